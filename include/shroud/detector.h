@@ -1,0 +1,35 @@
+// Detector: finds sensitive regions in a frame.
+//
+// Contract: detect() returns regions in the coordinates of the frame it was given, never throws,
+// and reports a model or inference failure as an Error. A detector object is not thread-safe
+// (OpenCV DNN nets keep state); create one per thread. Detectors are created by name from the
+// registry (registry.h); each owns its model loading.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shroud/frame.h"
+#include "shroud/models.h"
+#include "shroud/region.h"
+#include "shroud/result.h"
+
+namespace shroud {
+
+struct DetectorOptions {
+  ModelLocator models;             // where to look for model files
+  std::string arg;                 // text after "name:" in the spec (cascade file, JSON path ...)
+  float score_threshold = -1.0f;   // < 0: the detector's privacy-leaning default
+  // Longest side (pixels) the frame is resized to before inference; 0: detector default.
+  int detect_size = 0;
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual std::string name() const = 0;
+  virtual Result<std::vector<Region>> detect(const Frame& frame) = 0;
+};
+
+}  // namespace shroud

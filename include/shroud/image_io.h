@@ -1,0 +1,72 @@
+// Image files: safe reading (size caps before decoding, EXIF orientation applied) and atomic
+// writing (temporary file in the target directory, fsync, rename; never a partial file).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shroud/result.h"
+
+namespace shroud {
+
+struct ImageLimits {
+  std::int64_t max_pixels = 100'000'000;            // width * height
+  std::int64_t max_file_bytes = 512LL * 1024 * 1024;
+};
+
+struct LoadedImage {
+  cv::Mat pixels;            // 8/16-bit, 1/3/4 channels, EXIF orientation applied
+  int orientation = 1;       // EXIF orientation found in the file (1..8), already applied
+  std::string format;        // "jpeg", "png", "bmp", "tiff", "webp", ... (from the content)
+  std::vector<std::uint8_t> exif;   // raw EXIF (TIFF header onwards), empty when none
+};
+
+// Reads and decodes an image. Errors: kNotFound (missing), kPermission, kCorrupt (not an image,
+// truncated), kResourceLimit (dimensions over the cap, checked from the header before decoding).
+Result<LoadedImage> read_image(const std::string& path, const ImageLimits& limits = {});
+Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes,
+                                 const ImageLimits& limits = {});
+
+// Width and height from a PNG/JPEG header without decoding; kUnsupported for other formats.
+Result<cv::Size> probe_dimensions(const std::vector<std::uint8_t>& bytes);
+
+// Format name from the first bytes ("jpeg", "png", ...), empty when unknown.
+std::string sniff_format(const std::vector<std::uint8_t>& bytes);
+
+// Output format from a file name's extension (".jpg" -> "jpeg"); kUnsupported when unknown.
+Result<std::string> format_from_path(const std::string& path);
+
+struct EncodeOptions {
+  int jpeg_quality = 95;
+  std::vector<std::uint8_t> exif;  // embedded when non-empty (orientation reset to 1)
+};
+
+// Encodes to "jpeg", "png", "bmp", "tiff" or "webp". 16-bit into JPEG is kUnsupported (never
+// silently reduced); alpha into JPEG likewise.
+Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::string& format,
+                                               const EncodeOptions& options = {});
+
+Result<std::vector<std::uint8_t>> read_file(const std::string& path,
+                                            std::int64_t max_bytes = 512LL * 1024 * 1024);
+
+struct WriteOptions {
+  bool overwrite = false;   // replace an existing file (never a symlink)
+};
+
+// Writes `bytes` to `path` atomically: temp file beside it, fsync, rename. Refuses a symlink at
+// `path` and an existing file unless overwrite is set. On any error no file is left behind.
+Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes,
+                         const WriteOptions& options = {});
+
+// EXIF helpers (libexif): orientation (1..8, 1 when absent or unreadable) and a copy with the
+// orientation tag reset to 1 (for outputs whose pixels were already rotated).
+int exif_orientation(const std::vector<std::uint8_t>& exif);
+std::vector<std::uint8_t> exif_with_orientation_reset(const std::vector<std::uint8_t>& exif);
+
+// Rotates/flips pixels so that an image with EXIF orientation `orientation` is upright.
+cv::Mat apply_orientation(const cv::Mat& image, int orientation);
+
+}  // namespace shroud

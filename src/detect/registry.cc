@@ -1,0 +1,84 @@
+// The list of detectors. Add a detector here and it appears in `shroud list`.
+#include "shroud/registry.h"
+
+#include <sstream>
+
+#include "detect/detectors.h"
+
+namespace shroud {
+namespace {
+
+// Runs several detectors and merges their regions (union for recall; overlapping boxes of the
+// same kind are merged by non-maximum suppression).
+class UnionDetector final : public Detector {
+ public:
+  explicit UnionDetector(std::vector<std::unique_ptr<Detector>> parts) : parts_(std::move(parts)) {}
+  std::string name() const override {
+    std::string n;
+    for (const auto& p : parts_) n += (n.empty() ? "" : ",") + p->name();
+    return n;
+  }
+  Result<std::vector<Region>> detect(const Frame& frame) override {
+    std::vector<Region> all;
+    for (auto& p : parts_) {
+      SHROUD_ASSIGN_OR_RETURN(auto regions, p->detect(frame));
+      all.insert(all.end(), regions.begin(), regions.end());
+    }
+    return suppress_overlaps(std::move(all), 0.4);
+  }
+
+ private:
+  std::vector<std::unique_ptr<Detector>> parts_;
+};
+
+}  // namespace
+
+const std::vector<DetectorInfo>& detector_registry() {
+  static const std::vector<DetectorInfo> kDetectors = {
+      {"cascade", "Haar/LBP cascade from /usr/share/opencv4 (cascade:FILE.xml); kind from the file name",
+       "face, eyes, plate, person", make_cascade_detector},
+      {"manual", "regions listed in a JSON file (manual:FILE.json), e.g. from `shroud detect --json`",
+       "any", make_manual_detector},
+      {"zones", "fixed privacy zones of a camera in pixels or fractions (zones:FILE.json)", "any",
+       make_zones_detector},
+  };
+  return kDetectors;
+}
+
+Result<std::unique_ptr<Detector>> create_detector(const std::string& spec, const DetectorOptions& options) {
+  std::vector<std::unique_ptr<Detector>> parts;
+  std::stringstream ss(spec);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    const auto colon = item.find(':');
+    const std::string name = item.substr(0, colon);
+    DetectorOptions opts = options;
+    opts.arg = colon == std::string::npos ? "" : item.substr(colon + 1);
+    const DetectorInfo* info = nullptr;
+    for (const auto& d : detector_registry()) {
+      if (d.name == name) info = &d;
+    }
+    if (info == nullptr) {
+      return make_error(ErrorCode::kInvalidArgument, "unknown detector '" + name + "' (see `shroud list`)");
+    }
+    SHROUD_ASSIGN_OR_RETURN(auto det, info->create(opts));
+    parts.push_back(std::move(det));
+  }
+  if (parts.empty()) return make_error(ErrorCode::kInvalidArgument, "empty detector specification");
+  if (parts.size() == 1) return std::move(parts.front());
+  return std::unique_ptr<Detector>(std::make_unique<UnionDetector>(std::move(parts)));
+}
+
+std::string default_detector_spec(const ModelLocator& models, std::string* warning) {
+  const std::string plates = "cascade:haarcascade_russian_plate_number.xml";
+  (void)models;
+  if (warning != nullptr) {
+    *warning =
+        "using Haar cascades for faces; YuNet (face_detection_yunet_2022mar.onnx) is faster and "
+        "more accurate: get it with scripts/fetch-models and point --models or $SHROUD_MODELS at it";
+  }
+  return "cascade:haarcascade_frontalface_alt2.xml," + plates;
+}
+
+}  // namespace shroud

@@ -1,0 +1,350 @@
+#include "shroud/image_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace shroud {
+namespace {
+
+std::uint32_t be32(const std::uint8_t* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+std::uint16_t be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+
+bool starts_with(const std::vector<std::uint8_t>& b, std::initializer_list<std::uint8_t> sig,
+                 std::size_t offset = 0) {
+  if (b.size() < offset + sig.size()) return false;
+  return std::equal(sig.begin(), sig.end(), b.begin() + static_cast<std::ptrdiff_t>(offset));
+}
+
+// EXIF payload (from "II*\0"/"MM\0*" onwards) of a JPEG's first Exif APP1 segment.
+std::vector<std::uint8_t> jpeg_exif(const std::vector<std::uint8_t>& b) {
+  std::size_t i = 2;
+  while (i + 4 <= b.size()) {
+    if (b[i] != 0xFF) break;
+    const std::uint8_t marker = b[i + 1];
+    if (marker == 0xFF) { ++i; continue; }
+    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) { i += 2; continue; }
+    if (marker == 0xDA || marker == 0xD9) break;  // start of scan / end: no more metadata
+    const std::size_t len = be16(&b[i + 2]);
+    if (len < 2 || i + 2 + len > b.size()) break;
+    if (marker == 0xE1 && len >= 8 && std::memcmp(&b[i + 4], "Exif\0\0", 6) == 0) {
+      return {b.begin() + static_cast<std::ptrdiff_t>(i + 10),
+              b.begin() + static_cast<std::ptrdiff_t>(i + 2 + len)};
+    }
+    i += 2 + len;
+  }
+  return {};
+}
+
+// EXIF payload of a PNG eXIf chunk.
+std::vector<std::uint8_t> png_exif(const std::vector<std::uint8_t>& b) {
+  std::size_t i = 8;
+  while (i + 12 <= b.size()) {
+    const std::uint32_t len = be32(&b[i]);
+    if (len > b.size() - i - 12) break;
+    if (std::memcmp(&b[i + 4], "eXIf", 4) == 0) {
+      return {b.begin() + static_cast<std::ptrdiff_t>(i + 8),
+              b.begin() + static_cast<std::ptrdiff_t>(i + 8 + len)};
+    }
+    if (std::memcmp(&b[i + 4], "IDAT", 4) == 0 || std::memcmp(&b[i + 4], "IEND", 4) == 0) break;
+    i += 12 + len;
+  }
+  return {};
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+std::string sniff_format(const std::vector<std::uint8_t>& b) {
+  if (starts_with(b, {0xFF, 0xD8, 0xFF})) return "jpeg";
+  if (starts_with(b, {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A})) return "png";
+  if (starts_with(b, {'B', 'M'})) return "bmp";
+  if (starts_with(b, {'I', 'I', 0x2A, 0x00}) || starts_with(b, {'M', 'M', 0x00, 0x2A})) return "tiff";
+  if (starts_with(b, {'R', 'I', 'F', 'F'}) && starts_with(b, {'W', 'E', 'B', 'P'}, 8)) return "webp";
+  if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') return "pnm";
+  return "";
+}
+
+Result<cv::Size> probe_dimensions(const std::vector<std::uint8_t>& b) {
+  const std::string fmt = sniff_format(b);
+  if (fmt == "png") {
+    if (b.size() < 24 || std::memcmp(&b[12], "IHDR", 4) != 0) {
+      return make_error(ErrorCode::kCorrupt, "PNG header is truncated or malformed");
+    }
+    const std::uint32_t w = be32(&b[16]), h = be32(&b[20]);
+    if (w == 0 || h == 0 || w > 0x7FFFFFFF || h > 0x7FFFFFFF) {
+      return make_error(ErrorCode::kCorrupt, "PNG header has an invalid size");
+    }
+    return cv::Size(static_cast<int>(w), static_cast<int>(h));
+  }
+  if (fmt == "jpeg") {
+    std::size_t i = 2;
+    while (i + 4 <= b.size()) {
+      if (b[i] != 0xFF) return make_error(ErrorCode::kCorrupt, "JPEG marker structure is malformed");
+      const std::uint8_t m = b[i + 1];
+      if (m == 0xFF) { ++i; continue; }
+      if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; }
+      const std::size_t len = be16(&b[i + 2]);
+      if (len < 2) return make_error(ErrorCode::kCorrupt, "JPEG segment length is invalid");
+      const bool sof = (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC;
+      if (sof) {
+        if (i + 9 > b.size() || len < 7) break;
+        const int h = be16(&b[i + 5]), w = be16(&b[i + 7]);
+        if (w == 0 || h == 0) return make_error(ErrorCode::kCorrupt, "JPEG frame has zero size");
+        return cv::Size(w, h);
+      }
+      if (m == 0xDA || m == 0xD9) break;
+      i += 2 + len;
+    }
+    return make_error(ErrorCode::kCorrupt, "JPEG has no frame header (truncated?)");
+  }
+  return make_error(ErrorCode::kUnsupported, "cannot probe dimensions of this format");
+}
+
+Result<std::string> format_from_path(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") return std::string("jpeg");
+  if (ext == ".png") return std::string("png");
+  if (ext == ".bmp") return std::string("bmp");
+  if (ext == ".tif" || ext == ".tiff") return std::string("tiff");
+  if (ext == ".webp") return std::string("webp");
+  return make_error(ErrorCode::kUnsupported,
+                    "cannot tell the output format from '" + path +
+                        "': use .jpg, .png, .bmp, .tif or .webp");
+}
+
+Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::int64_t max_bytes) {
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    return make_error(ErrorCode::kNotFound, "'" + path + "': no such file");
+  }
+  if (fs::is_directory(status)) {
+    return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory, not a file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kPermission, "'" + path + "': cannot open for reading");
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) return make_error(ErrorCode::kIo, "'" + path + "': cannot read size");
+  if (size > max_bytes) {
+    return make_error(ErrorCode::kResourceLimit,
+                      "'" + path + "' is " + std::to_string(size) + " bytes, over the limit of " +
+                          std::to_string(max_bytes));
+  }
+  in.seekg(0);
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) {
+    return make_error(ErrorCode::kIo, "'" + path + "': read failed");
+  }
+  return bytes;
+}
+
+Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes, const ImageLimits& limits) {
+  if (bytes.empty()) return make_error(ErrorCode::kCorrupt, "file is empty");
+  LoadedImage out;
+  out.format = sniff_format(bytes);
+  if (out.format.empty()) {
+    return make_error(ErrorCode::kCorrupt, "not an image (unrecognised file signature)");
+  }
+  if (out.format == "png" || out.format == "jpeg") {
+    SHROUD_ASSIGN_OR_RETURN(cv::Size size, probe_dimensions(bytes));
+    const std::int64_t pixels = std::int64_t{size.width} * size.height;
+    if (pixels > limits.max_pixels) {
+      return make_error(ErrorCode::kResourceLimit,
+                        "image is " + std::to_string(size.width) + "x" + std::to_string(size.height) +
+                            ", over the limit of " + std::to_string(limits.max_pixels) + " pixels");
+    }
+  }
+  if (out.format == "jpeg") out.exif = jpeg_exif(bytes);
+  if (out.format == "png") out.exif = png_exif(bytes);
+
+  cv::Mat decoded;
+  try {
+    // IMREAD_UNCHANGED keeps depth and alpha but ignores EXIF orientation; we apply it below.
+    decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception& e) {
+    return make_error(ErrorCode::kCorrupt, std::string("image decoding failed: ") + e.what());
+  }
+  if (decoded.empty()) {
+    return make_error(ErrorCode::kCorrupt, "image could not be decoded (truncated or corrupt " +
+                                               out.format + ")");
+  }
+  // libjpeg decodes truncated files by padding with grey and only warns: treat a JPEG without an
+  // end-of-image marker as truncated.
+  if (out.format == "jpeg") {
+    std::size_t end = bytes.size();
+    while (end > 2 && bytes[end - 1] == 0x00) --end;  // tolerate zero padding
+    if (end < 2 || bytes[end - 2] != 0xFF || bytes[end - 1] != 0xD9) {
+      return make_error(ErrorCode::kCorrupt, "JPEG is truncated (no end-of-image marker)");
+    }
+  }
+  if (std::int64_t{decoded.cols} * decoded.rows > limits.max_pixels) {
+    return make_error(ErrorCode::kResourceLimit, "image is over the pixel limit");
+  }
+  const int depth = decoded.depth();
+  if (depth != CV_8U && depth != CV_16U) {
+    return make_error(ErrorCode::kUnsupported,
+                      "only 8- and 16-bit unsigned images are supported (this one has OpenCV depth " +
+                          std::to_string(depth) + ")");
+  }
+  if (decoded.channels() == 2) {
+    return make_error(ErrorCode::kUnsupported,
+                      "grey+alpha images decode as 2 channels, which is not supported; convert to "
+                      "RGBA first");
+  }
+  out.orientation = exif_orientation(out.exif);
+  out.pixels = apply_orientation(decoded, out.orientation);
+  return out;
+}
+
+Result<LoadedImage> read_image(const std::string& path, const ImageLimits& limits) {
+  SHROUD_ASSIGN_OR_RETURN(auto bytes, read_file(path, limits.max_file_bytes));
+  auto decoded = decode_image(bytes, limits);
+  if (!decoded.ok()) {
+    return make_error(decoded.error().code, "'" + path + "': " + decoded.error().message);
+  }
+  return decoded;
+}
+
+cv::Mat apply_orientation(const cv::Mat& image, int orientation) {
+  cv::Mat out;
+  switch (orientation) {
+    case 2: cv::flip(image, out, 1); return out;
+    case 3: cv::rotate(image, out, cv::ROTATE_180); return out;
+    case 4: cv::flip(image, out, 0); return out;
+    case 5: cv::transpose(image, out); return out;
+    case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); return out;
+    case 7: cv::transpose(image, out); cv::flip(out, out, -1); return out;
+    case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
+    default: return image;
+  }
+}
+
+Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::string& format,
+                                               const EncodeOptions& options) {
+  if (image.empty()) return make_error(ErrorCode::kInvalidArgument, "cannot encode an empty image");
+  std::string ext;
+  std::vector<int> params;
+  if (format == "jpeg") {
+    if (image.depth() != CV_8U) {
+      return make_error(ErrorCode::kUnsupported,
+                        "JPEG cannot store 16-bit pixels; write .png or .tif to keep the depth");
+    }
+    if (image.channels() == 4) {
+      return make_error(ErrorCode::kUnsupported,
+                        "JPEG cannot store an alpha channel; write .png to keep it");
+    }
+    ext = ".jpg";
+    params = {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality};
+  } else if (format == "png") {
+    ext = ".png";
+    params = {cv::IMWRITE_PNG_COMPRESSION, 3};
+  } else if (format == "bmp" || format == "tiff" || format == "webp") {
+    if (format != "tiff" && image.depth() != CV_8U) {
+      return make_error(ErrorCode::kUnsupported, format + " cannot store 16-bit pixels");
+    }
+    ext = format == "tiff" ? ".tif" : "." + format;
+    if (format == "webp") params = {cv::IMWRITE_WEBP_QUALITY, 101};  // lossless
+  } else {
+    return make_error(ErrorCode::kUnsupported, "cannot write format '" + format + "'");
+  }
+  std::vector<std::uint8_t> out;
+  try {
+    if (!cv::imencode(ext, image, out, params)) {
+      return make_error(ErrorCode::kInternal, "encoding to " + format + " failed");
+    }
+  } catch (const cv::Exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("encoding failed: ") + e.what());
+  }
+  if (!options.exif.empty() && format == "jpeg") {
+    // Insert an APP1 Exif segment right after SOI.
+    const auto exif = exif_with_orientation_reset(options.exif);
+    const std::size_t seg_len = exif.size() + 8;  // length field + "Exif\0\0" + payload
+    if (seg_len <= 0xFFFF) {
+      std::vector<std::uint8_t> seg = {0xFF, 0xE1, static_cast<std::uint8_t>(seg_len >> 8),
+                                       static_cast<std::uint8_t>(seg_len & 0xFF),
+                                       'E', 'x', 'i', 'f', 0, 0};
+      seg.insert(seg.end(), exif.begin(), exif.end());
+      out.insert(out.begin() + 2, seg.begin(), seg.end());
+    }
+  }
+  return out;
+}
+
+Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes,
+                         const WriteOptions& options) {
+  std::error_code ec;
+  const fs::path target(path);
+  const auto link_status = fs::symlink_status(target, ec);
+  if (!ec && fs::is_symlink(link_status)) {
+    return make_error(ErrorCode::kPermission,
+                      "'" + path + "' is a symbolic link; refusing to write through it");
+  }
+  if (!ec && fs::exists(link_status)) {
+    if (fs::is_directory(link_status)) {
+      return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory");
+    }
+    if (!options.overwrite) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "'" + path + "' already exists (use --force to overwrite)");
+    }
+  }
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) {
+    return make_error(ErrorCode::kNotFound, "output directory '" + dir.string() + "' does not exist");
+  }
+  std::random_device rd;
+  const std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" +
+                                  std::to_string(rd()) + std::to_string(::getpid())))
+                              .string();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return make_error(errno == EACCES || errno == EROFS ? ErrorCode::kPermission : ErrorCode::kIo,
+                      "cannot write in '" + dir.string() + "': " + errno_text());
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = errno_text();
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    return make_error(ErrorCode::kIo, "cannot move output into place at '" + path + "': " + why);
+  }
+  return ok_status();
+}
+
+}  // namespace shroud

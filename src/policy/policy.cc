@@ -1,0 +1,205 @@
+#include "shroud/policy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "shroud/image_io.h"
+
+namespace shroud {
+
+std::string_view shape_name(Shape shape) {
+  return shape == Shape::kEllipse ? "ellipse" : "rectangle";
+}
+
+Result<Shape> parse_shape(std::string_view name) {
+  if (name == "rectangle" || name == "rect") return Shape::kRectangle;
+  if (name == "ellipse") return Shape::kEllipse;
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown shape '" + std::string(name) + "' (expected rectangle or ellipse)");
+}
+
+std::string Policy::method_for(Kind kind) const {
+  auto it = method_by_kind.find(kind);
+  return it != method_by_kind.end() ? it->second : method;
+}
+
+namespace {
+
+using nlohmann::json;
+
+Status check_keys(const json& obj, std::initializer_list<const char*> allowed,
+                  const std::string& where) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || it.key() == a;
+    if (!ok) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "policy: unknown key '" + it.key() + "' in " + where);
+    }
+  }
+  return ok_status();
+}
+
+Status validate(const Policy& p) {
+  if (!(p.mask_scale >= 0.1 && p.mask_scale <= 10.0)) {
+    return make_error(ErrorCode::kInvalidArgument, "policy: mask_scale must be in [0.1, 10]");
+  }
+  if (!(p.feather >= 0.0 && p.feather <= 0.5)) {
+    return make_error(ErrorCode::kInvalidArgument, "policy: feather must be in [0, 0.5]");
+  }
+  if (!(p.min_score >= 0.0f && p.min_score <= 1.0f)) {
+    return make_error(ErrorCode::kInvalidArgument, "policy: min_score must be in [0, 1]");
+  }
+  if (p.params.pixel_cells < 1 || p.params.pixel_cells > 1000) {
+    return make_error(ErrorCode::kInvalidArgument, "policy: pixel_cells must be in [1, 1000]");
+  }
+  if (!(p.params.blur_strength > 0.0 && p.params.blur_strength <= 4.0)) {
+    return make_error(ErrorCode::kInvalidArgument, "policy: blur_strength must be in (0, 4]");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<Policy> parse_policy_json(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    return make_error(ErrorCode::kInvalidArgument, std::string("policy is not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) return make_error(ErrorCode::kInvalidArgument, "policy must be a JSON object");
+  SHROUD_RETURN_IF_ERROR(check_keys(j,
+                                    {"kinds", "eyes_only", "method", "methods", "mask_scale", "shape",
+                                     "feather", "min_score", "blur_strength", "pixel_cells",
+                                     "fill_color", "comment"},
+                                    "the policy"));
+  Policy p;
+  try {
+    if (j.contains("kinds")) {
+      p.kinds.clear();
+      for (const auto& k : j.at("kinds")) {
+        SHROUD_ASSIGN_OR_RETURN(Kind kind, parse_kind(k.get<std::string>()));
+        p.kinds.insert(kind);
+      }
+    }
+    if (j.contains("eyes_only")) p.eyes_only = j.at("eyes_only").get<bool>();
+    if (j.contains("method")) p.method = j.at("method").get<std::string>();
+    if (j.contains("methods")) {
+      for (auto it = j.at("methods").begin(); it != j.at("methods").end(); ++it) {
+        SHROUD_ASSIGN_OR_RETURN(Kind kind, parse_kind(it.key()));
+        p.method_by_kind[kind] = it.value().get<std::string>();
+      }
+    }
+    if (j.contains("mask_scale")) p.mask_scale = j.at("mask_scale").get<double>();
+    if (j.contains("shape")) {
+      SHROUD_ASSIGN_OR_RETURN(p.shape, parse_shape(j.at("shape").get<std::string>()));
+    }
+    if (j.contains("feather")) p.feather = j.at("feather").get<double>();
+    if (j.contains("min_score")) p.min_score = j.at("min_score").get<float>();
+    if (j.contains("blur_strength")) p.params.blur_strength = j.at("blur_strength").get<double>();
+    if (j.contains("pixel_cells")) p.params.pixel_cells = j.at("pixel_cells").get<int>();
+    if (j.contains("fill_color")) {
+      const auto c = j.at("fill_color").get<std::vector<double>>();
+      if (c.size() != 3) {
+        return make_error(ErrorCode::kInvalidArgument, "policy: fill_color must be [B, G, R]");
+      }
+      p.params.fill_color = cv::Scalar(c[0], c[1], c[2], 0);
+    }
+  } catch (const json::exception& e) {
+    return make_error(ErrorCode::kInvalidArgument, std::string("policy: wrong value type: ") + e.what());
+  }
+  SHROUD_RETURN_IF_ERROR(validate(p));
+  return p;
+}
+
+Result<Policy> load_policy(const std::string& path) {
+  SHROUD_ASSIGN_OR_RETURN(auto bytes, read_file(path, 1 << 20));
+  auto policy = parse_policy_json(std::string(bytes.begin(), bytes.end()));
+  if (!policy.ok()) return make_error(policy.error().code, "'" + path + "': " + policy.error().message);
+  return policy;
+}
+
+std::string policy_to_json(const Policy& p) {
+  json j;
+  j["kinds"] = json::array();
+  for (Kind k : p.kinds) j["kinds"].push_back(std::string(kind_name(k)));
+  j["eyes_only"] = p.eyes_only;
+  j["method"] = p.method;
+  j["methods"] = json::object();
+  for (const auto& [k, m] : p.method_by_kind) j["methods"][std::string(kind_name(k))] = m;
+  j["mask_scale"] = p.mask_scale;
+  j["shape"] = std::string(shape_name(p.shape));
+  j["feather"] = p.feather;
+  j["min_score"] = p.min_score;
+  j["blur_strength"] = p.params.blur_strength;
+  j["pixel_cells"] = p.params.pixel_cells;
+  j["fill_color"] = {p.params.fill_color[0], p.params.fill_color[1], p.params.fill_color[2]};
+  return j.dump(2);
+}
+
+std::optional<Region> eyes_from_face(const Region& face) {
+  if (face.landmarks.size() < 2) return std::nullopt;
+  // YuNet landmarks: 0 right eye, 1 left eye (image coordinates).
+  const cv::Point2f a = face.landmarks[0], b = face.landmarks[1];
+  const float dist = std::hypot(a.x - b.x, a.y - b.y);
+  const float pad_x = std::max(0.5f * dist, 0.15f * static_cast<float>(face.box.width));
+  const float pad_y = std::max(0.3f * dist, 0.10f * static_cast<float>(face.box.height));
+  const float x0 = std::min(a.x, b.x) - pad_x, x1 = std::max(a.x, b.x) + pad_x;
+  const float y0 = std::min(a.y, b.y) - pad_y, y1 = std::max(a.y, b.y) + pad_y;
+  Region eyes = face;
+  eyes.kind = Kind::kEyes;
+  eyes.box = cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
+                      cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(y1))));
+  eyes.landmarks = {a, b};
+  return eyes;
+}
+
+cv::Rect scale_and_clip(const cv::Rect& box, double scale, cv::Size bounds) {
+  if (box.width <= 0 || box.height <= 0 || bounds.width <= 0 || bounds.height <= 0) return {};
+  const double cx = box.x + box.width / 2.0, cy = box.y + box.height / 2.0;
+  const double hw = box.width * scale / 2.0, hh = box.height * scale / 2.0;
+  const std::int64_t x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(cx - hw)));
+  const std::int64_t y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(cy - hh)));
+  const std::int64_t x1 = std::min<std::int64_t>(bounds.width, static_cast<std::int64_t>(std::ceil(cx + hw)));
+  const std::int64_t y1 = std::min<std::int64_t>(bounds.height, static_cast<std::int64_t>(std::ceil(cy + hh)));
+  if (x1 <= x0 || y1 <= y0) return {};
+  return cv::Rect(static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0),
+                  static_cast<int>(y1 - y0));
+}
+
+std::vector<Action> plan_actions(const std::vector<Region>& regions, cv::Size image_size,
+                                 const Policy& policy) {
+  std::vector<Action> actions;
+  for (const Region& r : regions) {
+    if (r.score < policy.min_score) continue;
+    Region target = r;
+    if (r.kind == Kind::kFace && policy.eyes_only) {
+      // Faces without landmarks (cascades) are protected whole: privacy over precision.
+      if (auto eyes = eyes_from_face(r)) target = *eyes;
+    }
+    const bool wanted = policy.kinds.count(target.kind) > 0 ||
+                        (target.kind == Kind::kEyes && policy.kinds.count(Kind::kFace) > 0);
+    if (!wanted) continue;
+    const cv::Rect rect = scale_and_clip(target.box, policy.mask_scale, image_size);
+    if (rect.empty()) continue;
+    Action a;
+    a.region = target;
+    a.rect = rect;
+    a.shape = policy.shape;
+    a.feather = policy.feather;
+    a.method = policy.method_for(target.kind == Kind::kEyes ? Kind::kFace : target.kind);
+    if (auto it = policy.method_by_kind.find(target.kind); it != policy.method_by_kind.end()) {
+      a.method = it->second;
+    }
+    a.params = policy.params;
+    actions.push_back(std::move(a));
+  }
+  return actions;
+}
+
+}  // namespace shroud

@@ -1,0 +1,143 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "shroud/image_io.h"
+#include "test_util.h"
+
+namespace shroud {
+namespace {
+
+using shroud::testing::TempDir;
+using shroud::testing::random_image;
+
+std::vector<std::uint8_t> encode(const cv::Mat& m, const char* ext) {
+  std::vector<std::uint8_t> out;
+  cv::imencode(ext, m, out);
+  return out;
+}
+
+TEST(ImageIo, PngRoundTripKeepsDepthAndChannels) {
+  for (int type : {CV_8UC1, CV_8UC3, CV_8UC4, CV_16UC1, CV_16UC3, CV_16UC4}) {
+    const cv::Mat m = random_image(13, 17, type, 11);
+    auto bytes = encode_image(m, "png");
+    ASSERT_TRUE(bytes.ok());
+    auto back = decode_image(*bytes);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->pixels.type(), type);
+    EXPECT_EQ(cv::norm(back->pixels, m, cv::NORM_INF), 0.0);
+    EXPECT_EQ(back->format, "png");
+  }
+}
+
+TEST(ImageIo, RejectsNonImagesTruncatedAndEmpty) {
+  EXPECT_EQ(decode_image({}).error().code, ErrorCode::kCorrupt);
+  const std::string text = "hello, not an image";
+  EXPECT_EQ(decode_image({text.begin(), text.end()}).error().code, ErrorCode::kCorrupt);
+  auto jpg = encode(random_image(64, 64, CV_8UC3), ".jpg");
+  std::vector<std::uint8_t> cut(jpg.begin(), jpg.begin() + static_cast<std::ptrdiff_t>(jpg.size() / 2));
+  EXPECT_EQ(decode_image(cut).error().code, ErrorCode::kCorrupt);
+  auto png = encode(random_image(64, 64, CV_8UC3), ".png");
+  cut.assign(png.begin(), png.begin() + static_cast<std::ptrdiff_t>(png.size() / 2));
+  EXPECT_FALSE(decode_image(cut).ok());
+  cut.assign(png.begin(), png.begin() + 20);  // header cut inside IHDR
+  EXPECT_FALSE(decode_image(cut).ok());
+}
+
+TEST(ImageIo, RejectsHugeDimensionsBeforeDecoding) {
+  auto png = encode(random_image(8, 8, CV_8UC1), ".png");
+  // Claim 100000 x 100000 in IHDR: must be refused from the header alone.
+  const std::uint32_t big = 100000;
+  for (int i = 0; i < 4; ++i) {
+    png[16 + i] = static_cast<std::uint8_t>(big >> (24 - 8 * i));
+    png[20 + i] = static_cast<std::uint8_t>(big >> (24 - 8 * i));
+  }
+  EXPECT_EQ(decode_image(png).error().code, ErrorCode::kResourceLimit);
+  ImageLimits tiny;
+  tiny.max_pixels = 10;
+  EXPECT_EQ(decode_image(encode(random_image(8, 8, CV_8UC1), ".jpg"), tiny).error().code,
+            ErrorCode::kResourceLimit);
+}
+
+TEST(ImageIo, JpegRefusesDepthAndAlphaItCannotStore) {
+  EXPECT_EQ(encode_image(random_image(4, 4, CV_16UC3), "jpeg").error().code, ErrorCode::kUnsupported);
+  EXPECT_EQ(encode_image(random_image(4, 4, CV_8UC4), "jpeg").error().code, ErrorCode::kUnsupported);
+}
+
+TEST(ImageIo, OrientationTransformsAreTheExifOnes) {
+  cv::Mat m = (cv::Mat_<uchar>(2, 3) << 1, 2, 3, 4, 5, 6);
+  EXPECT_EQ(cv::norm(apply_orientation(m, 1), m, cv::NORM_INF), 0);
+  cv::Mat r6 = apply_orientation(m, 6);  // stored rotated 90 CCW; display rotates CW
+  EXPECT_EQ(r6.size(), cv::Size(2, 3));
+  EXPECT_EQ(r6.at<uchar>(0, 0), 4);
+  EXPECT_EQ(r6.at<uchar>(0, 1), 1);
+  cv::Mat r8 = apply_orientation(m, 8);
+  EXPECT_EQ(r8.at<uchar>(0, 0), 3);
+  cv::Mat r3 = apply_orientation(m, 3);
+  EXPECT_EQ(r3.at<uchar>(0, 0), 6);
+  for (int o = 1; o <= 8; ++o) {
+    cv::Mat t = apply_orientation(m, o);
+    EXPECT_EQ(t.total(), m.total()) << o;
+  }
+}
+
+TEST(ImageIo, ReadsExifOrientationFromJpeg) {
+  // Build a minimal little-endian TIFF/EXIF block with Orientation = 6.
+  const std::vector<std::uint8_t> exif = {'I', 'I', 0x2A, 0, 8, 0, 0, 0,  // header, IFD at 8
+                                          1, 0,                            // one entry
+                                          0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,  // 0x0112 SHORT 1 = 6
+                                          0, 0, 0, 0};                     // next IFD
+  EXPECT_EQ(exif_orientation(exif), 6);
+  EncodeOptions opts;
+  opts.exif = exif;
+  const cv::Mat m = random_image(20, 30, CV_8UC3);
+  auto bytes = encode_image(m, "jpeg", opts);
+  ASSERT_TRUE(bytes.ok());
+  auto back = decode_image(*bytes);
+  ASSERT_TRUE(back.ok());
+  // encode_image resets the orientation (pixels are stored upright), so nothing is rotated.
+  EXPECT_EQ(back->orientation, 1);
+  EXPECT_EQ(back->pixels.size(), m.size());
+  EXPECT_FALSE(back->exif.empty());
+  // Splice the original EXIF (orientation 6) in by hand: the decoder must rotate.
+  std::vector<std::uint8_t> plain = encode(m, ".jpg");
+  std::vector<std::uint8_t> seg = {0xFF, 0xE1, 0, static_cast<std::uint8_t>(exif.size() + 8), 'E', 'x', 'i', 'f', 0, 0};
+  seg.insert(seg.end(), exif.begin(), exif.end());
+  plain.insert(plain.begin() + 2, seg.begin(), seg.end());
+  auto rotated = decode_image(plain);
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_EQ(rotated->orientation, 6);
+  EXPECT_EQ(rotated->pixels.size(), cv::Size(20, 30));
+}
+
+TEST(AtomicWrite, WritesReplacesOnlyWhenAskedAndRefusesSymlinks) {
+  TempDir dir;
+  const std::string path = dir.file("out.bin");
+  ASSERT_TRUE(write_file_atomic(path, {1, 2, 3}).ok());
+  EXPECT_EQ(write_file_atomic(path, {4}).error().code, ErrorCode::kInvalidArgument);
+  WriteOptions over;
+  over.overwrite = true;
+  ASSERT_TRUE(write_file_atomic(path, {4}, over).ok());
+  EXPECT_EQ(std::filesystem::file_size(path), 1u);
+  std::filesystem::create_symlink(path, dir.file("link.bin"));
+  EXPECT_EQ(write_file_atomic(dir.file("link.bin"), {5}, over).error().code, ErrorCode::kPermission);
+  EXPECT_EQ(write_file_atomic(dir.file("missing/x.bin"), {5}).error().code, ErrorCode::kNotFound);
+  // Nothing but the two files is left behind (no temp files).
+  int count = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) count += e.exists() ? 1 : 0;
+  EXPECT_EQ(count, 2);
+}
+
+TEST(AtomicWrite, UnwritableFolderLeavesNothing) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores folder permissions";
+  TempDir dir;
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  EXPECT_EQ(write_file_atomic(dir.file("x.bin"), {1}).error().code, ErrorCode::kPermission);
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
+}
+
+}  // namespace
+}  // namespace shroud

@@ -1,0 +1,39 @@
+// shroud list: detectors and protection methods known to this build.
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "shroud/registry.h"
+
+namespace shroud::cli {
+
+void add_list(CLI::App& app, Globals& g) {
+  auto* cmd = app.add_subcommand("list", "list detectors and protection methods with their security level");
+  auto json_out = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json_out, "print JSON");
+  cmd->callback([&g, json_out] {
+    if (*json_out) {
+      nlohmann::json j;
+      for (const auto& d : detector_registry()) {
+        j["detectors"].push_back({{"name", d.name}, {"summary", d.summary}, {"kinds", d.kinds}});
+      }
+      for (const auto& p : protector_registry()) {
+        j["methods"].push_back({{"name", p.name}, {"summary", p.summary},
+                                {"security", security_level_name(p.level)}, {"reversible", p.reversible}});
+      }
+      fmt::print("{}\n", j.dump());
+      return;
+    }
+    fmt::print("Detectors (--detector NAME[:ARG], join several with ','):\n");
+    for (const auto& d : detector_registry()) {
+      fmt::print("  {:<10} {} [{}]\n", d.name, d.summary, d.kinds);
+    }
+    fmt::print("\nProtection methods (--method NAME):\n");
+    for (const auto& p : protector_registry()) {
+      fmt::print("  {:<16} {:<28} {}\n", p.name, security_level_name(p.level), p.summary);
+    }
+    (void)g;
+  });
+}
+
+}  // namespace shroud::cli

@@ -1,0 +1,54 @@
+// The shroud CLI: a table of subcommands. Each command file registers one subcommand whose
+// handler parses its arguments and calls the library; errors become exit codes (docs/cli.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "shroud/detector.h"
+#include "shroud/policy.h"
+#include "shroud/result.h"
+
+namespace shroud::cli {
+
+// Options every command shares.
+struct Globals {
+  std::string models_dir;
+  bool verbose = false;
+  bool quiet = false;
+  int exit_code = 0;
+};
+
+using Register = void (*)(CLI::App& app, Globals& globals);
+
+struct CommandEntry {
+  const char* name;
+  Register add;
+};
+
+// Defined in main.cc: every subcommand, in the order `shroud --help` shows them.
+const std::vector<CommandEntry>& command_table();
+
+void add_list(CLI::App& app, Globals& g);
+void add_detect(CLI::App& app, Globals& g);
+void add_protect(CLI::App& app, Globals& g);
+
+// Helpers shared by commands (common.cc).
+int report(const Error& error);                 // logs the error, returns its exit code
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
+                                       std::vector<std::string>* roots, Error* error);
+bool is_image_path(const std::string& path);
+
+// Detector options and spec from the shared flags.
+struct DetectFlags {
+  std::string spec;              // --detector; empty: default
+  float threshold = -1.0f;       // --threshold
+  int detect_size = 0;           // --detect-size
+  void add_to(CLI::App* cmd);
+};
+Result<std::unique_ptr<Detector>> make_detector(const DetectFlags& flags, const Globals& g,
+                                                bool warn_on_fallback);
+
+}  // namespace shroud::cli
