@@ -2,6 +2,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
 #include "shroud/protector.h"
 
@@ -21,35 +23,48 @@ Status check_supported_image(const cv::Mat& image) {
 
 namespace {
 
-// Weight mask in [0, 1] (CV_32F) for the shape with a soft edge of `feather` * shorter side.
-cv::Mat shape_mask(cv::Size size, Shape shape, double feather) {
-  cv::Mat mask(size, CV_32F, cv::Scalar(0));
-  if (shape == Shape::kEllipse) {
-    const cv::RotatedRect box(cv::Point2f(size.width / 2.0f, size.height / 2.0f),
-                              cv::Size2f(static_cast<float>(size.width), static_cast<float>(size.height)), 0.0f);
-    cv::ellipse(mask, box, cv::Scalar(1.0), cv::FILLED, cv::LINE_AA);
-  } else {
-    mask.setTo(1.0);
-  }
-  if (feather > 0.0) {
-    const double width = feather * std::min(size.width, size.height);
-    if (width >= 1.0) {
-      // Fade to zero at the border of the rectangle, then soften the shape's own edge.
-      const int w = static_cast<int>(width);
-      for (int y = 0; y < size.height; ++y) {
-        float* row = mask.ptr<float>(y);
-        const int dy = std::min(y, size.height - 1 - y);
-        for (int x = 0; x < size.width; ++x) {
-          const int d = std::min({dy, x, size.width - 1 - x});
-          if (d < w) row[x] *= static_cast<float>(d + 1) / static_cast<float>(w + 1);
-        }
-      }
+// Blends `effect` into `color` inside the shape. Weight 1 inside, falling linearly to 0 over a
+// soft edge of `feather` x the shorter side (measured inwards from the boundary), 0 outside.
+// One fused pass; square roots only in the soft band of an ellipse.
+template <typename T>
+void blend_shape(const cv::Mat& effect, cv::Mat& color, Shape shape, double feather) {
+  const int cn = color.channels();
+  const double width = feather > 0.0 ? std::max(1.0, feather * std::min(color.cols, color.rows)) : 0.0;
+  const double a = color.cols / 2.0, b = color.rows / 2.0, r_min = std::min(a, b);
+  // Ellipse: normalised radius below `full` is fully inside the hard part.
+  const double full = width > 0 ? std::max(0.0, 1.0 - width / r_min) : 1.0;
+  for (int y = 0; y < color.rows; ++y) {
+    const T* e = effect.ptr<T>(y);
+    T* c = color.ptr<T>(y);
+    const double py = y + 0.5;
+    const double dy = (py - b) / b;
+    for (int x = 0; x < color.cols; ++x) {
+      const double px = x + 0.5;
+      double w;
       if (shape == Shape::kEllipse) {
-        cv::GaussianBlur(mask, mask, cv::Size(0, 0), width / 3.0, width / 3.0, cv::BORDER_CONSTANT);
+        const double dx = (px - a) / a;
+        const double r2 = dx * dx + dy * dy;
+        if (r2 >= 1.0) continue;
+        if (width <= 0.0 || r2 <= full * full) {
+          w = 1.0;
+        } else {
+          w = (1.0 - std::sqrt(r2)) * r_min / width;
+        }
+      } else {
+        const double inside = std::min(std::min(px, py), std::min(color.cols - px, color.rows - py));
+        w = width > 0.0 ? std::min(1.0, inside / width) : 1.0;
+      }
+      T* cp = c + x * cn;
+      const T* ep = e + x * cn;
+      if (w >= 1.0) {
+        for (int k = 0; k < cn; ++k) cp[k] = ep[k];
+      } else {
+        for (int k = 0; k < cn; ++k) {
+          cp[k] = cv::saturate_cast<T>(cp[k] + (static_cast<double>(ep[k]) - cp[k]) * w);
+        }
       }
     }
   }
-  return mask;
 }
 
 }  // namespace
@@ -78,16 +93,10 @@ Status Protector::apply(cv::Mat& image, const Action& action) const {
 
   if (action.shape == Shape::kRectangle && action.feather <= 0.0) {
     color = effect;
+  } else if (color.depth() == CV_8U) {
+    blend_shape<std::uint8_t>(effect, color, action.shape, action.feather);
   } else {
-    const cv::Mat mask = shape_mask(color.size(), action.shape, action.feather);
-    cv::Mat mask_c;
-    cv::Mat planes[] = {mask, mask, mask};
-    cv::merge(planes, color.channels(), mask_c);
-    cv::Mat e, c;
-    effect.convertTo(e, CV_32F);
-    color.convertTo(c, CV_32F);
-    cv::Mat blended = c + (e - c).mul(mask_c);
-    blended.convertTo(color, color.type());  // rounds and saturates
+    blend_shape<std::uint16_t>(effect, color, action.shape, action.feather);
   }
 
   if (channels == 4) {
