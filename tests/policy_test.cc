@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <filesystem>
 
 #include "shroud/policy.h"
 
@@ -87,6 +88,24 @@ TEST(Policy, JsonRoundTripAndErrors) {
   EXPECT_FALSE(parse_policy_json(R"({"mask_scale": -1})").ok());
   EXPECT_FALSE(parse_policy_json(R"({"mask-scale": 1})").ok());  // unknown key
   EXPECT_FALSE(parse_policy_json(R"({"feather": "soft"})").ok());
+}
+
+}  // namespace
+}  // namespace shroud
+
+namespace shroud {
+namespace {
+
+TEST(Policy, ShippedPresetsLoad) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(SHROUD_SOURCE_DIR) / "policies")) {
+    auto p = load_policy(e.path().string());
+    EXPECT_TRUE(p.ok()) << e.path() << ": " << p.error().message;
+    ++n;
+  }
+  EXPECT_GE(n, 4);
+  auto missing = load_policy("/nonexistent/policy.json");
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace
