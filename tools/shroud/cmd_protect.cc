@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "shroud/pipeline.h"
 #include "shroud/protector.h"
 #include "shroud/regions_json.h"
+#include "shroud/video.h"
 
 namespace fs = std::filesystem;
 
@@ -41,6 +43,16 @@ struct Opts {
   bool force = false;
   int jobs = 0;
   int quality = 95;
+  // video
+  std::string camera;
+  int detect_every = 1;
+  int hold = 15;
+  int extend_back = -1;
+  bool drop_audio = false;
+  std::int64_t max_frames = 0;
+  int crf = 20;
+  std::string preset = "veryfast";
+  std::string codec = "auto";
 };
 
 Result<Policy> build_policy(const Opts& o) {
@@ -119,9 +131,76 @@ Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o
   return ok_status();
 }
 
+bool is_stream_source(const std::string& s) { return s == "-" || s.find("://") != std::string::npos; }
+
+int run_video(const Opts& o, const Policy& policy, Globals& g) {
+  const std::string source = !o.camera.empty() ? o.camera : (o.inputs[0] == "-" ? std::string("pipe:0") : o.inputs[0]);
+  if (o.output.empty()) return report(make_error(ErrorCode::kInvalidArgument, "give -o OUTPUT.mp4 for video"));
+  if (!o.camera.empty() || o.inputs[0] != "-") {
+    std::error_code ec;
+    if (o.camera.empty() && !is_stream_source(source) && fs::exists(o.output, ec) && fs::exists(source, ec) &&
+        fs::equivalent(o.output, source, ec)) {
+      return report(make_error(ErrorCode::kInvalidArgument, "output '" + o.output + "' is the input"));
+    }
+  }
+  auto probe = make_detector(o.detect, g, true);
+  if (!probe.ok()) return report(probe.error());
+  VideoProtectOptions vo;
+  vo.detect_every = o.detect_every;
+  vo.extend_back = o.extend_back;
+  vo.tracker.hold_frames = o.hold;
+  vo.drop_audio = o.drop_audio;
+  vo.max_frames = o.max_frames;
+  vo.detect_workers = o.jobs;
+  vo.writer.path = o.output;
+  vo.writer.crf = o.crf;
+  vo.writer.preset = o.preset;
+  vo.writer.codec = o.codec;
+  vo.writer.overwrite = o.force;
+  std::unique_ptr<std::ofstream> regions_out;
+  std::string regions_tmp;
+  if (!o.regions_json.empty()) {
+    regions_tmp = o.regions_json + ".tmp";
+    regions_out = std::make_unique<std::ofstream>(regions_tmp, std::ios::trunc);
+    if (!*regions_out) return report(make_error(ErrorCode::kPermission, "cannot write '" + o.regions_json + "'"));
+    vo.on_frame = [&](std::int64_t index, const std::vector<Action>& actions) {
+      nlohmann::json j = {{"frame", index}};
+      add_actions_json(j, actions);
+      for (std::size_t i = 0; i < actions.size(); ++i) j["protected"][i]["track"] = actions[i].region.track_id;
+      *regions_out << j.dump() << "\n";
+    };
+  }
+  std::unique_ptr<Progress> progress;
+  vo.on_progress = [&](std::int64_t done, std::int64_t total) {
+    if (!progress) progress = std::make_unique<Progress>(static_cast<std::size_t>(total > 0 ? total : 0), !g.quiet, "fps");
+    progress->tick(static_cast<std::size_t>(done));
+  };
+  auto shared_probe = std::make_shared<std::unique_ptr<Detector>>(std::move(*probe));
+  DetectorFactory factory = [&o, &g, shared_probe]() -> Result<std::unique_ptr<Detector>> {
+    if (*shared_probe) return std::move(*shared_probe);
+    return make_detector(o.detect, g, false);
+  };
+  auto summary = protect_video(source, factory, policy, vo);
+  if (progress) progress->finish();
+  if (regions_out) {
+    regions_out->close();
+    std::error_code ec;
+    if (summary.ok()) fs::rename(regions_tmp, o.regions_json, ec);
+    else fs::remove(regions_tmp, ec);
+  }
+  if (!summary.ok()) return report(summary.error());
+  spdlog::info("{} frames ({} detected), {} regions protected, {} tracks, {} audio stream(s) kept; {:.1f} fps; wrote {}",
+               summary->frames, summary->detected_frames, summary->regions, summary->tracks, summary->audio_streams,
+               summary->fps, o.output);
+  return 0;
+}
+
 int run(Opts& o, Globals& g) {
   auto policy = build_policy(o);
   if (!policy.ok()) return report(policy.error());
+  if (!o.camera.empty() || (o.inputs.size() == 1 && (is_video_path(o.inputs[0]) || is_stream_source(o.inputs[0])))) {
+    return run_video(o, *policy, g);
+  }
   if (o.in_place && !o.output.empty()) {
     return report(make_error(ErrorCode::kInvalidArgument, "--in-place and -o exclude each other"));
   }
@@ -224,7 +303,7 @@ int run(Opts& o, Globals& g) {
 void add_protect(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("protect", "detect sensitive regions and protect them (files or folders)");
   auto o = std::make_shared<Opts>();
-  cmd->add_option("inputs", o->inputs, "image files or folders (recursive)")->required();
+  cmd->add_option("inputs", o->inputs, "image files or folders (recursive), or one video file / URL / - (stdin)");
   cmd->add_option("-o,--output", o->output, "output file (one input) or folder (mirrors the input tree)");
   o->detect.add_to(cmd);
   cmd->add_option("-p,--policy", o->policy_file, "policy JSON file (docs/policy.md); flags override it");
@@ -244,7 +323,25 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_flag("-f,--force", o->force, "overwrite existing output files");
   cmd->add_option("-j,--jobs", o->jobs, "parallel workers (default: all cores)")->check(CLI::Range(1, 256));
   cmd->add_option("--quality", o->quality, "JPEG quality (default 95)")->check(CLI::Range(1, 100));
-  cmd->callback([&g, o] { g.exit_code = run(*o, g); });
+  auto* video = "Video";
+  cmd->add_option("--camera", o->camera, "live camera index (e.g. 0) instead of an input file")->group(video);
+  cmd->add_option("--detect-every", o->detect_every, "run the detector every N frames, track between (default 1)")
+      ->check(CLI::Range(1, 1000))->group(video);
+  cmd->add_option("--hold", o->hold, "keep a lost box this many frames (default 15)")->check(CLI::Range(0, 10000))->group(video);
+  cmd->add_option("--extend-back", o->extend_back, "also protect N frames before a face is first detected (default: detect-every - 1)")
+      ->check(CLI::Range(0, 1000))->group(video);
+  cmd->add_flag("--drop-audio", o->drop_audio, "do not copy audio streams")->group(video);
+  cmd->add_option("--max-frames", o->max_frames, "stop after N frames (live input)")->check(CLI::Range(1, 1 << 30))->group(video);
+  cmd->add_option("--crf", o->crf, "H.264 quality, lower is better (default 20)")->check(CLI::Range(0, 51))->group(video);
+  cmd->add_option("--preset", o->preset, "x264 preset (default veryfast)")->group(video);
+  cmd->add_option("--codec", o->codec, "auto, h264, mpeg4 or ffv1 (lossless)")->check(CLI::IsMember({"auto", "h264", "mpeg4", "ffv1"}))->group(video);
+  cmd->callback([&g, o] {
+    if (o->inputs.empty() && o->camera.empty()) {
+      g.exit_code = report(make_error(ErrorCode::kInvalidArgument, "give input files, a video, or --camera N"));
+      return;
+    }
+    g.exit_code = run(*o, g);
+  });
 }
 
 }  // namespace shroud::cli

@@ -1,0 +1,262 @@
+#include <opencv2/core/utility.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "shroud/pipeline.h"
+#include "shroud/video.h"
+#include "video/bounded_queue.h"
+
+namespace shroud {
+namespace {
+
+struct DecodedFrame {
+  std::int64_t index = 0;
+  cv::Mat image;
+};
+
+struct DetectedFrame {
+  std::int64_t index = 0;
+  cv::Mat image;
+  bool detected = false;
+  std::vector<Region> regions;
+};
+
+struct IndexedImage {
+  std::int64_t index = 0;
+  cv::Mat image;
+};
+
+// Irreversible protection from each action's method.
+class DefaultFrameProtector final : public FrameProtector {
+ public:
+  Status protect(cv::Mat& frame, std::int64_t, const std::vector<Action>& actions) override {
+    return apply_actions(frame, actions);
+  }
+};
+
+// First error wins; every stage checks failed() and the queues are closed.
+class FailureFlag {
+ public:
+  void set(const Error& e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!failed_) error_ = e;
+    failed_ = true;
+  }
+  bool failed() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failed_;
+  }
+  Error error() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  bool failed_ = false;
+  Error error_;
+};
+
+}  // namespace
+
+Result<VideoSummary> protect_video(const std::string& source, const DetectorFactory& make_detector,
+                                   const Policy& policy, const VideoProtectOptions& options,
+                                   FrameProtector* protector) {
+  if (options.detect_every < 1) return make_error(ErrorCode::kInvalidArgument, "--detect-every must be >= 1");
+  if (options.queue_frames < 2) return make_error(ErrorCode::kInvalidArgument, "queue must hold at least 2 frames");
+  const int extend_back = options.extend_back >= 0 ? options.extend_back : options.detect_every - 1;
+
+  SHROUD_ASSIGN_OR_RETURN(auto reader, VideoReader::open(source));
+  VideoSummary summary;
+  summary.input = reader->info();
+  if (summary.input.size.area() <= 0) return make_error(ErrorCode::kCorrupt, "'" + source + "': video has no frame size");
+
+  VideoWriterOptions wo = options.writer;
+  wo.size = summary.input.size;
+  wo.fps = summary.input.fps > 0 ? summary.input.fps : 25.0;
+  wo.audio_from = (options.drop_audio || summary.input.live) ? "" : source;
+  SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
+  summary.audio_streams = writer->audio_streams();
+
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const int workers = options.detect_workers > 0 ? options.detect_workers : static_cast<int>(hw);
+  std::vector<std::unique_ptr<Detector>> detectors;
+  for (int i = 0; i < workers; ++i) {
+    SHROUD_ASSIGN_OR_RETURN(auto d, make_detector());
+    detectors.push_back(std::move(d));
+  }
+  DefaultFrameProtector default_protector;
+  FrameProtector* prot = protector != nullptr ? protector : &default_protector;
+
+  FailureFlag failure;
+  BoundedQueue<DecodedFrame> decoded(static_cast<std::size_t>(options.queue_frames));
+  BoundedQueue<IndexedImage> encode_queue(static_cast<std::size_t>(options.queue_frames));
+
+  // Frames between the reader and the ordered stage are limited by `slots`.
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0;
+  std::map<std::int64_t, DetectedFrame> ready;
+  std::int64_t total = -1;  // known when the reader is done
+  std::atomic<std::int64_t> detected_frames{0};
+
+  auto fail = [&](const Error& e) {
+    failure.set(e);
+    decoded.close();
+    encode_queue.close();
+    std::lock_guard<std::mutex> lock(mu);
+    cv.notify_all();
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+
+  std::thread reader_thread([&] {
+    std::int64_t i = 0;
+    for (;; ++i) {
+      if (options.max_frames > 0 && i >= options.max_frames) break;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return failure.failed() || in_flight < options.queue_frames; });
+        if (failure.failed()) break;
+        ++in_flight;
+      }
+      auto frame = reader->read();
+      if (!frame.ok()) {
+        fail(frame.error());
+        break;
+      }
+      if (frame->empty()) {
+        std::lock_guard<std::mutex> lock(mu);
+        --in_flight;
+        break;
+      }
+      if (!decoded.push({i, std::move(*frame)})) break;
+    }
+    decoded.close();
+    std::lock_guard<std::mutex> lock(mu);
+    total = i;
+    cv.notify_all();
+  });
+
+  std::vector<std::thread> worker_threads;
+  for (int w = 0; w < workers; ++w) {
+    worker_threads.emplace_back([&, w] {
+      while (auto f = decoded.pop()) {
+        DetectedFrame d;
+        d.index = f->index;
+        d.image = std::move(f->image);
+        if (d.index % options.detect_every == 0 && !failure.failed()) {
+          Frame frame{d.image, d.index, summary.input.fps > 0 ? d.index / summary.input.fps : 0.0, source};
+          auto regions = detectors[static_cast<std::size_t>(w)]->detect(frame);
+          if (!regions.ok()) {
+            fail(regions.error());
+            return;
+          }
+          d.detected = true;
+          d.regions = std::move(*regions);
+          ++detected_frames;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        ready.emplace(d.index, std::move(d));
+        cv.notify_all();
+      }
+    });
+  }
+
+  std::int64_t protected_regions = 0;
+  int track_count = 0;
+  std::thread ordered_thread([&] {
+    struct Pending {
+      std::int64_t index;
+      cv::Mat image;
+      std::vector<Region> regions;
+    };
+    Tracker tracker(options.tracker);
+    std::deque<Pending> delay;
+    auto emit = [&](Pending& p) -> bool {
+      std::vector<Action> actions = plan_actions(p.regions, p.image.size(), policy);
+      Status s = prot->protect(p.image, p.index, actions);
+      if (!s.ok()) {
+        fail(s.error());
+        return false;
+      }
+      protected_regions += static_cast<std::int64_t>(actions.size());
+      if (options.on_frame) options.on_frame(p.index, actions);
+      return encode_queue.push({p.index, std::move(p.image)});
+    };
+    for (std::int64_t next = 0;; ++next) {
+      DetectedFrame d;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return failure.failed() || ready.count(next) > 0 || (total >= 0 && next >= total); });
+        if (failure.failed()) break;
+        auto it = ready.find(next);
+        if (it == ready.end()) break;  // end of stream
+        d = std::move(it->second);
+        ready.erase(it);
+        --in_flight;
+        cv.notify_all();
+      }
+      std::vector<Region> regions = d.detected ? tracker.update(d.regions, d.index) : tracker.predict(d.index);
+      if (d.detected && extend_back > 0) {
+        for (int id : tracker.new_track_ids()) {
+          for (const Region& r : regions) {
+            if (r.track_id != id) continue;
+            for (auto& p : delay) {
+              if (d.index - p.index <= extend_back) p.regions.push_back(r);
+            }
+          }
+        }
+      }
+      delay.push_back({d.index, std::move(d.image), std::move(regions)});
+      while (static_cast<int>(delay.size()) > extend_back) {
+        if (!emit(delay.front())) break;
+        delay.pop_front();
+      }
+      if (failure.failed()) break;
+    }
+    while (!failure.failed() && !delay.empty()) {
+      if (!emit(delay.front())) break;
+      delay.pop_front();
+    }
+    track_count = tracker.total_tracks();
+    encode_queue.close();
+  });
+
+  std::int64_t written = 0;
+  while (auto item = encode_queue.pop()) {
+    if (failure.failed()) break;
+    Status s = writer->write(item->image);
+    if (!s.ok()) {
+      fail(s.error());
+      break;
+    }
+    ++written;
+    if (options.on_progress) options.on_progress(written, summary.input.frame_count);
+  }
+  // Unblock everyone on failure, then join.
+  if (failure.failed()) fail(failure.error());
+  ordered_thread.join();
+  for (auto& t : worker_threads) t.join();
+  reader_thread.join();
+  if (failure.failed()) return failure.error();
+
+  SHROUD_RETURN_IF_ERROR(prot->finish());
+  SHROUD_RETURN_IF_ERROR(writer->finish());
+  summary.frames = written;
+  summary.detected_frames = detected_frames.load();
+  summary.regions = protected_regions;
+  summary.tracks = track_count;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.fps = summary.seconds > 0 ? written / summary.seconds : 0.0;
+  return summary;
+}
+
+}  // namespace shroud

@@ -1,0 +1,80 @@
+#include <opencv2/videoio.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "shroud/video_io.h"
+
+namespace shroud {
+namespace {
+
+class CvVideoReader final : public VideoReader {
+ public:
+  explicit CvVideoReader(cv::VideoCapture cap, bool live) : cap_(std::move(cap)) {
+    info_.size = cv::Size(static_cast<int>(cap_.get(cv::CAP_PROP_FRAME_WIDTH)),
+                          static_cast<int>(cap_.get(cv::CAP_PROP_FRAME_HEIGHT)));
+    info_.fps = cap_.get(cv::CAP_PROP_FPS);
+    if (!(info_.fps > 0.0 && info_.fps < 1000.0)) info_.fps = 0.0;
+    const double n = cap_.get(cv::CAP_PROP_FRAME_COUNT);
+    info_.frame_count = (!live && n > 0) ? static_cast<std::int64_t>(n) : 0;
+    info_.live = live;
+  }
+  const VideoInfo& info() const override { return info_; }
+  Result<cv::Mat> read() override {
+    cv::Mat frame;
+    try {
+      if (!cap_.read(frame)) return cv::Mat();
+    } catch (const cv::Exception& e) {
+      return make_error(ErrorCode::kCorrupt, std::string("video decoding failed: ") + e.what());
+    }
+    if (frame.type() != CV_8UC3) {
+      return make_error(ErrorCode::kUnsupported, "video decoder produced a non-BGR frame");
+    }
+    return frame;
+  }
+
+ private:
+  cv::VideoCapture cap_;
+  VideoInfo info_;
+};
+
+}  // namespace
+
+bool is_video_path(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const char* kExts[] = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".ts", ".mts", ".mpg", ".mpeg", ".wmv", ".flv"};
+  return std::any_of(std::begin(kExts), std::end(kExts), [&](const char* e) { return ext == e; });
+}
+
+Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string& source) {
+  cv::VideoCapture cap;
+  bool live = false;
+  const bool is_index = !source.empty() && std::all_of(source.begin(), source.end(), ::isdigit);
+  try {
+    if (is_index) {
+      live = true;
+      cap.open(std::stoi(source));
+    } else if (source.find("://") != std::string::npos) {
+      live = source.rfind("file://", 0) != 0;
+      cap.open(source, cv::CAP_FFMPEG);
+    } else {
+      std::error_code ec;
+      if (!std::filesystem::exists(source, ec)) {
+        return make_error(ErrorCode::kNotFound, "'" + source + "': no such file");
+      }
+      cap.open(source, cv::CAP_FFMPEG);
+    }
+  } catch (const cv::Exception& e) {
+    return make_error(ErrorCode::kCorrupt, "'" + source + "': cannot open video: " + e.what());
+  }
+  if (!cap.isOpened()) {
+    return make_error(is_index ? ErrorCode::kNotFound : ErrorCode::kCorrupt,
+                      "'" + source + "': cannot open as a video (" +
+                          (is_index ? std::string("no such camera") : std::string("not a video FFmpeg can decode")) + ")");
+  }
+  return std::unique_ptr<VideoReader>(std::make_unique<CvVideoReader>(std::move(cap), live));
+}
+
+}  // namespace shroud
