@@ -56,6 +56,9 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string& source
     if (is_index) {
       live = true;
       cap.open(std::stoi(source));
+    } else if (source.rfind("pipe:", 0) == 0) {
+      live = true;  // a pipe can be read once: no second pass for the audio
+      cap.open(source, cv::CAP_FFMPEG);
     } else if (source.find("://") != std::string::npos) {
       live = source.rfind("file://", 0) != 0;
       cap.open(source, cv::CAP_FFMPEG);
