@@ -24,7 +24,6 @@ fi
 echo '{"zones": []}' > "$WORK/none.json"
 
 fps_of() {  # runs shroud protect and prints its end-to-end fps
-  "$BIN" -q protect "$@" -o "$WORK/out.mp4" --force 2>&1 >/dev/null
   "$BIN" protect "$@" -o "$WORK/out.mp4" --force 2>&1 | sed -n 's/.* \([0-9.]*\) fps; wrote.*/\1/p'
 }
 
