@@ -26,6 +26,13 @@ struct MethodParams {
   double blur_strength = 0.5;     // Gaussian sigma as a fraction of the region's shorter side / 2
   int pixel_cells = 10;           // pixelate: cells across the longer side of the region
   cv::Scalar fill_color{0, 0, 0, 0};  // fill: B, G, R (alpha is never changed)
+  // Differential privacy (dp-pixelate, dp-plate).
+  double epsilon = 1.0;           // privacy budget (per image for dp-pixelate, per symbol for dp-plate)
+  std::string mechanism = "rr";   // dp-plate: rr (k-ary randomized response) or paper (Laplace + wrap)
+  std::string plate_style = "auto";  // dp-plate: auto, cn, eu, us
+  int dp_cell = 16;               // dp-pixelate: cell side b in pixels
+  int dp_m = 16;                  // dp-pixelate: pixels in which neighbouring images may differ
+  std::string synthetic_text;     // dp-plate: use this text instead of drawing (one draw per track)
 };
 
 struct Policy {
@@ -55,6 +62,8 @@ struct Action {
 // Loads a policy from a JSON file (format in docs/policy.md); unknown keys are errors.
 Result<Policy> load_policy(const std::string& path);
 Result<Policy> parse_policy_json(const std::string& text);
+// Checks every value of a policy built in code or from flags (ranges, epsilon, names).
+Status validate_policy(const Policy& policy);
 std::string policy_to_json(const Policy& policy);
 
 // Eye regions derived from a face's landmarks (one box covering both eyes); nullopt without

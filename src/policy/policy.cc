@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "shroud/dp.h"
 #include "shroud/image_io.h"
 
 namespace shroud {
@@ -60,10 +61,24 @@ Status validate(const Policy& p) {
   if (!(p.params.blur_strength > 0.0 && p.params.blur_strength <= 4.0)) {
     return make_error(ErrorCode::kInvalidArgument, "policy: blur_strength must be in (0, 4]");
   }
+  SHROUD_RETURN_IF_ERROR(dp::check_epsilon(p.params.epsilon));
+  SHROUD_RETURN_IF_ERROR([&]() -> Status {
+    auto m = dp::parse_mechanism(p.params.mechanism);
+    return m.ok() ? ok_status() : Status(m.error());
+  }());
+  if (p.params.plate_style != "auto" && p.params.plate_style != "cn" && p.params.plate_style != "eu" &&
+      p.params.plate_style != "us") {
+    return make_error(ErrorCode::kInvalidArgument, "policy: plate_style must be auto, cn, eu or us");
+  }
+  if (p.params.dp_cell < 1 || p.params.dp_cell > 4096 || p.params.dp_m < 1) {
+    return make_error(ErrorCode::kInvalidArgument, "policy: dp_cell must be in [1, 4096] and dp_m >= 1");
+  }
   return ok_status();
 }
 
 }  // namespace
+
+Status validate_policy(const Policy& p) { return validate(p); }
 
 Result<Policy> parse_policy_json(const std::string& text) {
   json j;
@@ -76,7 +91,8 @@ Result<Policy> parse_policy_json(const std::string& text) {
   SHROUD_RETURN_IF_ERROR(check_keys(j,
                                     {"kinds", "eyes_only", "method", "methods", "mask_scale", "shape",
                                      "feather", "min_score", "blur_strength", "pixel_cells",
-                                     "fill_color", "comment"},
+                                     "fill_color", "epsilon", "mechanism", "plate_style", "dp_cell", "dp_m",
+                                     "comment"},
                                     "the policy"));
   Policy p;
   try {
@@ -103,6 +119,11 @@ Result<Policy> parse_policy_json(const std::string& text) {
     if (j.contains("min_score")) p.min_score = j.at("min_score").get<float>();
     if (j.contains("blur_strength")) p.params.blur_strength = j.at("blur_strength").get<double>();
     if (j.contains("pixel_cells")) p.params.pixel_cells = j.at("pixel_cells").get<int>();
+    if (j.contains("epsilon")) p.params.epsilon = j.at("epsilon").get<double>();
+    if (j.contains("mechanism")) p.params.mechanism = j.at("mechanism").get<std::string>();
+    if (j.contains("plate_style")) p.params.plate_style = j.at("plate_style").get<std::string>();
+    if (j.contains("dp_cell")) p.params.dp_cell = j.at("dp_cell").get<int>();
+    if (j.contains("dp_m")) p.params.dp_m = j.at("dp_m").get<int>();
     if (j.contains("fill_color")) {
       const auto c = j.at("fill_color").get<std::vector<double>>();
       if (c.size() != 3) {
@@ -139,6 +160,11 @@ std::string policy_to_json(const Policy& p) {
   j["blur_strength"] = p.params.blur_strength;
   j["pixel_cells"] = p.params.pixel_cells;
   j["fill_color"] = {p.params.fill_color[0], p.params.fill_color[1], p.params.fill_color[2]};
+  j["epsilon"] = p.params.epsilon;
+  j["mechanism"] = p.params.mechanism;
+  j["plate_style"] = p.params.plate_style;
+  j["dp_cell"] = p.params.dp_cell;
+  j["dp_m"] = p.params.dp_m;
   return j.dump(2);
 }
 

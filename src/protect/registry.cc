@@ -7,6 +7,8 @@ namespace shroud {
 std::unique_ptr<Protector> make_blur_protector();
 std::unique_ptr<Protector> make_pixelate_protector();
 std::unique_ptr<Protector> make_fill_protector();
+std::unique_ptr<Protector> make_dp_pixelate_protector();
+std::unique_ptr<Protector> make_dp_plate_protector();
 
 const char* security_level_name(SecurityLevel level) {
   switch (level) {
@@ -25,6 +27,10 @@ const std::vector<ProtectorInfo>& protector_registry() {
       {"pixelate", "mosaic of cell means (--cells across the longer side)",
        SecurityLevel::kIrreversible, false},
       {"fill", "solid colour (--color B,G,R)", SecurityLevel::kIrreversible, false},
+      {"dp-pixelate", "DP-Pix: cell means plus Laplace noise, epsilon-DP for m-pixel neighbours (--epsilon, --dp-cell, --dp-m)",
+       SecurityLevel::kDifferentialPrivacy, false},
+      {"dp-plate", "synthetic licence plate, text drawn with DP from the real one (--epsilon, --mechanism rr|paper)",
+       SecurityLevel::kDifferentialPrivacy, false},
   };
   return kProtectors;
 }
@@ -33,6 +39,8 @@ Result<std::unique_ptr<Protector>> create_protector(const std::string& name) {
   if (name == "blur") return make_blur_protector();
   if (name == "pixelate") return make_pixelate_protector();
   if (name == "fill") return make_fill_protector();
+  if (name == "dp-pixelate") return make_dp_pixelate_protector();
+  if (name == "dp-plate") return make_dp_plate_protector();
   return make_error(ErrorCode::kInvalidArgument,
                     "unknown protection method '" + name + "' (see `shroud list`)");
 }

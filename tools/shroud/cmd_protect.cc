@@ -7,11 +7,13 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "commands.h"
 #include "progress.h"
+#include "shroud/dp_plate.h"
 #include "shroud/image_io.h"
 #include "shroud/pipeline.h"
 #include "shroud/protector.h"
@@ -37,6 +39,13 @@ struct Opts {
   int cells = 0;
   double strength = 0;
   std::vector<double> color;
+  std::optional<double> epsilon;
+  std::string mechanism;
+  std::string plate_style;
+  int dp_cell = 0;
+  int dp_m = 0;
+  std::string regions_in;
+  bool json = false;
   std::string regions_json;
   bool keep_metadata = false;
   bool in_place = false;
@@ -83,6 +92,12 @@ Result<Policy> build_policy(const Opts& o) {
     if (o.color.size() != 3) return make_error(ErrorCode::kInvalidArgument, "--color takes B,G,R");
     p.params.fill_color = cv::Scalar(o.color[0], o.color[1], o.color[2], 0);
   }
+  if (o.epsilon) p.params.epsilon = *o.epsilon;
+  if (!o.mechanism.empty()) p.params.mechanism = o.mechanism;
+  if (!o.plate_style.empty()) p.params.plate_style = o.plate_style;
+  if (o.dp_cell > 0) p.params.dp_cell = o.dp_cell;
+  if (o.dp_m > 0) p.params.dp_m = o.dp_m;
+  SHROUD_RETURN_IF_ERROR(validate_policy(p));
   // Validate every method name now, before any file is touched.
   std::vector<std::string> methods = {p.method};
   for (const auto& [k, m] : p.method_by_kind) methods.push_back(m);
@@ -93,6 +108,26 @@ Result<Policy> build_policy(const Opts& o) {
     }());
   }
   return p;
+}
+
+// Epsilon spent by a DP action: nominal (what the user asked for, composed over the plate's
+// symbols) and true (what the mechanism actually guarantees between any two inputs).
+std::optional<nlohmann::json> epsilon_json(const Action& a) {
+  if (a.method == "dp-pixelate") {
+    return nlohmann::json{{"nominal", a.params.epsilon}, {"true", a.params.epsilon}, {"unit", "image, m-pixel neighbours"},
+                          {"m", a.params.dp_m}, {"cell", a.params.dp_cell}};
+  }
+  if (a.method != "dp-plate") return std::nullopt;
+  auto mech = dp::parse_mechanism(a.params.mechanism);
+  if (!mech.ok() || a.region.text.empty()) return std::nullopt;
+  auto acc = dp::plate_epsilon(a.region.text, a.params.plate_style, a.params.epsilon, *mech);
+  if (!acc.ok()) return std::nullopt;
+  return nlohmann::json{{"mechanism", dp::mechanism_name(*mech)},
+                        {"per_symbol_nominal", a.params.epsilon},
+                        {"nominal", acc->nominal},
+                        {"true", acc->actual},
+                        {"symbols", acc->symbols},
+                        {"unit", "plate (composed over symbols)"}};
 }
 
 bool same_file(const std::string& a, const std::string& b) {
@@ -126,6 +161,9 @@ Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o
   job.record = regions_to_json(job.input, frame.image.size(), result->regions);
   job.record["output"] = job.output;
   add_actions_json(job.record, result->actions);
+  for (std::size_t i = 0; i < result->actions.size(); ++i) {
+    if (auto eps = epsilon_json(result->actions[i])) job.record["protected"][i]["epsilon"] = *eps;
+  }
   job.regions = result->regions.size();
   job.protected_count = result->actions.size();
   return ok_status();
@@ -282,6 +320,14 @@ int run(Opts& o, Globals& g) {
     regions += jobs[i].regions;
     protected_count += jobs[i].protected_count;
     records << jobs[i].record.dump() << "\n";
+    if (o.json) fmt::print("{}\n", jobs[i].record.dump());
+    for (const auto& p : jobs[i].record["protected"]) {
+      if (p.contains("epsilon")) {
+        spdlog::info("{} {}: epsilon nominal {:.3g}, true {:.3g} ({})", p["method"].get<std::string>(),
+                     jobs[i].input, p["epsilon"]["nominal"].get<double>(), p["epsilon"]["true"].get<double>(),
+                     p["epsilon"]["unit"].get<std::string>());
+      }
+    }
     if (files.size() == 1) spdlog::info("protected {} region(s); wrote {}", jobs[i].protected_count, jobs[i].output);
   }
   if (files.size() > 1) {
@@ -318,6 +364,14 @@ void add_protect(CLI::App& app, Globals& g) {
       ->check(CLI::Range(0.01, 4.0));
   cmd->add_option("--color", o->color, "fill colour B,G,R (default 0,0,0)")->delimiter(',');
   cmd->add_option("--regions-json", o->regions_json, "write what was found and protected (JSON lines)");
+  cmd->add_option("--regions-in", o->regions_in, "protect the regions listed in this JSON file (same as --detector manual:FILE)");
+  cmd->add_flag("--json", o->json, "print a JSON summary per image (regions, methods, epsilon spent) on stdout");
+  auto* dpg = "Differential privacy";
+  cmd->add_option("--epsilon", o->epsilon, "privacy budget for dp-pixelate / dp-plate (default 1)")->group(dpg);
+  cmd->add_option("--mechanism", o->mechanism, "dp-plate: rr (exact epsilon, default) or paper (Laplace + cyclic wrap)")->group(dpg);
+  cmd->add_option("--plate-style", o->plate_style, "dp-plate: auto, cn, eu, us")->group(dpg);
+  cmd->add_option("--dp-cell", o->dp_cell, "dp-pixelate: cell side in pixels (default 16)")->check(CLI::Range(1, 4096))->group(dpg);
+  cmd->add_option("--dp-m", o->dp_m, "dp-pixelate: pixels neighbouring images may differ in (default 16)")->check(CLI::Range(1, 1 << 30))->group(dpg);
   cmd->add_flag("--keep-metadata", o->keep_metadata, "keep EXIF (default: stripped)");
   cmd->add_flag("--in-place", o->in_place, "replace the input files");
   cmd->add_flag("-f,--force", o->force, "overwrite existing output files");
@@ -339,6 +393,13 @@ void add_protect(CLI::App& app, Globals& g) {
     if (o->inputs.empty() && o->camera.empty()) {
       g.exit_code = report(make_error(ErrorCode::kInvalidArgument, "give input files, a video, or --camera N"));
       return;
+    }
+    if (!o->regions_in.empty()) {
+      if (!o->detect.spec.empty()) {
+        g.exit_code = report(make_error(ErrorCode::kInvalidArgument, "--regions-in and --detector exclude each other"));
+        return;
+      }
+      o->detect.spec = "manual:" + o->regions_in;
     }
     g.exit_code = run(*o, g);
   });

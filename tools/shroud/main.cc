@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   app.add_option("--models", globals.models_dir, "directory with model files (before $SHROUD_MODELS)");
   app.add_flag("-v,--verbose", globals.verbose, "log more");
   app.add_flag("-q,--quiet", globals.quiet, "log only errors");
+  app.fallthrough();  // global options (--models, -v, -q) may follow the subcommand
   for (const auto& c : command_table()) c.add(app, globals);
   app.parse_complete_callback([&] {
     spdlog::set_level(globals.quiet ? spdlog::level::err
