@@ -217,3 +217,60 @@ TEST(DpCli, PrintsNominalAndTrueEpsilonAndRejectsBadBudgets) {
 
 }  // namespace
 }  // namespace shroud
+
+namespace shroud {
+namespace {
+
+using namespace shroud::testing;
+
+// Builds the tiny ONNX encoder/generator with Debian's python3-onnx into `dir`.
+bool make_tiny_models(const TempDir& dir) {
+  const std::string script = (source_dir() / "tests" / "reference" / "make_tiny_generator.py").string();
+  const std::string cmd = "/usr/bin/python3 " + shell_quote(script) + " " + shell_quote(dir.path().string()) + " 2>/dev/null";
+  return std::system(cmd.c_str()) == 0;
+}
+
+TEST(Generate, RunsARealOnnxEncoderAndGenerator) {
+  TempDir dir;
+  if (!make_tiny_models(dir)) GTEST_SKIP() << "python3-onnx is not installed";
+  cv::Mat img = random_image(100, 120, CV_8UC3, 8);
+  const cv::Mat original = img.clone();
+  Action a;
+  a.method = "generate";
+  a.rect = {20, 20, 60, 50};
+  a.params.generator_encoder = dir.file("tiny_encoder.onnx");
+  a.params.generator_model = dir.file("tiny_generator.onnx");
+  a.params.generator_size = 32;
+  a.params.epsilon = 1.0;
+  auto prot = create_protector("generate");
+  ASSERT_TRUE((*prot)->apply(img, a).ok());
+  cv::Mat diff;
+  cv::absdiff(img(a.rect), original(a.rect), diff);
+  EXPECT_GT(cv::countNonZero(diff.reshape(1)), a.rect.area());
+  // The noise is fresh: two runs give different faces.
+  cv::Mat again = original.clone();
+  ASSERT_TRUE((*prot)->apply(again, a).ok());
+  EXPECT_GT(cv::norm(again(a.rect), img(a.rect), cv::NORM_L1), 0.0);
+  // Missing models and bad budgets are clear errors.
+  a.params.generator_model = dir.file("missing.onnx");
+  EXPECT_EQ((*prot)->apply(img, a).error().code, ErrorCode::kNotFound);
+  a.params.generator_model = dir.file("tiny_generator.onnx");
+  a.params.epsilon = -1;
+  EXPECT_EQ((*prot)->apply(img, a).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(Generate, CliEndToEnd) {
+  TempDir dir;
+  if (!make_tiny_models(dir)) GTEST_SKIP() << "python3-onnx is not installed";
+  cv::imwrite(dir.file("in.png"), random_image(80, 80, CV_8UC3, 9));
+  write_text(dir.path() / "r.json", R"({"regions": [{"kind": "face", "box": [20, 20, 30, 30]}]})");
+  auto r = run_shroud({"protect", dir.file("in.png"), "-o", dir.file("out.png"), "--method", "generate",
+                       "--models", dir.path().string(), "--encoder", "tiny_encoder.onnx", "--generator",
+                       "tiny_generator.onnx", "--generator-size", "32", "--regions-in", dir.file("r.json"), "--json", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_DOUBLE_EQ(j["protected"][0]["epsilon"]["true"].get<double>(), 1.0);
+}
+
+}  // namespace
+}  // namespace shroud

@@ -225,3 +225,50 @@ TEST(Video, CliProtectsAVideoAndWritesTrackIds) {
 
 }  // namespace
 }  // namespace shroud
+
+namespace shroud {
+namespace {
+
+using namespace shroud::testing;
+
+// A plate detector that also reads the plate's text (as an OCR would).
+class PlateWithText final : public Detector {
+ public:
+  std::string name() const override { return "plate-ocr"; }
+  Result<std::vector<Region>> detect(const Frame&) override {
+    Region r;
+    r.kind = Kind::kPlate;
+    r.box = {30, 40, 100, 30};
+    r.text = "AB1234";
+    return std::vector<Region>{r};
+  }
+};
+
+TEST(Video, DpPlateIsDrawnOncePerTrack) {
+  if (!have_ffmpeg()) GTEST_SKIP() << "ffmpeg not installed";
+  TempDir dir;
+  const std::string in = make_clip(dir, "in.mp4", 12, 12, false);
+  VideoProtectOptions o;
+  o.writer.path = dir.file("out.mkv");
+  o.writer.codec = "ffv1";
+  Policy policy;
+  policy.method = "dp-plate";
+  policy.mask_scale = 1.0;
+  policy.params.epsilon = 0.1;  // near-uniform draws: per-frame draws would differ almost surely
+  auto factory = []() -> Result<std::unique_ptr<Detector>> { return std::unique_ptr<Detector>(std::make_unique<PlateWithText>()); };
+  auto s = protect_video(in, factory, policy, o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->tracks, 1);
+  cv::VideoCapture cap(dir.file("out.mkv"));
+  cv::Mat first, frame;
+  ASSERT_TRUE(cap.read(first));
+  // The test pattern moves, so compare only the plate's inner area (blended edges follow the
+  // background): it must be the same rendered text in every frame.
+  const cv::Rect inner(40, 45, 80, 20);
+  for (int f = 1; f < 12 && cap.read(frame); ++f) {
+    EXPECT_LT(cv::norm(frame(inner), first(inner), cv::NORM_L1) / inner.area(), 12.0) << "frame " << f;
+  }
+}
+
+}  // namespace
+}  // namespace shroud

@@ -33,6 +33,11 @@ struct MethodParams {
   int dp_cell = 16;               // dp-pixelate: cell side b in pixels
   int dp_m = 16;                  // dp-pixelate: pixels in which neighbouring images may differ
   std::string synthetic_text;     // dp-plate: use this text instead of drawing (one draw per track)
+  // generate: face encoder and generator (ONNX, through cv::dnn), latent L1 clip, input side.
+  std::string generator_encoder;
+  std::string generator_model;
+  double latent_clip = 1.0;
+  int generator_size = 256;
 };
 
 struct Policy {

@@ -144,7 +144,19 @@ Result<std::vector<std::uint8_t>> read_file(const std::string& path, std::int64_
   if (!in) return make_error(ErrorCode::kPermission, "'" + path + "': cannot open for reading");
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
-  if (size < 0) return make_error(ErrorCode::kIo, "'" + path + "': cannot read size");
+  if (size < 0 || !fs::is_regular_file(status)) {
+    // A pipe or device: read in chunks up to the cap.
+    in.clear();
+    std::vector<std::uint8_t> bytes;
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+      bytes.insert(bytes.end(), buf, buf + in.gcount());
+      if (static_cast<std::int64_t>(bytes.size()) > max_bytes) {
+        return make_error(ErrorCode::kResourceLimit, "'" + path + "' is over the limit of " + std::to_string(max_bytes) + " bytes");
+      }
+    }
+    return bytes;
+  }
   if (size > max_bytes) {
     return make_error(ErrorCode::kResourceLimit,
                       "'" + path + "' is " + std::to_string(size) + " bytes, over the limit of " +

@@ -9,6 +9,7 @@ std::unique_ptr<Protector> make_pixelate_protector();
 std::unique_ptr<Protector> make_fill_protector();
 std::unique_ptr<Protector> make_dp_pixelate_protector();
 std::unique_ptr<Protector> make_dp_plate_protector();
+std::unique_ptr<Protector> make_generate_protector();
 
 const char* security_level_name(SecurityLevel level) {
   switch (level) {
@@ -31,6 +32,8 @@ const std::vector<ProtectorInfo>& protector_registry() {
        SecurityLevel::kDifferentialPrivacy, false},
       {"dp-plate", "synthetic licence plate, text drawn with DP from the real one (--epsilon, --mechanism rr|paper)",
        SecurityLevel::kDifferentialPrivacy, false},
+      {"generate", "GAN+DP hook: encoder -> L1-clipped latent + Laplace noise -> generator (ONNX; --encoder, --generator)",
+       SecurityLevel::kDifferentialPrivacy, false},
   };
   return kProtectors;
 }
@@ -41,6 +44,7 @@ Result<std::unique_ptr<Protector>> create_protector(const std::string& name) {
   if (name == "fill") return make_fill_protector();
   if (name == "dp-pixelate") return make_dp_pixelate_protector();
   if (name == "dp-plate") return make_dp_plate_protector();
+  if (name == "generate") return make_generate_protector();
   return make_error(ErrorCode::kInvalidArgument,
                     "unknown protection method '" + name + "' (see `shroud list`)");
 }

@@ -45,6 +45,10 @@ struct Opts {
   int dp_cell = 0;
   int dp_m = 0;
   std::string regions_in;
+  std::string encoder;
+  std::string generator;
+  double latent_clip = 0;
+  int generator_size = 0;
   bool json = false;
   std::string regions_json;
   bool keep_metadata = false;
@@ -64,7 +68,7 @@ struct Opts {
   std::string codec = "auto";
 };
 
-Result<Policy> build_policy(const Opts& o) {
+Result<Policy> build_policy(const Opts& o, const Globals& g) {
   Policy p;
   if (!o.policy_file.empty()) {
     SHROUD_ASSIGN_OR_RETURN(p, load_policy(o.policy_file));
@@ -97,6 +101,22 @@ Result<Policy> build_policy(const Opts& o) {
   if (!o.plate_style.empty()) p.params.plate_style = o.plate_style;
   if (o.dp_cell > 0) p.params.dp_cell = o.dp_cell;
   if (o.dp_m > 0) p.params.dp_m = o.dp_m;
+  if (!o.encoder.empty() || !o.generator.empty()) {
+    // Model files by path, or by name through the model search path.
+    const ModelLocator models(g.models_dir);
+    for (auto [flag, dest] : {std::pair{&o.encoder, &p.params.generator_encoder}, std::pair{&o.generator, &p.params.generator_model}}) {
+      if (flag->empty()) continue;
+      std::error_code ec;
+      if (fs::is_regular_file(*flag, ec)) {
+        *dest = *flag;
+      } else {
+        SHROUD_ASSIGN_OR_RETURN(fs::path found, models.find(*flag));
+        *dest = found.string();
+      }
+    }
+  }
+  if (o.latent_clip > 0) p.params.latent_clip = o.latent_clip;
+  if (o.generator_size > 0) p.params.generator_size = o.generator_size;
   SHROUD_RETURN_IF_ERROR(validate_policy(p));
   // Validate every method name now, before any file is touched.
   std::vector<std::string> methods = {p.method};
@@ -116,6 +136,10 @@ std::optional<nlohmann::json> epsilon_json(const Action& a) {
   if (a.method == "dp-pixelate") {
     return nlohmann::json{{"nominal", a.params.epsilon}, {"true", a.params.epsilon}, {"unit", "image, m-pixel neighbours"},
                           {"m", a.params.dp_m}, {"cell", a.params.dp_cell}};
+  }
+  if (a.method == "generate") {
+    return nlohmann::json{{"nominal", a.params.epsilon}, {"true", a.params.epsilon}, {"unit", "region latent, L1 clip"},
+                          {"latent_clip", a.params.latent_clip}};
   }
   if (a.method != "dp-plate") return std::nullopt;
   auto mech = dp::parse_mechanism(a.params.mechanism);
@@ -234,7 +258,7 @@ int run_video(const Opts& o, const Policy& policy, Globals& g) {
 }
 
 int run(Opts& o, Globals& g) {
-  auto policy = build_policy(o);
+  auto policy = build_policy(o, g);
   if (!policy.ok()) return report(policy.error());
   if (!o.camera.empty() || (o.inputs.size() == 1 && (is_video_path(o.inputs[0]) || is_stream_source(o.inputs[0])))) {
     return run_video(o, *policy, g);
@@ -371,6 +395,10 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--mechanism", o->mechanism, "dp-plate: rr (exact epsilon, default) or paper (Laplace + cyclic wrap)")->group(dpg);
   cmd->add_option("--plate-style", o->plate_style, "dp-plate: auto, cn, eu, us")->group(dpg);
   cmd->add_option("--dp-cell", o->dp_cell, "dp-pixelate: cell side in pixels (default 16)")->check(CLI::Range(1, 4096))->group(dpg);
+  cmd->add_option("--encoder", o->encoder, "generate: face encoder ONNX (path or name in the model path)")->group(dpg);
+  cmd->add_option("--generator", o->generator, "generate: generator ONNX (path or name in the model path)")->group(dpg);
+  cmd->add_option("--latent-clip", o->latent_clip, "generate: L1 radius the latent is clipped to (default 1)")->check(CLI::PositiveNumber)->group(dpg);
+  cmd->add_option("--generator-size", o->generator_size, "generate: encoder input side in pixels (default 256)")->check(CLI::Range(8, 4096))->group(dpg);
   cmd->add_option("--dp-m", o->dp_m, "dp-pixelate: pixels neighbouring images may differ in (default 16)")->check(CLI::Range(1, 1 << 30))->group(dpg);
   cmd->add_flag("--keep-metadata", o->keep_metadata, "keep EXIF (default: stripped)");
   cmd->add_flag("--in-place", o->in_place, "replace the input files");
