@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "shroud/attack.h"
 #include "shroud/registry.h"
 
 namespace shroud::cli {
@@ -21,6 +22,9 @@ void add_list(CLI::App& app, Globals& g) {
         j["methods"].push_back({{"name", p.name}, {"summary", p.summary},
                                 {"security", security_level_name(p.level)}, {"reversible", p.reversible}});
       }
+      for (const auto& a : attack_registry()) {
+        j["attacks"].push_back({{"name", a.name}, {"code", a.code}, {"summary", a.summary}, {"schemes", a.schemes}});
+      }
       fmt::print("{}\n", j.dump());
       return;
     }
@@ -31,6 +35,12 @@ void add_list(CLI::App& app, Globals& g) {
     fmt::print("\nProtection methods (--method NAME):\n");
     for (const auto& p : protector_registry()) {
       fmt::print("  {:<16} {:<28} {}\n", p.name, security_level_name(p.level), p.summary);
+    }
+    fmt::print("\nAttacks (shroud attack NAME [--scheme S]):\n");
+    for (const auto& a : attack_registry()) {
+      std::string schemes;
+      for (const auto& s : a.schemes) schemes += (schemes.empty() ? "" : ", ") + s;
+      fmt::print("  {:<20} {:<3} {} [{}]\n", a.name, a.code, a.summary, schemes);
     }
     (void)g;
   });
