@@ -160,6 +160,27 @@ TEST(DetectUltraface, FindsMessisFace) {
   EXPECT_EQ(face->detector, "ultraface");
 }
 
+TEST(DetectDnn, HandlesTinyOddAndMultiChannelFrames) {
+  for (const char* spec : {"yunet", "yunet:tile", "ultraface", "yolox"}) {
+    DetectorOptions opts;
+    auto det = create_detector(spec, opts);
+    if (!det.ok()) {
+      EXPECT_EQ(det.error().code, ErrorCode::kNotFound) << det.error().message;
+      continue;  // model missing on this machine
+    }
+    const cv::Mat frames[] = {
+        shroud::testing::random_image(1, 1, CV_8UC3),     shroud::testing::random_image(2, 700, CV_8UC1),
+        shroud::testing::random_image(700, 3, CV_8UC4),   shroud::testing::random_image(40, 60, CV_16UC3),
+        shroud::testing::random_image(200, 1000, CV_8UC3),  // wide enough to be tiled
+    };
+    for (const auto& m : frames) {
+      Frame f{m, 0, 0.0, "synthetic"};
+      auto r = (*det)->detect(f);
+      ASSERT_TRUE(r.ok()) << spec << " " << m.cols << "x" << m.rows << ": " << r.error().message;
+    }
+  }
+}
+
 TEST(DetectModels, MissingModelIsNotFoundNamingTheFile) {
   for (const char* spec : {"yunet:model=no_such_yunet.onnx", "yolox:model=no_such_yolox.onnx",
                            "ultraface:model=/nonexistent/no_such_ultraface.onnx"}) {

@@ -27,6 +27,7 @@ constexpr int kDefaultDetectSize = 640;
 constexpr double kMaxUpscale = 4.0;
 constexpr float kNmsThreshold = 0.3f;
 constexpr int kTopK = 5000;
+constexpr int kMinInput = 64;
 constexpr double kTileOverlap = 0.15;  // fraction of a tile shared with its neighbour
 
 class YunetDetector final : public Detector {
@@ -72,6 +73,12 @@ class YunetDetector final : public Detector {
     cv::Mat input = image;
     if (scale != 1.0) {
       cv::resize(image, input, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    }
+    // The network's pooling needs a few pixels per stride-32 cell: pad tiny inputs (bottom/right,
+    // so coordinates are unchanged).
+    if (input.cols < kMinInput || input.rows < kMinInput) {
+      cv::copyMakeBorder(input, input, 0, std::max(0, kMinInput - input.rows), 0,
+                         std::max(0, kMinInput - input.cols), cv::BORDER_CONSTANT, cv::Scalar::all(0));
     }
     net_->setInputSize(input.size());
     cv::Mat faces;
