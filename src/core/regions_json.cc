@@ -11,7 +11,9 @@ nlohmann::json region_to_json(const Region& r, bool include_text) {
                       {"detector", r.detector}};
   if (!r.landmarks.empty()) {
     nlohmann::json lm = nlohmann::json::array();
-    for (const auto& p : r.landmarks) lm.push_back({std::round(p.x * 10) / 10, std::round(p.y * 10) / 10});
+    for (const auto& p : r.landmarks) {
+      lm.push_back({std::round(static_cast<double>(p.x) * 10.0) / 10.0, std::round(static_cast<double>(p.y) * 10.0) / 10.0});
+    }
     j["landmarks"] = lm;
   }
   if (!r.label.empty()) j["label"] = r.label;

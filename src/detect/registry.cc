@@ -35,6 +35,14 @@ class UnionDetector final : public Detector {
 
 const std::vector<DetectorInfo>& detector_registry() {
   static const std::vector<DetectorInfo> kDetectors = {
+      {"yunet",
+       "YuNet faces + 5 landmarks (face_detection_yunet_2022mar.onnx); yunet:eyes for eye bands, "
+       "yunet:tile for small faces in large frames",
+       "face, eyes", make_yunet_detector},
+      {"yolox", "YOLOX-Nano COCO objects (yolox_nano.onnx): persons, vehicles, other classes as custom",
+       "person, vehicle, custom", make_yolox_detector},
+      {"ultraface", "UltraFace RFB-320 faces (ultraface_version-RFB-320_simplified.onnx); very fast, "
+       "misses small faces", "face", make_ultraface_detector},
       {"cascade", "Haar/LBP cascade from /usr/share/opencv4 (cascade:FILE.xml); kind from the file name",
        "face, eyes, plate, person", make_cascade_detector},
       {"manual", "regions listed in a JSON file (manual:FILE.json), e.g. from `shroud detect --json`",
@@ -72,7 +80,10 @@ Result<std::unique_ptr<Detector>> create_detector(const std::string& spec, const
 
 std::string default_detector_spec(const ModelLocator& models, std::string* warning) {
   const std::string plates = "cascade:haarcascade_russian_plate_number.xml";
-  (void)models;
+  if (models.find(kYunetModel).ok()) {
+    if (warning != nullptr) warning->clear();
+    return "yunet," + plates;
+  }
   if (warning != nullptr) {
     *warning =
         "using Haar cascades for faces; YuNet (face_detection_yunet_2022mar.onnx) is faster and "

@@ -14,6 +14,7 @@ const std::vector<CommandEntry>& command_table() {
       {"detect", add_detect},
       {"protect", add_protect},
       {"attack", add_attack},
+      {"eval", add_eval},
   };
   return kCommands;
 }

@@ -1,0 +1,140 @@
+// yunet[:OPTIONS] — YuNet face detector (face_detection_yunet_2022mar.onnx, cv::FaceDetectorYN).
+//
+// Produces faces with 5 landmarks (right eye, left eye, nose tip, right and left mouth corner)
+// in frame coordinates. Options, joined with '+': "eyes" reports the eye band derived from the
+// landmarks (kind eyes, see eyes_from_face()) instead of the face; "tile" adds a pass over 2x2
+// overlapping tiles for small faces in large frames (about 5x the cost); "model=FILE" uses another
+// copy of the model (a name looked up like the default, or a path).
+//
+// Defaults lean to recall (measured in docs/detection.md): score threshold 0.6 instead of the
+// model's customary 0.9 (which misses 30-pixel faces), and the frame is resized so its longest
+// side is 640 pixels — downscaled for large frames (YuNet cost grows with pixels), upscaled (at
+// most 4x) for small images so small faces reach the sizes YuNet was trained on.
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect/face.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "detect/detectors.h"
+#include "shroud/policy.h"
+
+namespace shroud {
+namespace {
+
+constexpr float kDefaultThreshold = 0.6f;
+constexpr int kDefaultDetectSize = 640;
+constexpr double kMaxUpscale = 4.0;
+constexpr float kNmsThreshold = 0.3f;
+constexpr int kTopK = 5000;
+constexpr int kMinInput = 64;
+constexpr double kTileOverlap = 0.15;  // fraction of a tile shared with its neighbour
+
+class YunetDetector final : public Detector {
+ public:
+  YunetDetector(cv::Ptr<cv::FaceDetectorYN> net, std::string name, int detect_size, bool eyes, bool tile)
+      : net_(std::move(net)), name_(std::move(name)), detect_size_(detect_size), eyes_(eyes), tile_(tile) {}
+
+  std::string name() const override { return name_; }
+
+  Result<std::vector<Region>> detect(const Frame& frame) override {
+    if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");
+    try {
+      const cv::Mat bgr = to_bgr8(frame.image);
+      std::vector<Region> faces;
+      run(bgr, cv::Rect(0, 0, bgr.cols, bgr.rows), &faces);
+      const int longest = std::max(bgr.cols, bgr.rows);
+      if (tile_ && longest > detect_size_ * 3 / 2) {
+        const int tw = static_cast<int>(std::ceil(bgr.cols * (0.5 + kTileOverlap / 2)));
+        const int th = static_cast<int>(std::ceil(bgr.rows * (0.5 + kTileOverlap / 2)));
+        for (int ty = 0; ty < 2; ++ty) {
+          for (int tx = 0; tx < 2; ++tx) {
+            const cv::Rect t(tx == 0 ? 0 : bgr.cols - tw, ty == 0 ? 0 : bgr.rows - th, tw, th);
+            run(bgr(t), t, &faces);
+          }
+        }
+        faces = suppress_overlaps(std::move(faces), kNmsThreshold);
+      }
+      if (!eyes_) return faces;
+      std::vector<Region> eyes;
+      for (const auto& f : faces) {
+        if (auto e = eyes_from_face(f)) eyes.push_back(std::move(*e));
+      }
+      return eyes;
+    } catch (const cv::Exception& e) {
+      return make_error(ErrorCode::kInternal, std::string("YuNet detection failed: ") + e.what());
+    }
+  }
+
+ private:
+  // Detects faces in `image` (a view of the frame at `area`) and appends them in frame coordinates.
+  void run(const cv::Mat& image, const cv::Rect& area, std::vector<Region>* out) {
+    const double scale = detection_scale(image.size(), detect_size_, kMaxUpscale);
+    cv::Mat input = image;
+    if (scale != 1.0) {
+      cv::resize(image, input, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    }
+    // The network's pooling needs a few pixels per stride-32 cell: pad tiny inputs (bottom/right,
+    // so coordinates are unchanged).
+    if (input.cols < kMinInput || input.rows < kMinInput) {
+      cv::copyMakeBorder(input, input, 0, std::max(0, kMinInput - input.rows), 0,
+                         std::max(0, kMinInput - input.cols), cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    }
+    net_->setInputSize(input.size());
+    cv::Mat faces;
+    net_->detect(input, faces);
+    for (int i = 0; i < faces.rows; ++i) {
+      const float* f = faces.ptr<float>(i);
+      Region r;
+      r.kind = Kind::kFace;
+      const double x0 = f[0] / scale + area.x, y0 = f[1] / scale + area.y;
+      const double x1 = (f[0] + f[2]) / scale + area.x, y1 = (f[1] + f[3]) / scale + area.y;
+      r.box = cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
+                       cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(y1))));
+      for (int k = 0; k < 5; ++k) {
+        r.landmarks.emplace_back(static_cast<float>(f[4 + 2 * k] / scale + area.x),
+                                 static_cast<float>(f[5 + 2 * k] / scale + area.y));
+      }
+      r.score = std::clamp(f[14], 0.0f, 1.0f);
+      r.detector = name_;
+      out->push_back(std::move(r));
+    }
+  }
+
+  cv::Ptr<cv::FaceDetectorYN> net_;
+  std::string name_;
+  int detect_size_;
+  bool eyes_;
+  bool tile_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& options) {
+  bool eyes = false, tile = false;
+  std::string model = kYunetModel;
+  for (const auto& word : split_args(options.arg)) {
+    if (word == "eyes") eyes = true;
+    else if (word == "tile") tile = true;
+    else if (word.rfind("model=", 0) == 0) model = word.substr(6);
+    else {
+      return make_error(ErrorCode::kInvalidArgument, "unknown yunet option '" + word +
+                                                         "' (expected eyes, tile, model=FILE, e.g. yunet:eyes+tile)");
+    }
+  }
+  SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, model));
+  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
+  const int size = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
+  cv::Ptr<cv::FaceDetectorYN> net;
+  try {
+    net = cv::FaceDetectorYN::create(path.string(), "", cv::Size(320, 320), threshold, kNmsThreshold, kTopK);
+  } catch (const cv::Exception& e) {
+    return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "': " + e.what());
+  }
+  if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "'");
+  std::string name = "yunet";
+  if (!options.arg.empty()) name += ":" + options.arg;
+  return std::unique_ptr<Detector>(std::make_unique<YunetDetector>(std::move(net), name, size, eyes, tile));
+}
+
+}  // namespace shroud

@@ -1,0 +1,135 @@
+// Loading the standard data sets and running a detector over them.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+#include "shroud/eval.h"
+#include "shroud/image_io.h"
+
+#ifndef SHROUD_SOURCE_DIR
+#define SHROUD_SOURCE_DIR "."
+#endif
+
+namespace fs = std::filesystem;
+
+namespace shroud {
+namespace {
+
+constexpr std::int64_t kMaxAnnotationFile = 16LL * 1024 * 1024;
+
+Result<std::string> read_text(const fs::path& path) {
+  SHROUD_ASSIGN_OR_RETURN(auto bytes, read_file(path.string(), kMaxAnnotationFile));
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Result<std::vector<fs::path>> files_with_extension(const fs::path& dir, const std::string& ext) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return make_error(ErrorCode::kNotFound, "data folder '" + dir.string() + "' not found");
+  std::vector<fs::path> out;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ext) out.push_back(it->path());
+  }
+  if (ec) return make_error(ErrorCode::kIo, "cannot list '" + dir.string() + "': " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Result<Dataset> load_dlib_dataset(const fs::path& dir, const std::string& name) {
+  SHROUD_ASSIGN_OR_RETURN(auto files, files_with_extension(dir, ".xml"));
+  if (files.empty()) return make_error(ErrorCode::kNotFound, "no dlib XML file in '" + dir.string() + "'");
+  Dataset ds{name, Kind::kFace, {}};
+  for (const auto& f : files) {
+    SHROUD_ASSIGN_OR_RETURN(std::string text, read_text(f));
+    auto images = parse_dlib_xml(text, dir);
+    if (!images.ok()) return make_error(images.error().code, f.string() + ": " + images.error().message);
+    for (auto& img : *images) ds.images.push_back(std::move(img));
+  }
+  return ds;
+}
+
+Result<Dataset> load_openalpr_dataset(const fs::path& dir, const std::string& name) {
+  SHROUD_ASSIGN_OR_RETURN(auto files, files_with_extension(dir, ".txt"));
+  if (files.empty()) return make_error(ErrorCode::kNotFound, "no openalpr annotation in '" + dir.string() + "'");
+  Dataset ds{name, Kind::kPlate, {}};
+  for (const auto& f : files) {
+    SHROUD_ASSIGN_OR_RETURN(std::string text, read_text(f));
+    auto img = parse_openalpr_txt(text, dir);
+    if (!img.ok()) return make_error(img.error().code, f.string() + ": " + img.error().message);
+    ds.images.push_back(std::move(*img));
+  }
+  return ds;
+}
+
+Result<std::vector<Dataset>> load_standard_datasets(const fs::path& data_dir, const std::vector<std::string>& only) {
+  struct Entry {
+    const char* name;
+    const char* sub;
+    bool dlib;
+  };
+  static const Entry kSets[] = {
+      {"faces-dlib", "faces/dlib_examples_faces", true},
+      {"plates-eu", "plates/openalpr_benchmarks/endtoend/eu", false},
+      {"plates-us", "plates/openalpr_benchmarks/endtoend/us", false},
+      {"plates-br", "plates/openalpr_benchmarks/endtoend/br", false},
+  };
+  for (const auto& o : only) {
+    if (std::none_of(std::begin(kSets), std::end(kSets), [&](const Entry& e) { return o == e.name; })) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "unknown data set '" + o + "' (expected faces-dlib, plates-eu, plates-us, plates-br)");
+    }
+  }
+  std::vector<Dataset> out;
+  for (const auto& e : kSets) {
+    if (!only.empty() && std::find(only.begin(), only.end(), e.name) == only.end()) continue;
+    const fs::path dir = data_dir / e.sub;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    auto ds = e.dlib ? load_dlib_dataset(dir, e.name) : load_openalpr_dataset(dir, e.name);
+    if (!ds.ok()) return ds.error();
+    out.push_back(std::move(*ds));
+  }
+  if (out.empty()) {
+    return make_error(ErrorCode::kNotFound, "no evaluation data set found under '" + data_dir.string() +
+                                                "' (expected faces/dlib_examples_faces or "
+                                                "plates/openalpr_benchmarks/endtoend/{eu,us,br})");
+  }
+  return out;
+}
+
+fs::path default_data_dir() {
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("SHROUD_DATA"); env != nullptr && *env != '\0') candidates.emplace_back(env);
+  candidates.emplace_back(fs::path("..") / "shared" / "data");
+  candidates.emplace_back(fs::path(SHROUD_SOURCE_DIR) / ".." / "shared" / "data");
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (fs::is_directory(c, ec)) return c;
+  }
+  return {};
+}
+
+Result<EvalResult> evaluate(Detector& detector, const Dataset& dataset, double min_iou) {
+  EvalResult res;
+  res.dataset = dataset.name;
+  res.kind = dataset.kind;
+  for (const auto& item : dataset.images) {
+    SHROUD_ASSIGN_OR_RETURN(auto img, read_image(item.path.string()));
+    Frame frame{img.pixels, 0, 0.0, item.path.string()};
+    const auto t0 = std::chrono::steady_clock::now();
+    SHROUD_ASSIGN_OR_RETURN(auto regions, detector.detect(frame));
+    res.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::vector<cv::Rect> boxes;
+    for (const auto& r : regions) {
+      if (r.kind == dataset.kind) boxes.push_back(r.box);
+    }
+    const MatchCounts c = match_boxes(item.boxes, boxes, min_iou);
+    if (c.matched < c.labelled) res.missed.push_back(item.path.filename().string());
+    res.counts += c;
+    ++res.images;
+  }
+  return res;
+}
+
+}  // namespace shroud
