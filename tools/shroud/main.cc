@@ -13,6 +13,7 @@ const std::vector<CommandEntry>& command_table() {
       {"list", add_list},
       {"detect", add_detect},
       {"protect", add_protect},
+      {"msai", add_msai},
   };
   return kCommands;
 }
