@@ -165,6 +165,8 @@ TEST(SchemesBlockScramble, RejectsBadParametersAndRecords) {
   p.block_size = 8;
   p.region = cv::Rect(15, 15, 10, 10);
   EXPECT_EQ(block_scramble(img, key, p).error().code, ErrorCode::kInvalidArgument);
+  p.region = cv::Rect(0, 0, 0, 5);
+  EXPECT_EQ(block_scramble(img, key, p).error().code, ErrorCode::kInvalidArgument);
   p.region = cv::Rect(2, 2, 10, 10);
   p.remainder = Remainder::kPad;
   EXPECT_EQ(block_scramble(img, key, p).error().code, ErrorCode::kInvalidArgument);

@@ -24,7 +24,7 @@ Status check_params(const cv::Mat& image, const BlockScrambleParams& p) {
                       "block-scramble: block size must be 1.." + std::to_string(kMaxBlockSize));
   }
   if (p.frame_index < 0) return make_error(ErrorCode::kInvalidArgument, "block-scramble: negative frame index");
-  if (!p.region.empty() || p.region.x != 0 || p.region.y != 0) {
+  if (p.region != cv::Rect()) {
     if (!detail::rect_inside(p.region, image.size(), false)) {
       return make_error(ErrorCode::kInvalidArgument, "block-scramble: region outside the image or empty");
     }
@@ -96,22 +96,31 @@ nlohmann::json BlockScrambleRecord::to_json() const {
 
 Result<BlockScrambleRecord> BlockScrambleRecord::from_json(const nlohmann::json& j) {
   BlockScrambleRecord r;
+  // Integers only, within int range (nlohmann's get<int> would silently truncate).
+  auto get_int = [](const nlohmann::json& v) {
+    if (!v.is_number_integer()) throw std::runtime_error("expected an integer");
+    const std::int64_t x = v.get<std::int64_t>();
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > 0x7FFFFFFFu) throw std::runtime_error("integer out of range");
+    if (x < -0x7FFFFFFFLL || x > 0x7FFFFFFFLL) throw std::runtime_error("integer out of range");
+    return static_cast<int>(x);
+  };
   try {
     if (!j.is_object()) throw std::runtime_error("not an object");
-    r.width = j.at("width").get<int>();
-    r.height = j.at("height").get<int>();
-    r.block_size = j.at("block_size").get<int>();
+    r.width = get_int(j.at("width"));
+    r.height = get_int(j.at("height"));
+    r.block_size = get_int(j.at("block_size"));
     const auto& a = j.at("area");
     if (!a.is_array() || a.size() != 4) throw std::runtime_error("area must be [x, y, w, h]");
-    r.area = cv::Rect(a[0].get<int>(), a[1].get<int>(), a[2].get<int>(), a[3].get<int>());
+    r.area = cv::Rect(get_int(a[0]), get_int(a[1]), get_int(a[2]), get_int(a[3]));
     auto rem = parse_remainder(j.at("remainder").get<std::string>());
     if (!rem.ok()) throw std::runtime_error(rem.error().message);
     r.remainder = *rem;
+    if (!j.at("frame").is_number_integer()) throw std::runtime_error("frame must be an integer");
     r.frame_index = j.at("frame").get<std::int64_t>();
     const auto& b = j.at("blocks");
     if (!b.is_array() || b.size() != 2) throw std::runtime_error("blocks must be [x, y]");
-    r.blocks_x = b[0].get<int>();
-    r.blocks_y = b[1].get<int>();
+    r.blocks_x = get_int(b[0]);
+    r.blocks_y = get_int(b[1]);
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kCorrupt, std::string("block-scramble record: ") + e.what());
   }
@@ -166,7 +175,7 @@ Result<BlockScrambleRecord> make_record(const cv::Mat& image, const BlockScrambl
   r.block_size = p.block_size;
   r.remainder = p.remainder;
   r.frame_index = p.frame_index;
-  const bool whole = p.region.empty() && p.region.x == 0 && p.region.y == 0;
+  const bool whole = p.region == cv::Rect();
   r.area = whole ? cv::Rect(0, 0, image.cols, image.rows) : p.region;
   const std::int64_t bs = p.block_size;
   std::int64_t bx = r.area.width / bs, by = r.area.height / bs;

@@ -188,6 +188,11 @@ Result<MsaiCameraOutput> msai_camera_protect(const cv::Mat& image, const cv::Rec
     return make_error(ErrorCode::kInvalidArgument, "MSAI camera: sensitive area outside the image");
   }
   if (frame_index < 0) return make_error(ErrorCode::kInvalidArgument, "MSAI camera: negative frame index");
+  const MsaiLimits limits;
+  if (image.cols > limits.max_dimension || image.rows > limits.max_dimension ||
+      std::int64_t{area.width} * area.height * image.channels() > limits.max_samples) {
+    return make_error(ErrorCode::kResourceLimit, "MSAI camera: frame or area larger than the message limits");
+  }
   const bool has_area = area.area() > 0;
   cv::Mat framed = image.clone();
   MsaiCameraOutput out;

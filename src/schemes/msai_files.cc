@@ -226,9 +226,9 @@ Result<MsaiPayload> parse_payload(const std::vector<std::uint8_t>& bytes, const 
     }
     p.width = static_cast<int>(width);
     p.height = static_cast<int>(height);
-    const int depth = h.at("depth").get<int>(), channels = h.at("channels").get<int>();
+    const std::int64_t depth = h.at("depth").get<std::int64_t>(), channels = h.at("channels").get<std::int64_t>();
     if ((depth != 8 && depth != 16) || channels < 1 || channels > 4) throw std::runtime_error("bad depth/channels");
-    p.type = CV_MAKETYPE(depth == 8 ? CV_8U : CV_16U, channels);
+    p.type = CV_MAKETYPE(depth == 8 ? CV_8U : CV_16U, static_cast<int>(channels));
     const auto& a = h.at("area");
     if (!a.is_array() || a.size() != 4) throw std::runtime_error("area must be [x, y, w, h]");
     const std::int64_t ax = a[0].get<std::int64_t>(), ay = a[1].get<std::int64_t>();

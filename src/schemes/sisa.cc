@@ -40,6 +40,7 @@ nlohmann::json SisaParams::to_json() const {
 
 Result<SisaParams> SisaParams::from_json(const nlohmann::json& j) {
   SisaParams p;
+  if (!j.is_object()) return make_error(ErrorCode::kInvalidArgument, "SISA parameters: expected a JSON object");
   try {
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string& k = it.key();
@@ -48,6 +49,7 @@ Result<SisaParams> SisaParams::from_json(const nlohmann::json& j) {
       } else if (k == "level") {
         p.level = it->get<int>();
       } else if (k == "kind_priority") {
+        if (!it->is_array()) return make_error(ErrorCode::kInvalidArgument, "SISA parameters: kind_priority is a list");
         p.kind_priority.clear();
         for (const auto& name : *it) {
           auto kind = parse_kind(name.get<std::string>());

@@ -56,7 +56,7 @@ Result<Remainder> parse_remainder(const std::string& name);
 // Plain, serialisable parameters (no secrets).
 struct BlockScrambleParams {
   int block_size = kDefaultBlockSize;   // 1..kMaxBlockSize
-  cv::Rect region;                      // empty: the whole frame
+  cv::Rect region;                      // cv::Rect() (all zero): the whole frame
   Remainder remainder = Remainder::kKeep;   // kPad only for the whole frame
   std::int64_t frame_index = 0;         // >= 0; selects the per-frame permutation
 };
