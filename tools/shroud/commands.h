@@ -36,6 +36,7 @@ void add_detect(CLI::App& app, Globals& g);
 void add_protect(CLI::App& app, Globals& g);
 void add_attack(CLI::App& app, Globals& g);
 void add_eval(CLI::App& app, Globals& g);
+void add_msai(CLI::App& app, Globals& g);
 
 // Helpers shared by commands (common.cc).
 int report(const Error& error);                 // logs the error, returns its exit code

@@ -15,6 +15,7 @@ const std::vector<CommandEntry>& command_table() {
       {"protect", add_protect},
       {"attack", add_attack},
       {"eval", add_eval},
+      {"msai", add_msai},
   };
   return kCommands;
 }
