@@ -284,3 +284,27 @@ TEST(MetricsCli, JsonContractAndErrors) {
 
 }  // namespace
 }  // namespace shroud
+
+namespace shroud {
+namespace {
+
+// dHash's own area averaging agrees with OpenCV's INTER_AREA resize on real photos.
+TEST(Metrics, DhashMatchesInterAreaReference) {
+  for (const char* name : {"messi5.jpg", "baboon.jpg"}) {
+    const auto path = shroud::testing::opencv_samples() / name;
+    if (!std::filesystem::exists(path)) continue;
+    const cv::Mat img = cv::imread(path.string());
+    cv::Mat grey, f, small;
+    cv::cvtColor(img, grey, cv::COLOR_BGR2GRAY);
+    grey.convertTo(f, CV_32F);
+    cv::resize(f, small, cv::Size(9, 8), 0, 0, cv::INTER_AREA);
+    std::uint64_t ref = 0;
+    for (int r = 0; r < 8; ++r)
+      for (int c = 0; c < 8; ++c)
+        if (small.at<float>(r, c + 1) > small.at<float>(r, c)) ref |= std::uint64_t{1} << (63 - (r * 8 + c));
+    EXPECT_LE(hamming_distance(*dhash(img), ref), 1) << name;
+  }
+}
+
+}  // namespace
+}  // namespace shroud

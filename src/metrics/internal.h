@@ -27,5 +27,8 @@ struct LevelCounts {
 };
 LevelCounts level_counts(const cv::Mat& image);
 double entropy_of_counts(const std::vector<std::int64_t>& counts);
+// Chi-square uniformity of each channel over 256 bins.
+struct ChiSquare;
+std::vector<ChiSquare> chi_square_of_counts(const LevelCounts& counts);
 
 }  // namespace shroud

@@ -94,18 +94,29 @@ struct Axes {
 };
 
 // Draws grid, frame, ticks with labels and the three titles; returns the axes.
+// `square`: the plotting area is square (left-aligned), leaving room on the right for the legend.
+// The last tick is `xmax`/`ymax` itself when it is not a multiple of the step (255, 65535).
 Axes draw_frame(cv::Mat& panel, const std::string& title, const std::string& xlabel, const std::string& ylabel,
-                double xmax, double xstep, double ymax, double ystep) {
+                double xmax, double xstep, double ymax, double ystep, bool square = false) {
   const int left = 78, right = 18, top = 40, bottom = 58;
-  Axes ax{cv::Rect(left, top, panel.cols - left - right, panel.rows - top - bottom), 0.0, xmax, 0.0, ymax};
+  int w = panel.cols - left - right;
+  const int h = panel.rows - top - bottom;
+  if (square) w = std::min(w, h);
+  Axes ax{cv::Rect(left, top, w, h), 0.0, xmax, 0.0, ymax};
+  auto ticks = [](double max, double step) {
+    std::vector<double> t;
+    for (double v = 0; v <= max + 1e-9; v += step) t.push_back(v);
+    if (max - t.back() > step * 0.3) t.push_back(max);
+    return t;
+  };
   text(panel, title, cv::Point(panel.cols / 2, 12), kTitleScale, 1, 0, kBlack, 1);
-  for (double x = 0; x <= xmax + 1e-9; x += xstep) {
+  for (double x : ticks(xmax, xstep)) {
     const cv::Point p = ax.px(x, 0);
     cv::line(panel, cv::Point(p.x, ax.area.y), cv::Point(p.x, ax.area.y + ax.area.height - 1), kGrid, 1);
     cv::line(panel, p, p + cv::Point(0, 5), kBlack, 1);
     text(panel, tick_label(x), p + cv::Point(0, 9), kTickScale, 1, 0);
   }
-  for (double y = 0; y <= ymax + 1e-9; y += ystep) {
+  for (double y : ticks(ymax, ystep)) {
     const cv::Point p = ax.px(0, y);
     cv::line(panel, cv::Point(ax.area.x, p.y), cv::Point(ax.area.x + ax.area.width - 1, p.y), kGrid, 1);
     cv::line(panel, p, p - cv::Point(5, 0), kBlack, 1);
@@ -117,15 +128,16 @@ Axes draw_frame(cv::Mat& panel, const std::string& title, const std::string& xla
   return ax;
 }
 
-// Legend in the top-right (or top-left) corner of the plotting area: a swatch (line or dot) and
-// a label per series.
+// Legend in the top-right corner of the plotting area (or just right of it): a swatch (line or
+// dot) and a label per series.
 void draw_legend(cv::Mat& panel, const Axes& ax, const std::vector<Series>& series,
-                 const std::vector<std::string>& labels, bool dots, bool left = false) {
+                 const std::vector<std::string>& labels, bool dots, bool outside = false) {
   int width = 0, base = 0;
   for (const auto& l : labels) width = std::max(width, cv::getTextSize(l, kFont, kTickScale, 1, &base).width);
   const int row = 18, pad = 8, swatch = 22;
   const int box_w = width + swatch + 3 * pad;
-  const cv::Rect box(left ? ax.area.x + 8 : ax.area.x + ax.area.width - box_w - 8, ax.area.y + 8, box_w, static_cast<int>(labels.size()) * row + pad);
+  const cv::Rect box(outside ? ax.area.x + ax.area.width + 10 : ax.area.x + ax.area.width - box_w - 8,
+                     outside ? ax.area.y : ax.area.y + 8, box_w, static_cast<int>(labels.size()) * row + pad);
   cv::rectangle(panel, box, kWhite, cv::FILLED);
   cv::rectangle(panel, box, cv::Scalar(150, 150, 150), 1);
   for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -174,8 +186,9 @@ Result<cv::Mat> plot_histograms(const std::vector<std::pair<std::string, cv::Mat
       SHROUD_ASSIGN_OR_RETURN(auto hist, histograms(img, 256));
       std::int64_t top = 1;
       for (const auto& h : hist) top = std::max(top, *std::max_element(h.begin(), h.end()));
-      const double ystep = nice_step(static_cast<double>(top) * 1.05, 5);
-      const double ymax = std::ceil(static_cast<double>(top) * 1.05 / ystep) * ystep;
+      // Headroom above the highest bin keeps the legend off the curves.
+      const double ystep = nice_step(static_cast<double>(top) * 1.3, 5);
+      const double ymax = std::ceil(static_cast<double>(top) * 1.3 / ystep) * ystep;
       const bool deep = img.depth() == CV_16U;
       const double xmax = deep ? 65536.0 : 256.0, bin = xmax / 256.0;
       cv::Mat panel(options.panel_height, options.panel_width, CV_8UC3, kWhite);
@@ -226,7 +239,7 @@ Result<cv::Mat> plot_adjacent_scatter(const std::vector<std::pair<std::string, c
       cv::Mat panel(options.plot.panel_height, options.plot.panel_width, CV_8UC3, kWhite);
       const Axes ax = draw_frame(panel, std::string(name) + " (" + adjacency_name(direction) + ")",
                                  "pixel value at (x, y)", std::string("value at ") + neighbour, vmax,
-                                 deep ? 16384.0 : 32.0, vmax, deep ? 16384.0 : 32.0);
+                                 deep ? 16384.0 : 32.0, vmax, deep ? 16384.0 : 32.0, true);
       const auto series = channel_series(img.channels());
       std::mt19937_64 rng(options.seed);
       std::uniform_int_distribution<int> rx(0, img.cols - 1 - dx), ry(0, img.rows - 1 - dy);
@@ -243,7 +256,7 @@ Result<cv::Mat> plot_adjacent_scatter(const std::vector<std::pair<std::string, c
         labels.push_back(series[c].name + std::string(": r = ") +
                          (std::isnan(corr[c]) ? std::string("n/a") : cv::format("%.4f", corr[c])));
       }
-      // Top left: correlated images fill the diagonal, so that corner is the emptiest.
+      // Beside the square plot: noise-like images leave no empty corner inside it.
       draw_legend(panel, ax, series, labels, true, true);
       panels.push_back(panel);
     }
