@@ -280,6 +280,20 @@ TEST(MetricsCli, JsonContractAndErrors) {
   EXPECT_NE(run(bin + dir.file("a.png") + " " + dir.file("missing.png"), &out), 0);
   EXPECT_NE(run(bin + dir.file("a.png") + " " + dir.file("b.png") + " --region 50,30,20,20", &out), 0);
   EXPECT_NE(run(bin + dir.file("a.png") + " " + dir.file("b.png") + " --region 1,2,x,4", &out), 0);
+
+  // shroud utility with listed regions (the manual detector finds them again after any change,
+  // so re-identification is 100%; what is checked here is the table's shape and L0).
+  const std::string utility = shroud_bin() + " utility " + dir.file("a.png") + " --detector manual:" +
+                              dir.file("r.json") + " --mask-scale 1 --json";
+  ASSERT_EQ(run(utility, &out), 0);
+  j = nlohmann::json::parse(out);
+  ASSERT_EQ(j.at("rows").size(), 4u);
+  EXPECT_EQ(j["rows"][0].at("method"), "original");
+  EXPECT_EQ(j["rows"][0].at("l0").get<double>(), 0.0);
+  EXPECT_EQ(j["rows"][3].at("method"), "fill");
+  EXPECT_EQ(j["rows"][3].at("regions").get<int>(), 2);
+  EXPECT_EQ(j["rows"][3].at("images").get<int>(), 1);
+  EXPECT_NE(run(utility + " --methods blur,nonsense", &out), 0);
 }
 
 }  // namespace

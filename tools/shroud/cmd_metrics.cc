@@ -142,7 +142,11 @@ Status run(const Opts& o, const Globals& g) {
     return ok_status();
   }
 
-  // --regions FILE: the regions listed for image A (format of `shroud detect --json`).
+  // --regions FILE: the regions listed for image A (format of `shroud detect --json`), read by
+  // the manual detector, whose spec syntax reserves ','.
+  if (o.regions_file.find(',') != std::string::npos) {
+    return make_error(ErrorCode::kInvalidArgument, "--regions: the file name must not contain ','");
+  }
   DetectorOptions dopts;
   dopts.models = ModelLocator(g.models_dir);
   SHROUD_ASSIGN_OR_RETURN(auto listed, create_detector("manual:" + o.regions_file, dopts));
