@@ -193,7 +193,7 @@ Result<cv::Mat> plot_histograms(const std::vector<std::pair<std::string, cv::Mat
       const double xmax = deep ? 65536.0 : 256.0, bin = xmax / 256.0;
       cv::Mat panel(options.panel_height, options.panel_width, CV_8UC3, kWhite);
       const Axes ax = draw_frame(panel, name, deep ? "pixel value (16-bit, 256 bins)" : "pixel value",
-                                 "pixels per value", xmax, deep ? 16384.0 : 32.0, ymax, ystep);
+                                 deep ? "pixels per bin" : "pixels per value", xmax, deep ? 16384.0 : 32.0, ymax, ystep);
       const auto series = channel_series(img.channels());
       for (std::size_t c = 0; c < hist.size(); ++c) {
         // Step outline: each bin is a flat segment of its count.
