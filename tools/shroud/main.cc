@@ -16,6 +16,8 @@ const std::vector<CommandEntry>& command_table() {
       {"attack", add_attack},
       {"eval", add_eval},
       {"msai", add_msai},
+      {"metrics", add_metrics},
+      {"utility", add_utility},
   };
   return kCommands;
 }
