@@ -25,6 +25,9 @@ const std::vector<ProtectorInfo>& protector_registry() {
       {"pixelate", "mosaic of cell means (--cells across the longer side)",
        SecurityLevel::kIrreversible, false},
       {"fill", "solid colour (--color B,G,R)", SecurityLevel::kIrreversible, false},
+      {"seal", "XChaCha20-Poly1305 per region under a keyset or recipient key; placeholder shown "
+               "(--key/--recipient, --placeholder); `shroud recover` restores bit-exactly",
+       SecurityLevel::kAuthenticated, true},
   };
   return kProtectors;
 }
@@ -33,6 +36,10 @@ Result<std::unique_ptr<Protector>> create_protector(const std::string& name) {
   if (name == "blur") return make_blur_protector();
   if (name == "pixelate") return make_pixelate_protector();
   if (name == "fill") return make_fill_protector();
+  if (name == "seal") {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "'seal' is reversible and needs a key: use seal_regions() (CLI: --key or --recipient)");
+  }
   return make_error(ErrorCode::kInvalidArgument,
                     "unknown protection method '" + name + "' (see `shroud list`)");
 }

@@ -34,6 +34,8 @@ const std::vector<CommandEntry>& command_table();
 void add_list(CLI::App& app, Globals& g);
 void add_detect(CLI::App& app, Globals& g);
 void add_protect(CLI::App& app, Globals& g);
+void add_keygen(CLI::App& app, Globals& g);
+void add_recover(CLI::App& app, Globals& g);
 
 // Helpers shared by commands (common.cc).
 int report(const Error& error);                 // logs the error, returns its exit code

@@ -13,6 +13,8 @@ const std::vector<CommandEntry>& command_table() {
       {"list", add_list},
       {"detect", add_detect},
       {"protect", add_protect},
+      {"recover", add_recover},
+      {"keygen", add_keygen},
   };
   return kCommands;
 }
