@@ -96,6 +96,10 @@ TEST(ContainerTest, HugeCountsFailBeforeAllocating) {
   Bytes c = serialize_container(sample_container(1));
   c[48] = c[52] = 0x7F;
   EXPECT_EQ(parse_container(c).error().code, ErrorCode::kResourceLimit);
+  // Regression (found by container_fuzz): 0xFFFFFFFF x 0xFFFFFFFF must not overflow the check.
+  Bytes d = serialize_container(sample_container(1));
+  for (int i = 48; i < 56; ++i) d[i] = 0xFF;
+  EXPECT_EQ(parse_container(d).error().code, ErrorCode::kResourceLimit);
   ContainerLimits small;
   small.max_bytes = 100;
   EXPECT_EQ(parse_container(serialize_container(sample_container(1)), small).error().code, ErrorCode::kResourceLimit);

@@ -180,7 +180,7 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
   if (r.u16() != 0) return corrupt("reserved bytes are not zero");
 
   if (h.width == 0 || h.height == 0) return corrupt("zero image size");
-  if (std::int64_t{h.width} * h.height > limits.max_pixels) {
+  if (limits.max_pixels < 0 || std::uint64_t{h.width} * h.height > static_cast<std::uint64_t>(limits.max_pixels)) {
     return make_error(ErrorCode::kResourceLimit, "container: image size over the pixel limit");
   }
   if (h.channels != 1 && h.channels != 3 && h.channels != 4) return corrupt("channels must be 1, 3 or 4");
