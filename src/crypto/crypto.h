@@ -22,6 +22,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -86,34 +87,37 @@ class Secret {
 };
 using SecretKey = Secret<kKeyBytes>;
 
-// A variable-size secret buffer (decrypted pixels, decoded key material): zeroed on destruction.
+// A variable-size secret buffer (decrypted pixels, captured originals): zeroed on destruction.
+// Not zero-initialised: callers fill it completely before use.
 class SecretBytes {
  public:
   SecretBytes() = default;
-  explicit SecretBytes(std::size_t n) : bytes_(n, 0) {}
+  explicit SecretBytes(std::size_t n) : bytes_(n > 0 ? new std::uint8_t[n] : nullptr), size_(n) {}
   ~SecretBytes() { wipe(); }
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
-  SecretBytes(SecretBytes&& o) noexcept : bytes_(std::move(o.bytes_)) { o.bytes_.clear(); }
+  SecretBytes(SecretBytes&& o) noexcept : bytes_(std::move(o.bytes_)), size_(o.size_) { o.size_ = 0; }
   SecretBytes& operator=(SecretBytes&& o) noexcept {
     if (this != &o) {
       wipe();
       bytes_ = std::move(o.bytes_);
-      o.bytes_.clear();
+      size_ = o.size_;
+      o.size_ = 0;
     }
     return *this;
   }
   void wipe() {
-    if (!bytes_.empty()) memzero(bytes_.data(), bytes_.size());
+    if (bytes_) memzero(bytes_.get(), size_);
   }
-  std::uint8_t* data() { return bytes_.data(); }
-  const std::uint8_t* data() const { return bytes_.data(); }
-  std::size_t size() const { return bytes_.size(); }
-  MutableBytes span() { return {bytes_.data(), bytes_.size()}; }
-  ByteView view() const { return {bytes_.data(), bytes_.size()}; }
+  std::uint8_t* data() { return bytes_.get(); }
+  const std::uint8_t* data() const { return bytes_.get(); }
+  std::size_t size() const { return size_; }
+  MutableBytes span() { return {bytes_.get(), size_}; }
+  ByteView view() const { return {bytes_.get(), size_}; }
 
  private:
-  std::vector<std::uint8_t> bytes_;
+  std::unique_ptr<std::uint8_t[]> bytes_;
+  std::size_t size_ = 0;
 };
 
 SecretKey random_key();  // aborts the process only if the CSPRNG is unusable after init()

@@ -311,6 +311,7 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
   std::array<std::uint8_t, kFileHeaderBytes + kRegionHeaderBytes> ad{};
   std::memcpy(ad.data(), bytes.data(), kFileHeaderBytes);
   std::vector<std::pair<std::size_t, crypto::SecretBytes>> opened;
+  const std::size_t body_start = manifest_len + kManifestTagBytes;  // bodies, as validated by the parser
   std::size_t off = 0;
   for (std::size_t i = 0; i < c.regions.size(); ++i) {
     const ContainerRegion& reg = c.regions[i];
@@ -321,7 +322,7 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
     std::memcpy(ad.data() + kFileHeaderBytes, bytes.data() + kFileHeaderBytes + h.wrapped_key.size() + i * kRegionHeaderBytes,
                 kRegionHeaderBytes);
     crypto::SecretBytes plain(reg.ciphertext_size - kTag);
-    const auto body = std::span<const std::uint8_t>(c.ciphertext).subspan(off, reg.ciphertext_size);
+    const auto body = bytes.subspan(body_start + off, reg.ciphertext_size);
     off += reg.ciphertext_size;
     Status s = crypto::xchacha_decrypt(rk.enc.view(), reg.nonce, ad, body, plain.span());
     if (!s.ok()) return auth_error("region " + std::to_string(i) + ": authentication failed (altered data or wrong key)");
