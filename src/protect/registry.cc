@@ -34,6 +34,9 @@ const std::vector<ProtectorInfo>& protector_registry() {
        SecurityLevel::kDifferentialPrivacy, false},
       {"generate", "GAN+DP hook: encoder -> L1-clipped latent + Laplace noise -> generator (ONNX; --encoder, --generator)",
        SecurityLevel::kDifferentialPrivacy, false},
+      {"seal", "XChaCha20-Poly1305 per region under a keyset or recipient key; placeholder shown "
+               "(--key/--recipient, --placeholder); `shroud recover` restores bit-exactly",
+       SecurityLevel::kAuthenticated, true},
   };
   return kProtectors;
 }
@@ -45,6 +48,10 @@ Result<std::unique_ptr<Protector>> create_protector(const std::string& name) {
   if (name == "dp-pixelate") return make_dp_pixelate_protector();
   if (name == "dp-plate") return make_dp_plate_protector();
   if (name == "generate") return make_generate_protector();
+  if (name == "seal") {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "'seal' is reversible and needs a key: use seal_regions() (CLI: --key or --recipient)");
+  }
   return make_error(ErrorCode::kInvalidArgument,
                     "unknown protection method '" + name + "' (see `shroud list`)");
 }

@@ -19,6 +19,7 @@
 #include "shroud/protector.h"
 #include "shroud/regions_json.h"
 #include "shroud/video.h"
+#include "shroud/seal.h"
 
 namespace fs = std::filesystem;
 
@@ -66,7 +67,50 @@ struct Opts {
   int crf = 20;
   std::string preset = "veryfast";
   std::string codec = "auto";
+  // seal (reversible) options
+  std::string key;
+  std::string recipient;
+  std::string placeholder = "fill";
+  bool sidecar = false;
+  bool detached = false;
 };
+
+// Keys for --method seal, loaded once and shared (read-only) by every worker.
+struct SealKeys {
+  std::optional<Keyset> keyset;
+  std::optional<RecipientKey> recipient;
+  Placeholder placeholder = Placeholder::kFill;
+  KeySource source() const {
+    KeySource k;
+    if (keyset) k.keyset = &*keyset;
+    if (recipient) k.recipient = &*recipient;
+    return k;
+  }
+};
+
+bool uses_seal(const Policy& p) {
+  if (p.method == "seal") return true;
+  for (const auto& [k, m] : p.method_by_kind) {
+    if (m == "seal") return true;
+  }
+  return false;
+}
+
+Result<SealKeys> load_seal_keys(const Opts& o) {
+  SealKeys keys;
+  SHROUD_ASSIGN_OR_RETURN(keys.placeholder, parse_placeholder(o.placeholder));
+  if (o.key.empty() == o.recipient.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--method seal needs exactly one of --key KEYSET or --recipient PUBFILE");
+  }
+  if (!o.key.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(Keyset ks, load_keyset(o.key));
+    keys.keyset.emplace(std::move(ks));
+  } else {
+    SHROUD_ASSIGN_OR_RETURN(RecipientKey rk, load_recipient_key(o.recipient));
+    keys.recipient = rk;
+  }
+  return keys;
+}
 
 Result<Policy> build_policy(const Opts& o, const Globals& g) {
   Policy p;
@@ -122,6 +166,7 @@ Result<Policy> build_policy(const Opts& o, const Globals& g) {
   std::vector<std::string> methods = {p.method};
   for (const auto& [k, m] : p.method_by_kind) methods.push_back(m);
   for (const auto& m : methods) {
+    if (m == "seal") continue;  // needs keys; checked by load_seal_keys()
     SHROUD_RETURN_IF_ERROR([&]() -> Status {
       auto prot = create_protector(m);
       return prot.ok() ? ok_status() : Status(prot.error());
@@ -168,9 +213,57 @@ struct Job {
   bool ok = false;
 };
 
-Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o) {
+// --method seal: irreversible actions first, then the sealed ones; container embedded in the
+// output or written beside it (--sidecar). The sidecar is written first and removed again if the
+// image cannot be written, so there is never an image without its container.
+Status process_sealed(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SealKeys& keys,
+                      const std::string& format, const LoadedImage& img) {
+  Frame frame{img.pixels, 0, 0.0, job.input};
+  auto regions = detector.detect(frame);
+  if (!regions.ok()) return make_error(regions.error().code, "'" + job.input + "': " + regions.error().message);
+  const std::vector<Action> actions = plan_actions(*regions, frame.image.size(), policy);
+  std::vector<Action> plain, sealed;
+  for (const auto& a : actions) (a.method == "seal" ? sealed : plain).push_back(a);
+  SHROUD_RETURN_IF_ERROR(apply_actions(frame.image, plain));
+  EncodeOptions enc;
+  enc.jpeg_quality = o.quality;
+  if (o.keep_metadata) enc.exif = img.exif;
+  WriteOptions wo;
+  wo.overwrite = o.force || o.in_place;
+  if (sealed.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(auto bytes, encode_image(frame.image, format, enc));
+    SHROUD_RETURN_IF_ERROR(write_file_atomic(job.output, bytes, wo));
+  } else {
+    SealFileOptions so;
+    so.seal.placeholder = keys.placeholder;
+    so.seal.binding = o.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
+    so.seal.orientation = img.orientation;
+    so.format = format;
+    so.encode = enc;
+    so.sidecar = o.sidecar;
+    auto file = seal_image_file(frame.image, sealed, so, keys.source());
+    if (!file.ok()) return make_error(file.error().code, "'" + job.input + "': " + file.error().message);
+    const std::string side = sidecar_path(job.output);
+    if (o.sidecar) SHROUD_RETURN_IF_ERROR(write_file_atomic(side, file->sidecar, wo));
+    Status s = write_file_atomic(job.output, file->image, wo);
+    if (!s.ok()) {
+      if (o.sidecar) std::filesystem::remove(side);
+      return s;
+    }
+  }
+  job.record = regions_to_json(job.input, frame.image.size(), *regions);
+  job.record["output"] = job.output;
+  if (o.sidecar) job.record["sidecar"] = sidecar_path(job.output);
+  add_actions_json(job.record, actions);
+  job.regions = regions->size();
+  job.protected_count = actions.size();
+  return ok_status();
+}
+
+Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SealKeys* keys) {
   SHROUD_ASSIGN_OR_RETURN(std::string format, format_from_path(job.output));
   SHROUD_ASSIGN_OR_RETURN(LoadedImage img, read_image(job.input));
+  if (keys != nullptr) return process_sealed(job, detector, policy, o, *keys, format, img);
   Frame frame{img.pixels, 0, 0.0, job.input};
   auto result = redact_frame(frame, detector, policy);
   if (!result.ok()) return make_error(result.error().code, "'" + job.input + "': " + result.error().message);
@@ -260,8 +353,19 @@ int run_video(const Opts& o, const Policy& policy, Globals& g) {
 int run(Opts& o, Globals& g) {
   auto policy = build_policy(o, g);
   if (!policy.ok()) return report(policy.error());
-  if (!o.camera.empty() || (o.inputs.size() == 1 && (is_video_path(o.inputs[0]) || is_stream_source(o.inputs[0])))) {
-    return run_video(o, *policy, g);
+  const bool video = !o.camera.empty() ||
+                     (o.inputs.size() == 1 && (is_video_path(o.inputs[0]) || is_stream_source(o.inputs[0])));
+  if (video && uses_seal(*policy)) {
+    return report(make_error(ErrorCode::kUnsupported, "--method seal is not available for video yet (recovery track: issue 7)"));
+  }
+  if (video) return run_video(o, *policy, g);
+  std::optional<SealKeys> seal_keys;
+  if (uses_seal(*policy)) {
+    auto keys = load_seal_keys(o);
+    if (!keys.ok()) return report(keys.error());
+    seal_keys.emplace(std::move(*keys));
+  } else if (!o.key.empty() || !o.recipient.empty() || o.sidecar || o.detached) {
+    return report(make_error(ErrorCode::kInvalidArgument, "--key/--recipient/--sidecar/--detached only apply to --method seal"));
   }
   if (o.in_place && !o.output.empty()) {
     return report(make_error(ErrorCode::kInvalidArgument, "--in-place and -o exclude each other"));
@@ -315,7 +419,7 @@ int run(Opts& o, Globals& g) {
   std::vector<Error> errors(files.size());
   auto worker = [&](std::unique_ptr<Detector> det) {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      Status s = process(jobs[i], *det, *policy, o);
+      Status s = process(jobs[i], *det, *policy, o, seal_keys ? &*seal_keys : nullptr);
       jobs[i].ok = s.ok();
       if (!s.ok()) errors[i] = s.error();
       progress.tick(++done);
@@ -377,7 +481,7 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("-o,--output", o->output, "output file (one input) or folder (mirrors the input tree)");
   o->detect.add_to(cmd);
   cmd->add_option("-p,--policy", o->policy_file, "policy JSON file (docs/policy.md); flags override it");
-  cmd->add_option("-m,--method", o->method, "protection method for every kind (blur, pixelate, fill; see `shroud list`)");
+  cmd->add_option("-m,--method", o->method, "protection method for every kind (blur, pixelate, fill, seal; see `shroud list`)");
   cmd->add_option("-k,--kinds", o->kinds, "kinds to protect (default: face,plate)")->delimiter(',');
   cmd->add_flag("--eyes-only", o->eyes_only, "protect only the eyes of faces (needs a landmark detector)");
   cmd->add_option("--mask-scale", o->mask_scale, "enlarge boxes by this factor (default 1.3)")->check(CLI::Range(0.1, 10.0));
@@ -417,6 +521,11 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--crf", o->crf, "H.264 quality, lower is better (default 20)")->check(CLI::Range(0, 51))->group(video);
   cmd->add_option("--preset", o->preset, "x264 preset (default veryfast)")->group(video);
   cmd->add_option("--codec", o->codec, "auto, h264, mpeg4 or ffv1 (lossless)")->check(CLI::IsMember({"auto", "h264", "mpeg4", "ffv1"}))->group(video);
+  cmd->add_option("--key", o->key, "seal: keyset file (its primary key seals; see `shroud keygen`)");
+  cmd->add_option("--recipient", o->recipient, "seal: recipient public key file (only the key holder can recover)");
+  cmd->add_option("--placeholder", o->placeholder, "seal: what is shown over sealed regions: fill (default), blur, pixelate, noise");
+  cmd->add_flag("--sidecar", o->sidecar, "seal: write the container to OUTPUT.shroud instead of inside the image");
+  cmd->add_flag("--detached", o->detached, "seal: do not bind to the carrier pixels (for pipelines that re-encode)");
   cmd->callback([&g, o] {
     if (o->inputs.empty() && o->camera.empty()) {
       g.exit_code = report(make_error(ErrorCode::kInvalidArgument, "give input files, a video, or --camera N"));

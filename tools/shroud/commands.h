@@ -39,6 +39,8 @@ void add_eval(CLI::App& app, Globals& g);
 void add_msai(CLI::App& app, Globals& g);
 void add_metrics(CLI::App& app, Globals& g);
 void add_utility(CLI::App& app, Globals& g);
+void add_keygen(CLI::App& app, Globals& g);
+void add_recover(CLI::App& app, Globals& g);
 
 // Helpers shared by commands (common.cc).
 int report(const Error& error);                 // logs the error, returns its exit code

@@ -18,6 +18,8 @@ const std::vector<CommandEntry>& command_table() {
       {"msai", add_msai},
       {"metrics", add_metrics},
       {"utility", add_utility},
+      {"recover", add_recover},
+      {"keygen", add_keygen},
   };
   return kCommands;
 }

@@ -1,0 +1,199 @@
+// libsodium wrappers: initialisation, memory, randomness, AEAD, HMAC, sealed boxes, base64.
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "crypto/crypto.h"
+
+namespace shroud::crypto {
+
+Status init() {
+  static const int rc = sodium_init();  // 0 first time, 1 already initialised, -1 failure
+  if (rc < 0) return make_error(ErrorCode::kInternal, "libsodium could not be initialised");
+  return ok_status();
+}
+
+void memzero(void* p, std::size_t n) {
+  if (p != nullptr && n > 0) sodium_memzero(p, n);
+}
+
+bool equal_ct(ByteView a, ByteView b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Status random_bytes(MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(init());
+  if (!out.empty()) randombytes_buf(out.data(), out.size());
+  return ok_status();
+}
+
+SecretKey random_key() {
+  SecretKey k;
+  if (!random_bytes(k.span()).ok()) std::abort();  // no CSPRNG: never continue with a zero key
+  return k;
+}
+
+namespace {
+
+Status check_aead_sizes(ByteView key, ByteView nonce, std::size_t nonce_bytes) {
+  if (key.size() != kKeyBytes) return make_error(ErrorCode::kInvalidArgument, "AEAD key must be 32 bytes");
+  if (nonce.size() != nonce_bytes) {
+    return make_error(ErrorCode::kInvalidArgument, "AEAD nonce must be " + std::to_string(nonce_bytes) + " bytes");
+  }
+  return init();
+}
+
+}  // namespace
+
+Status xchacha_encrypt(ByteView key, ByteView nonce, ByteView ad, ByteView plaintext, MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kXNonceBytes));
+  if (out.size() != plaintext.size() + kTagBytes) {
+    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
+  }
+  unsigned long long clen = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &clen, plaintext.data(), plaintext.size(), ad.data(),
+                                             ad.size(), nullptr, nonce.data(), key.data());
+  return ok_status();
+}
+
+Status xchacha_decrypt(ByteView key, ByteView nonce, ByteView ad, ByteView in, MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kXNonceBytes));
+  if (in.size() < kTagBytes) return make_error(ErrorCode::kAuthentication, "ciphertext shorter than its tag");
+  if (out.size() != in.size() - kTagBytes) {
+    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
+  }
+  unsigned long long mlen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr, in.data(), in.size(), ad.data(),
+                                                 ad.size(), nonce.data(), key.data()) != 0) {
+    memzero(out.data(), out.size());
+    return make_error(ErrorCode::kAuthentication, "authentication tag mismatch");
+  }
+  return ok_status();
+}
+
+Status chacha_ietf_encrypt(ByteView key, ByteView nonce, ByteView ad, ByteView plaintext, MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kIetfNonceBytes));
+  if (out.size() != plaintext.size() + kTagBytes) {
+    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
+  }
+  unsigned long long clen = 0;
+  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &clen, plaintext.data(), plaintext.size(), ad.data(),
+                                            ad.size(), nullptr, nonce.data(), key.data());
+  return ok_status();
+}
+
+Status chacha_ietf_decrypt(ByteView key, ByteView nonce, ByteView ad, ByteView in, MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kIetfNonceBytes));
+  if (in.size() < kTagBytes) return make_error(ErrorCode::kAuthentication, "ciphertext shorter than its tag");
+  if (out.size() != in.size() - kTagBytes) {
+    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
+  }
+  unsigned long long mlen = 0;
+  if (crypto_aead_chacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr, in.data(), in.size(), ad.data(),
+                                                ad.size(), nonce.data(), key.data()) != 0) {
+    memzero(out.data(), out.size());
+    return make_error(ErrorCode::kAuthentication, "authentication tag mismatch");
+  }
+  return ok_status();
+}
+
+std::array<std::uint8_t, kHashBytes> hmac_sha256(ByteView key, ByteView message) {
+  std::array<std::uint8_t, kHashBytes> tag{};
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+  crypto_auth_hmacsha256_update(&st, message.data(), message.size());
+  crypto_auth_hmacsha256_final(&st, tag.data());
+  memzero(&st, sizeof st);
+  return tag;
+}
+
+bool hmac_sha256_verify(ByteView key, ByteView message, ByteView tag) {
+  if (tag.size() != kHashBytes) return false;
+  auto expected = hmac_sha256(key, message);
+  const bool ok = crypto_verify_32(expected.data(), tag.data()) == 0;
+  memzero(expected.data(), expected.size());
+  return ok;
+}
+
+Result<BoxKeyPair> box_keypair() {
+  SHROUD_RETURN_IF_ERROR(init());
+  BoxKeyPair kp;
+  if (crypto_box_keypair(kp.public_key.data(), kp.secret_key.data()) != 0) {
+    return make_error(ErrorCode::kInternal, "X25519 key generation failed");
+  }
+  return kp;
+}
+
+Result<std::array<std::uint8_t, kBoxPublicBytes>> box_public_from_secret(ByteView secret_key) {
+  SHROUD_RETURN_IF_ERROR(init());
+  if (secret_key.size() != kBoxSecretBytes) return make_error(ErrorCode::kInvalidArgument, "X25519 secret key must be 32 bytes");
+  std::array<std::uint8_t, kBoxPublicBytes> pk{};
+  if (crypto_scalarmult_base(pk.data(), secret_key.data()) != 0) {
+    return make_error(ErrorCode::kInvalidArgument, "invalid X25519 secret key");
+  }
+  return pk;
+}
+
+Result<std::vector<std::uint8_t>> box_seal(ByteView message, ByteView public_key) {
+  SHROUD_RETURN_IF_ERROR(init());
+  if (public_key.size() != kBoxPublicBytes) return make_error(ErrorCode::kInvalidArgument, "X25519 public key must be 32 bytes");
+  std::vector<std::uint8_t> out(message.size() + crypto_box_SEALBYTES);
+  if (crypto_box_seal(out.data(), message.data(), message.size(), public_key.data()) != 0) {
+    return make_error(ErrorCode::kInvalidArgument, "sealing to the recipient key failed (invalid public key)");
+  }
+  return out;
+}
+
+Status box_seal_open(ByteView sealed, ByteView public_key, ByteView secret_key, MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(init());
+  if (public_key.size() != kBoxPublicBytes || secret_key.size() != kBoxSecretBytes) {
+    return make_error(ErrorCode::kInvalidArgument, "X25519 keys must be 32 bytes");
+  }
+  if (sealed.size() < crypto_box_SEALBYTES || out.size() != sealed.size() - crypto_box_SEALBYTES) {
+    return make_error(ErrorCode::kAuthentication, "wrapped key has the wrong size");
+  }
+  if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), public_key.data(), secret_key.data()) != 0) {
+    memzero(out.data(), out.size());
+    return make_error(ErrorCode::kAuthentication, "the file key is not wrapped to this recipient key (or was altered)");
+  }
+  return ok_status();
+}
+
+Status x25519(ByteView secret_key, ByteView public_key, MutableBytes shared) {
+  SHROUD_RETURN_IF_ERROR(init());
+  if (secret_key.size() != crypto_scalarmult_SCALARBYTES || public_key.size() != crypto_scalarmult_BYTES ||
+      shared.size() != crypto_scalarmult_BYTES) {
+    return make_error(ErrorCode::kInvalidArgument, "X25519 inputs must be 32 bytes");
+  }
+  if (crypto_scalarmult(shared.data(), secret_key.data(), public_key.data()) != 0) {
+    memzero(shared.data(), shared.size());
+    return make_error(ErrorCode::kAuthentication, "X25519 produced the all-zero shared secret (low-order point)");
+  }
+  return ok_status();
+}
+
+std::string to_base64(ByteView bytes) {
+  const int variant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+Status from_base64_exact(std::string_view text, MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(init());
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size() || len != out.size()) {
+    memzero(out.data(), out.size());
+    return make_error(ErrorCode::kCorrupt, "key material is not base64 of " + std::to_string(out.size()) + " bytes");
+  }
+  return ok_status();
+}
+
+}  // namespace shroud::crypto

@@ -1,0 +1,389 @@
+// The seal protector: placeholders + per-region AEAD + authenticated manifest (see seal.h).
+#include "shroud/seal.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <set>
+
+#include "crypto/crypto.h"
+#include "crypto/keyset_impl.h"
+#include "shroud/protector.h"
+
+namespace shroud {
+
+Status draw_placeholder(cv::Mat& image, const Action& action, Placeholder placeholder, std::uint64_t noise_seed);
+
+struct PendingSeal::Impl {
+  struct Item {
+    std::uint32_t index = 0;
+    Kind kind = Kind::kFace;
+    cv::Rect rect;
+    crypto::SecretBytes plain;  // original pixels, canonical order
+  };
+  int rows = 0, cols = 0, type = 0;
+  SealOptions options;
+  std::vector<Item> items;
+};
+
+PendingSeal::PendingSeal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PendingSeal::PendingSeal(PendingSeal&&) noexcept = default;
+PendingSeal& PendingSeal::operator=(PendingSeal&&) noexcept = default;
+PendingSeal::~PendingSeal() = default;
+
+namespace {
+
+constexpr std::size_t kTag = crypto::kTagBytes;
+
+// Copies `r` of `image` into `out` in canonical order (16-bit samples little-endian).
+void pack(const cv::Mat& image, const cv::Rect& r, std::uint8_t* out) {
+  const std::size_t es = image.elemSize();
+  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
+  for (int y = 0; y < r.height; ++y) {
+    std::memcpy(out + static_cast<std::size_t>(y) * row_bytes, image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es,
+                row_bytes);
+  }
+  if constexpr (std::endian::native == std::endian::big) {
+    if (image.depth() == CV_16U) {
+      const std::size_t n = row_bytes * static_cast<std::size_t>(r.height);
+      for (std::size_t i = 0; i + 1 < n; i += 2) std::swap(out[i], out[i + 1]);
+    }
+  }
+}
+
+// Inverse of pack().
+void unpack(const std::uint8_t* in, cv::Mat& image, const cv::Rect& r) {
+  const std::size_t es = image.elemSize();
+  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
+  for (int y = 0; y < r.height; ++y) {
+    std::uint8_t* dst = image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es;
+    std::memcpy(dst, in + static_cast<std::size_t>(y) * row_bytes, row_bytes);
+    if constexpr (std::endian::native == std::endian::big) {
+      if (image.depth() == CV_16U) {
+        for (std::size_t i = 0; i + 1 < row_bytes; i += 2) std::swap(dst[i], dst[i + 1]);
+      }
+    }
+  }
+}
+
+std::uint8_t depth_bits(const cv::Mat& m) { return m.depth() == CV_16U ? 16 : 8; }
+
+struct RegionKeys {
+  crypto::SecretKey enc;
+  crypto::SecretKey commit;
+};
+
+Result<RegionKeys> region_keys(const crypto::SecretKey& file_key, std::uint64_t frame, std::uint32_t index) {
+  std::array<std::uint8_t, 16 + 8 + 4> info{};
+  std::memcpy(info.data(), "shroud/v1/region", 16);
+  for (int i = 0; i < 8; ++i) info[16 + i] = static_cast<std::uint8_t>(frame >> (56 - 8 * i));
+  for (int i = 0; i < 4; ++i) info[24 + i] = static_cast<std::uint8_t>(index >> (24 - 8 * i));
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey k_r, crypto::hkdf_expand_key(file_key.view(), info));
+  static constexpr std::uint8_t kEnc[] = {'s', 'h', 'r', 'o', 'u', 'd', '/', 'v', '1', '/', 'e', 'n', 'c'};
+  static constexpr std::uint8_t kCommit[] = {'s', 'h', 'r', 'o', 'u', 'd', '/', 'v', '1', '/', 'c', 'o', 'm', 'm', 'i', 't'};
+  RegionKeys out;
+  SHROUD_ASSIGN_OR_RETURN(out.enc, crypto::hkdf_expand_key(k_r.view(), kEnc));
+  SHROUD_ASSIGN_OR_RETURN(out.commit, crypto::hkdf_expand_key(k_r.view(), kCommit));
+  return out;
+}
+
+Result<crypto::SecretKey> manifest_key(const crypto::SecretKey& file_key) {
+  static constexpr std::uint8_t kManifest[] = {'s', 'h', 'r', 'o', 'u', 'd', '/', 'v', '1', '/',
+                                               'm', 'a', 'n', 'i', 'f', 'e', 's', 't'};
+  return crypto::hkdf_expand_key(file_key.view(), kManifest);
+}
+
+Error auth_error(const std::string& what) { return make_error(ErrorCode::kAuthentication, what); }
+
+}  // namespace
+
+std::array<std::uint8_t, 32> carrier_digest(const cv::Mat& image) {
+  crypto::Sha256 h;
+  const std::size_t row_bytes = static_cast<std::size_t>(image.cols) * image.elemSize();
+  const bool swap = std::endian::native == std::endian::big && image.depth() == CV_16U;
+  if (image.isContinuous() && !swap) {
+    h.update({image.ptr(0), row_bytes * static_cast<std::size_t>(image.rows)});
+  } else {
+    std::vector<std::uint8_t> row(row_bytes);
+    for (int y = 0; y < image.rows; ++y) {
+      std::memcpy(row.data(), image.ptr(y), row_bytes);
+      if (swap) {
+        for (std::size_t i = 0; i + 1 < row_bytes; i += 2) std::swap(row[i], row[i + 1]);
+      }
+      h.update(row);
+    }
+  }
+  return h.finish();
+}
+
+Result<PendingSeal> begin_seal(cv::Mat& image, const std::vector<Action>& actions, const SealOptions& options) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  SHROUD_RETURN_IF_ERROR(check_supported_image(image));
+  if (actions.empty()) return make_error(ErrorCode::kInvalidArgument, "seal: no regions to seal");
+  if (options.orientation < 1 || options.orientation > 8) {
+    return make_error(ErrorCode::kInvalidArgument, "seal: orientation must be 1..8");
+  }
+  ContainerLimits limits;
+  if (actions.size() > limits.max_regions) {
+    return make_error(ErrorCode::kResourceLimit, "seal: more than " + std::to_string(limits.max_regions) + " regions");
+  }
+  auto impl = std::make_unique<PendingSeal::Impl>();
+  impl->rows = image.rows;
+  impl->cols = image.cols;
+  impl->type = image.type();
+  impl->options = options;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const cv::Rect& r = actions[i].rect;
+    if (r.width <= 0 || r.height <= 0 || r.x < 0 || r.y < 0 ||
+        std::int64_t{r.x} + r.width > image.cols || std::int64_t{r.y} + r.height > image.rows) {
+      return make_error(ErrorCode::kInvalidArgument, "seal: region " + std::to_string(i) + " is empty or outside the image");
+    }
+    total += std::uint64_t(r.width) * r.height * image.elemSize() + kTag;
+  }
+  if (total > limits.max_bytes) return make_error(ErrorCode::kResourceLimit, "seal: sealed data would exceed the container limit");
+  // Capture region i from the state after placeholders 0..i-1, so reverse-order restore is exact.
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const Action& a = actions[i];
+    PendingSeal::Impl::Item item;
+    item.index = static_cast<std::uint32_t>(i);
+    item.kind = a.region.kind;
+    item.rect = a.rect;
+    item.plain = crypto::SecretBytes(static_cast<std::size_t>(a.rect.width) * a.rect.height * image.elemSize());
+    pack(image, a.rect, item.plain.data());
+    std::uint64_t seed = 0;
+    SHROUD_RETURN_IF_ERROR(crypto::random_bytes({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed}));
+    SHROUD_RETURN_IF_ERROR(draw_placeholder(image, a, options.placeholder, seed));
+    impl->items.push_back(std::move(item));
+  }
+  return PendingSeal(std::move(impl));
+}
+
+Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, const KeySource& keys) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  PendingSeal::Impl& p = pending.impl();
+  if (carrier.rows != p.rows || carrier.cols != p.cols || carrier.type() != p.type) {
+    return make_error(ErrorCode::kInvalidArgument, "seal: the carrier's size or type differs from the sealed image");
+  }
+  Container c;
+  ContainerHeader& h = c.header;
+  h.binding = p.options.binding;
+  h.width = static_cast<std::uint32_t>(p.cols);
+  h.height = static_cast<std::uint32_t>(p.rows);
+  h.channels = static_cast<std::uint8_t>(carrier.channels());
+  h.depth_bits = depth_bits(carrier);
+  h.orientation = static_cast<std::uint8_t>(p.options.orientation);
+  h.frame = p.options.frame;
+  h.region_count = static_cast<std::uint32_t>(p.items.size());
+  SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
+
+  crypto::SecretKey master;
+  if (keys.recipient != nullptr) {
+    h.key_mode = KeyMode::kRecipient;
+    h.key_id = keys.recipient->id;
+    SHROUD_RETURN_IF_ERROR(crypto::random_bytes(master.span()));
+    SHROUD_ASSIGN_OR_RETURN(h.wrapped_key, crypto::box_seal(master.view(), keys.recipient->public_key));
+    if (h.wrapped_key.size() != kRecipientWrapBytes) return make_error(ErrorCode::kInternal, "unexpected wrapped key size");
+  } else if (keys.keyset != nullptr) {
+    const auto& ks = keys.keyset->impl();
+    const KeyEntry* e = ks.find(ks.primary);
+    if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric) {
+      return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no symmetric primary key");
+    }
+    h.key_mode = KeyMode::kSymmetric;
+    h.key_id = e->info.id;
+    master = e->material.clone();
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
+  }
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey file_key, crypto::hkdf_extract(h.salt, master.view()));
+  if (h.binding == CarrierBinding::kPixels) h.carrier_digest = carrier_digest(carrier);
+
+  // Region headers first (all known before encryption), so the manifest can be computed and the
+  // ciphertexts written straight into the output buffer.
+  std::vector<RegionKeys> rkeys;
+  rkeys.reserve(p.items.size());
+  std::size_t body_total = 0;
+  for (const auto& item : p.items) {
+    ContainerRegion reg;
+    reg.index = item.index;
+    reg.kind = item.kind;
+    reg.placeholder = p.options.placeholder;
+    reg.x = static_cast<std::uint32_t>(item.rect.x);
+    reg.y = static_cast<std::uint32_t>(item.rect.y);
+    reg.width = static_cast<std::uint32_t>(item.rect.width);
+    reg.height = static_cast<std::uint32_t>(item.rect.height);
+    SHROUD_RETURN_IF_ERROR(crypto::random_bytes(reg.nonce));
+    SHROUD_ASSIGN_OR_RETURN(RegionKeys rk, region_keys(file_key, h.frame, reg.index));
+    std::memcpy(reg.commitment.data(), rk.commit.data(), reg.commitment.size());
+    reg.ciphertext_size = static_cast<std::uint32_t>(item.plain.size() + kTag);
+    body_total += reg.ciphertext_size;
+    c.regions.push_back(reg);
+    rkeys.push_back(std::move(rk));
+  }
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey mkey, manifest_key(file_key));
+  SealedImage out;
+  out.container = manifest_bytes(c);
+  const auto tag = crypto::hmac_sha256(mkey.view(), out.container);
+  const std::size_t body_start = out.container.size() + tag.size();
+  out.container.insert(out.container.end(), tag.begin(), tag.end());
+  out.container.resize(body_start + body_total);
+
+  const auto fh = encode_file_header(h);
+  std::array<std::uint8_t, kFileHeaderBytes + kRegionHeaderBytes> ad{};
+  std::memcpy(ad.data(), fh.data(), fh.size());
+  std::size_t off = body_start;
+  for (std::size_t i = 0; i < p.items.size(); ++i) {
+    const auto rh = encode_region_header(c.regions[i]);
+    std::memcpy(ad.data() + kFileHeaderBytes, rh.data(), rh.size());
+    const auto& plain = p.items[i].plain;
+    SHROUD_RETURN_IF_ERROR(crypto::xchacha_encrypt(rkeys[i].enc.view(), c.regions[i].nonce, ad, plain.view(),
+                                                   {out.container.data() + off, plain.size() + kTag}));
+    off += plain.size() + kTag;
+    out.regions.push_back({c.regions[i].index, c.regions[i].kind, p.items[i].rect});
+  }
+  return out;
+}
+
+Result<SealedImage> seal_regions(cv::Mat& image, const std::vector<Action>& actions, const SealOptions& options,
+                                 const KeySource& keys) {
+  SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options));
+  return finish_seal(std::move(pending), image, keys);
+}
+
+Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const std::uint8_t> bytes,
+                                       const Keyset& keyset, const RecoverOptions& options) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(bytes));
+  const ContainerHeader& h = c.header;
+
+  // Key: by id, enabled, of the algorithm the container's key mode needs.
+  const KeyEntry* key = keyset.impl().find(h.key_id);
+  if (key == nullptr) {
+    return make_error(ErrorCode::kNotFound, "the file was sealed with key id " + std::to_string(h.key_id) +
+                                                ", which is not in this keyset");
+  }
+  if (key->info.status != KeyStatus::kEnabled) {
+    return make_error(ErrorCode::kPermission, "key " + std::to_string(h.key_id) + " is disabled in this keyset");
+  }
+  const KeyAlgorithm want = h.key_mode == KeyMode::kRecipient ? KeyAlgorithm::kRecipientX25519 : KeyAlgorithm::kSealSymmetric;
+  if (key->info.algorithm != want) return auth_error("key " + std::to_string(h.key_id) + " has the wrong algorithm for this file");
+  crypto::SecretKey master;
+  if (h.key_mode == KeyMode::kRecipient) {
+    SHROUD_RETURN_IF_ERROR(crypto::box_seal_open(h.wrapped_key, key->public_key, key->material.view(), master.span()));
+  } else {
+    master = key->material.clone();
+  }
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey file_key, crypto::hkdf_extract(h.salt, master.view()));
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey mkey, manifest_key(file_key));
+
+  // Manifest over the bytes as received (the parser guarantees the layout).
+  const std::size_t manifest_len = kFileHeaderBytes + h.wrapped_key.size() + c.regions.size() * kRegionHeaderBytes;
+  if (!crypto::hmac_sha256_verify(mkey.view(), bytes.first(manifest_len), c.manifest_tag)) {
+    return auth_error("manifest authentication failed: wrong key, or the container was altered");
+  }
+
+  // Carrier.
+  if (carrier.cols != static_cast<int>(h.width) || carrier.rows != static_cast<int>(h.height) ||
+      carrier.channels() != h.channels || depth_bits(carrier) != h.depth_bits ||
+      (carrier.depth() != CV_8U && carrier.depth() != CV_16U)) {
+    return auth_error("the container belongs to a different image (size, channels or depth differ)");
+  }
+  if (h.binding == CarrierBinding::kPixels && !crypto::equal_ct(carrier_digest(carrier), h.carrier_digest)) {
+    return auth_error("the image pixels were changed after sealing (carrier digest mismatch)");
+  }
+
+  // Selection.
+  for (std::uint32_t r : options.regions) {
+    if (r >= c.regions.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "region " + std::to_string(r) + " does not exist (the file has " +
+                                                         std::to_string(c.regions.size()) + ")");
+    }
+  }
+  auto selected = [&](const ContainerRegion& r) {
+    const bool by_index = options.regions.empty() ||
+                          std::find(options.regions.begin(), options.regions.end(), r.index) != options.regions.end();
+    const bool by_kind = options.kinds.empty() || std::find(options.kinds.begin(), options.kinds.end(), r.kind) != options.kinds.end();
+    return by_index && by_kind;
+  };
+
+  // Every region: commitment, then tag. Plaintexts of unselected regions are wiped at once.
+  std::array<std::uint8_t, kFileHeaderBytes + kRegionHeaderBytes> ad{};
+  std::memcpy(ad.data(), bytes.data(), kFileHeaderBytes);
+  std::vector<std::pair<std::size_t, crypto::SecretBytes>> opened;
+  const std::size_t body_start = manifest_len + kManifestTagBytes;  // bodies, as validated by the parser
+  std::size_t off = 0;
+  for (std::size_t i = 0; i < c.regions.size(); ++i) {
+    const ContainerRegion& reg = c.regions[i];
+    SHROUD_ASSIGN_OR_RETURN(RegionKeys rk, region_keys(file_key, h.frame, reg.index));
+    if (!crypto::equal_ct(rk.commit.view(), reg.commitment)) {
+      return auth_error("region " + std::to_string(i) + ": key commitment mismatch (wrong key or altered container)");
+    }
+    std::memcpy(ad.data() + kFileHeaderBytes, bytes.data() + kFileHeaderBytes + h.wrapped_key.size() + i * kRegionHeaderBytes,
+                kRegionHeaderBytes);
+    crypto::SecretBytes plain(reg.ciphertext_size - kTag);
+    const auto body = bytes.subspan(body_start + off, reg.ciphertext_size);
+    off += reg.ciphertext_size;
+    Status s = crypto::xchacha_decrypt(rk.enc.view(), reg.nonce, ad, body, plain.span());
+    if (!s.ok()) return auth_error("region " + std::to_string(i) + ": authentication failed (altered data or wrong key)");
+    if (selected(reg)) opened.emplace_back(i, std::move(plain));
+  }
+  if (opened.empty()) return make_error(ErrorCode::kNotFound, "no region matches the selection");
+
+  RecoveredImage out;
+  out.image = carrier.clone();
+  out.region_count = static_cast<std::uint32_t>(c.regions.size());
+  out.binding = h.binding;
+  out.key_id = h.key_id;
+  for (auto it = opened.rbegin(); it != opened.rend(); ++it) {
+    const ContainerRegion& reg = c.regions[it->first];
+    unpack(it->second.data(), out.image,
+           cv::Rect(static_cast<int>(reg.x), static_cast<int>(reg.y), static_cast<int>(reg.width), static_cast<int>(reg.height)));
+  }
+  for (const auto& o : opened) out.restored.push_back(static_cast<std::uint32_t>(o.first));
+  return out;
+}
+
+Result<SealedFile> seal_image_file(cv::Mat& image, const std::vector<Action>& actions, const SealFileOptions& options,
+                                   const KeySource& keys) {
+  if (!options.sidecar && options.format != "png" && options.format != "jpeg") {
+    return make_error(ErrorCode::kUnsupported, "only PNG and JPEG outputs can carry the container; use --sidecar for " +
+                                                   options.format);
+  }
+  SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options.seal));
+  SHROUD_ASSIGN_OR_RETURN(std::vector<std::uint8_t> encoded, encode_image(image, options.format, options.encode));
+  cv::Mat carrier = image;
+  if (options.format == "jpeg" && options.seal.binding == CarrierBinding::kPixels) {
+    // Bind to the pixels a reader will decode from this JPEG, not to the pre-compression image.
+    SHROUD_ASSIGN_OR_RETURN(LoadedImage decoded, decode_image(encoded));
+    carrier = decoded.pixels;
+  }
+  SHROUD_ASSIGN_OR_RETURN(SealedImage sealed, finish_seal(std::move(pending), carrier, keys));
+  SealedFile out;
+  out.regions = sealed.regions;
+  if (options.sidecar) {
+    out.image = std::move(encoded);
+    out.sidecar = std::move(sealed.container);
+  } else {
+    SHROUD_ASSIGN_OR_RETURN(out.image, embed_container(encoded, sealed.container));
+  }
+  return out;
+}
+
+Result<RecoveredImage> recover_image_file(std::span<const std::uint8_t> file,
+                                          const std::optional<std::vector<std::uint8_t>>& sidecar,
+                                          const Keyset& keyset, const RecoverOptions& options) {
+  SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(file));
+  if (embedded && sidecar) {
+    return make_error(ErrorCode::kCorrupt, "the image holds a container and a sidecar was given: refusing two containers");
+  }
+  if (!embedded && !sidecar) {
+    return make_error(ErrorCode::kNotFound, "no shroud container in the image (was it sealed with --sidecar?)");
+  }
+  const std::vector<std::uint8_t>& payload = sidecar ? *sidecar : *embedded;
+  std::vector<std::uint8_t> copy(file.begin(), file.end());
+  SHROUD_ASSIGN_OR_RETURN(LoadedImage decoded, decode_image(copy));
+  return recover_regions(decoded.pixels, payload, keyset, options);
+}
+
+}  // namespace shroud

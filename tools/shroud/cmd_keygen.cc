@@ -1,0 +1,106 @@
+// shroud keygen KEYSET [--rotate | --recipient PUB | --disable ID | --enable ID | --list]
+//
+// Without options: creates a new keyset (mode 0600) with one symmetric primary key.
+// --rotate: adds a new symmetric key and makes it primary (old keys still open old files).
+// --recipient PUB: adds an X25519 pair (creating KEYSET if missing) and writes its public half
+// to PUB, for cameras (`protect --recipient PUB`). --list prints ids, never material.
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "commands.h"
+#include "shroud/image_io.h"
+#include "shroud/keys.h"
+
+namespace shroud::cli {
+namespace {
+
+struct Opts {
+  std::string keyset;
+  bool rotate = false;
+  std::string recipient;
+  std::int64_t disable = 0;
+  std::int64_t enable = 0;
+  bool list = false;
+  bool force = false;
+};
+
+Status list_keys(const Keyset& ks) {
+  for (const auto& k : ks.keys()) {
+    fmt::print("{:>10}  {:<8}  {:<30}  {}{}\n", k.id, k.status == KeyStatus::kEnabled ? "enabled" : "disabled",
+               key_algorithm_name(k.algorithm), k.created, k.primary ? "  (primary)" : "");
+  }
+  return ok_status();
+}
+
+Status run(const Opts& o) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(std::filesystem::symlink_status(o.keyset, ec));
+  const int modes = int(o.rotate) + int(!o.recipient.empty()) + int(o.disable != 0) + int(o.enable != 0) + int(o.list);
+  if (modes > 1) return make_error(ErrorCode::kInvalidArgument, "give only one of --rotate, --recipient, --disable, --enable, --list");
+  if (modes == 0) {
+    if (exists && !o.force) {
+      return make_error(ErrorCode::kInvalidArgument, "'" + o.keyset + "' exists; use --rotate to add a key (or --force to replace it)");
+    }
+    SHROUD_ASSIGN_OR_RETURN(Keyset ks, Keyset::generate());
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, o.force));
+    spdlog::info("created keyset {} (mode 0600) with primary key {}", o.keyset, ks.primary_id());
+    return ok_status();
+  }
+  if (!o.recipient.empty() && !exists) {
+    SHROUD_ASSIGN_OR_RETURN(Keyset ks, Keyset::generate());
+    SHROUD_ASSIGN_OR_RETURN(RecipientKey pub, ks.add_recipient());
+    const std::string text = recipient_key_to_json(pub);
+    WriteOptions wo;
+    wo.overwrite = o.force;
+    SHROUD_RETURN_IF_ERROR(write_file_atomic(o.recipient, {text.begin(), text.end()}, wo));
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, false));
+    spdlog::info("created keyset {} with recipient key {}; public key written to {}", o.keyset, pub.id, o.recipient);
+    return ok_status();
+  }
+  SHROUD_ASSIGN_OR_RETURN(Keyset ks, load_keyset(o.keyset));
+  if (o.list) return list_keys(ks);
+  if (o.rotate) {
+    SHROUD_ASSIGN_OR_RETURN(std::uint32_t id, ks.rotate());
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, true));
+    spdlog::info("added key {} to {} as the new primary; older keys still open older files", id, o.keyset);
+    return ok_status();
+  }
+  if (o.disable != 0 || o.enable != 0) {
+    const std::int64_t id = o.disable != 0 ? o.disable : o.enable;
+    if (id < 0 || id > 0xFFFFFFFFLL) return make_error(ErrorCode::kInvalidArgument, "key ids are 32-bit numbers");
+    SHROUD_RETURN_IF_ERROR(ks.set_status(static_cast<std::uint32_t>(id), o.disable != 0 ? KeyStatus::kDisabled : KeyStatus::kEnabled));
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, true));
+    spdlog::info("key {} {}", id, o.disable != 0 ? "disabled" : "enabled");
+    return ok_status();
+  }
+  SHROUD_ASSIGN_OR_RETURN(RecipientKey pub, ks.add_recipient());
+  const std::string text = recipient_key_to_json(pub);
+  WriteOptions wo;
+  wo.overwrite = o.force;
+  SHROUD_RETURN_IF_ERROR(write_file_atomic(o.recipient, {text.begin(), text.end()}, wo));
+  SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, true));
+  spdlog::info("added recipient key {} to {}; public key written to {}", pub.id, o.keyset, o.recipient);
+  return ok_status();
+}
+
+}  // namespace
+
+void add_keygen(CLI::App& app, Globals& g) {
+  auto* cmd = app.add_subcommand("keygen", "create a keyset, rotate keys, or make a recipient key pair (docs/keys.md)");
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("keyset", o->keyset, "keyset file (JSON, kept at mode 0600)")->required();
+  cmd->add_flag("--rotate", o->rotate, "add a new symmetric key and make it primary");
+  cmd->add_option("--recipient", o->recipient, "add an X25519 recipient pair; write its public key to this file");
+  cmd->add_option("--disable", o->disable, "disable the key with this id");
+  cmd->add_option("--enable", o->enable, "re-enable the key with this id");
+  cmd->add_flag("--list", o->list, "list key ids, algorithms and status (no key material)");
+  cmd->add_flag("-f,--force", o->force, "replace an existing keyset / public key file");
+  cmd->callback([&g, o] {
+    Status s = run(*o);
+    if (!s.ok()) g.exit_code = report(s.error());
+  });
+}
+
+}  // namespace shroud::cli
