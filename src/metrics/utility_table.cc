@@ -22,7 +22,9 @@ Result<UtilityTable> utility_table(const std::vector<std::pair<std::string, cv::
     table.rows.push_back(row);
   }
 
-  for (const auto& [name, image] : images) {
+  for (const auto& entry : images) {
+    const std::string& name = entry.first;  // named, not a structured binding: clang 14 cannot capture those
+    const cv::Mat& image = entry.second;
     auto with_name = [&name](const Error& e) { return make_error(e.code, "'" + name + "': " + e.message); };
     if (auto st = check_metric_image(image); !st.ok()) return with_name(st.error());
     auto detected = detector.detect(Frame{image, 0, 0.0, name});

@@ -35,6 +35,7 @@ void add_list(CLI::App& app, Globals& g);
 void add_detect(CLI::App& app, Globals& g);
 void add_protect(CLI::App& app, Globals& g);
 void add_attack(CLI::App& app, Globals& g);
+void add_dp_eval(CLI::App& app, Globals& g);
 void add_eval(CLI::App& app, Globals& g);
 void add_msai(CLI::App& app, Globals& g);
 void add_metrics(CLI::App& app, Globals& g);

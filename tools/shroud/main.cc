@@ -16,6 +16,7 @@ const std::vector<CommandEntry>& command_table() {
       {"attack", add_attack},
       {"eval", add_eval},
       {"msai", add_msai},
+      {"dp-eval", add_dp_eval},
       {"metrics", add_metrics},
       {"utility", add_utility},
       {"recover", add_recover},
