@@ -41,4 +41,17 @@ struct ScatterOptions {
 Result<cv::Mat> plot_adjacent_scatter(const std::vector<std::pair<std::string, cv::Mat>>& images,
                                       Adjacency direction, const ScatterOptions& options = {});
 
+// One named series of a bar chart: one value per category.
+struct BarSeries {
+  std::string name;
+  std::vector<double> values;
+};
+
+// Grouped bar chart: categories along x (e.g. image sizes), one bar per series in each group, a
+// legend naming the series and the value printed above each bar (`value_format`, printf style).
+// Values must be finite and >= 0; every series needs one value per category.
+Result<cv::Mat> plot_grouped_bars(const std::string& title, const std::string& xlabel, const std::string& ylabel,
+                                  const std::vector<std::string>& categories, const std::vector<BarSeries>& series,
+                                  const std::string& value_format = "%.2f", const PlotOptions& options = {});
+
 }  // namespace shroud

@@ -97,7 +97,8 @@ struct Axes {
 // `square`: the plotting area is square (left-aligned), leaving room on the right for the legend.
 // The last tick is `xmax`/`ymax` itself when it is not a multiple of the step (255, 65535).
 Axes draw_frame(cv::Mat& panel, const std::string& title, const std::string& xlabel, const std::string& ylabel,
-                double xmax, double xstep, double ymax, double ystep, bool square = false) {
+                double xmax, double xstep, double ymax, double ystep, bool square = false,
+                bool x_ticks = true) {
   const int left = 78, right = 18, top = 40, bottom = 58;
   int w = panel.cols - left - right;
   const int h = panel.rows - top - bottom;
@@ -110,7 +111,7 @@ Axes draw_frame(cv::Mat& panel, const std::string& title, const std::string& xla
     return t;
   };
   text(panel, title, cv::Point(panel.cols / 2, 12), kTitleScale, 1, 0, kBlack, 1);
-  for (double x : ticks(xmax, xstep)) {
+  for (double x : x_ticks ? ticks(xmax, xstep) : std::vector<double>{}) {
     const cv::Point p = ax.px(x, 0);
     cv::line(panel, cv::Point(p.x, ax.area.y), cv::Point(p.x, ax.area.y + ax.area.height - 1), kGrid, 1);
     cv::line(panel, p, p + cv::Point(0, 5), kBlack, 1);
@@ -263,6 +264,61 @@ Result<cv::Mat> plot_adjacent_scatter(const std::vector<std::pair<std::string, c
     return compose(panels, options.plot);
   } catch (const cv::Exception& e) {
     return make_error(ErrorCode::kInternal, std::string("scatter plot: ") + e.what());
+  }
+}
+
+Result<cv::Mat> plot_grouped_bars(const std::string& title, const std::string& xlabel, const std::string& ylabel,
+                                  const std::vector<std::string>& categories, const std::vector<BarSeries>& series,
+                                  const std::string& value_format, const PlotOptions& options) {
+  if (categories.empty() || series.empty()) return make_error(ErrorCode::kInvalidArgument, "bar chart: nothing to plot");
+  if (series.size() > 8) return make_error(ErrorCode::kInvalidArgument, "bar chart: at most 8 series");
+  if (options.panel_width < 240 || options.panel_height < 200 || options.panel_width > 4000 ||
+      options.panel_height > 4000) {
+    return make_error(ErrorCode::kInvalidArgument, "plot panels must be 240x200 to 4000x4000");
+  }
+  double top = 0.0;
+  for (const auto& s : series) {
+    if (s.values.size() != categories.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "bar chart: series '" + s.name + "' needs one value per category");
+    }
+    for (double v : s.values) {
+      if (!std::isfinite(v) || v < 0) return make_error(ErrorCode::kInvalidArgument, "bar chart: values must be finite and >= 0");
+      top = std::max(top, v);
+    }
+  }
+  static const cv::Scalar kPalette[] = {{205, 95, 20}, {40, 130, 230}, {40, 150, 40},  {40, 40, 215},
+                                        {150, 60, 150}, {120, 120, 120}, {30, 170, 190}, {180, 120, 60}};
+  try {
+    if (top <= 0) top = 1.0;
+    const double ystep = nice_step(top * 1.3, 5);
+    const double ymax = std::ceil(top * 1.3 / ystep) * ystep;
+    const int groups = static_cast<int>(categories.size());
+    cv::Mat panel(options.panel_height, options.panel_width, CV_8UC3, kWhite);
+    // x runs over [0, groups]; group g occupies [g, g + 1], labelled with its category name.
+    const Axes ax = draw_frame(panel, title, xlabel, ylabel, groups, 1.0, ymax, ystep, false, false);
+    cv::line(panel, ax.px(0, 0), ax.px(groups, 0), kBlack, 1);
+    const double gap = 0.2, width = (1.0 - gap) / static_cast<double>(series.size());
+    std::vector<Series> legend;
+    std::vector<std::string> labels;
+    for (std::size_t s = 0; s < series.size(); ++s) {
+      legend.push_back({series[s].name, kPalette[s]});
+      labels.push_back(series[s].name);
+      for (int g = 0; g < groups; ++g) {
+        const double x0 = g + gap / 2 + width * static_cast<double>(s), v = series[s].values[g];
+        const cv::Point a = ax.px(x0, v), b = ax.px(x0 + width, 0);
+        cv::rectangle(panel, cv::Rect(a, b), kPalette[s], cv::FILLED);
+        text(panel, cv::format(value_format.c_str(), v), cv::Point((a.x + b.x) / 2, a.y - 4), 0.32, 1, 2);
+      }
+    }
+    for (int g = 0; g < groups; ++g) {
+      text(panel, categories[g], ax.px(g + 0.5, 0) + cv::Point(0, 9), kTickScale, 1, 0);
+    }
+    draw_legend(panel, ax, legend, labels, false);
+    PlotOptions one = options;
+    one.title.clear();
+    return compose({panel}, one);
+  } catch (const cv::Exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("bar chart: ") + e.what());
   }
 }
 

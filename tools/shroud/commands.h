@@ -40,6 +40,7 @@ void add_eval(CLI::App& app, Globals& g);
 void add_msai(CLI::App& app, Globals& g);
 void add_metrics(CLI::App& app, Globals& g);
 void add_utility(CLI::App& app, Globals& g);
+void add_report(CLI::App& app, Globals& g);
 void add_keygen(CLI::App& app, Globals& g);
 void add_recover(CLI::App& app, Globals& g);
 

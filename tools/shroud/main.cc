@@ -19,6 +19,7 @@ const std::vector<CommandEntry>& command_table() {
       {"dp-eval", add_dp_eval},
       {"metrics", add_metrics},
       {"utility", add_utility},
+      {"report", add_report},
       {"recover", add_recover},
       {"keygen", add_keygen},
   };
