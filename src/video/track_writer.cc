@@ -71,14 +71,18 @@ struct RecoveryTrackWriter::Impl {
   }
 
   Status write_header(const cv::Mat& frame) {
-    if (frame.depth() != CV_8U && frame.depth() != CV_16U) {
-      return make_error(ErrorCode::kUnsupported, "recovery track: frames must be 8- or 16-bit");
+    // The format allows 16-bit samples (big-endian platforms would need a byte order); video
+    // decoders give 8-bit frames, the only depth written today.
+    if (frame.depth() != CV_8U || (frame.channels() != 1 && frame.channels() != 3 && frame.channels() != 4)) {
+      return make_error(ErrorCode::kUnsupported, "recovery track: frames must be 8-bit with 1, 3 or 4 channels");
+    }
+    if (frame.empty() || std::int64_t{frame.cols} * frame.rows > TrackLimits{}.max_pixels) {
+      return make_error(ErrorCode::kResourceLimit, "recovery track: frame size over the limit");
     }
     header.info.width = static_cast<std::uint32_t>(frame.cols);
     header.info.height = static_cast<std::uint32_t>(frame.rows);
     header.info.channels = static_cast<std::uint8_t>(frame.channels());
-    header.info.depth_bits = frame.depth() == CV_16U ? 16 : 8;
-    if (frame.depth() == CV_16U) return make_error(ErrorCode::kUnsupported, "recovery track: 16-bit video frames");
+    header.info.depth_bits = 8;
     type = frame.type();
     std::memcpy(header.commitment.data(), keys.commit.data(), header.commitment.size());
     header_raw = track::encode_header_body(header);
@@ -160,7 +164,14 @@ Status RecoveryTrackWriter::protect(cv::Mat& frame, std::int64_t index, const st
     return make_error(ErrorCode::kUnsupported, "recovery track: frame " + std::to_string(index) + " changes size or type");
   }
   std::vector<Action> plain, sealed;
-  for (const Action& a : actions) (a.method == "seal" ? sealed : plain).push_back(a);
+  for (const Action& a : actions) {
+    if (a.method == "dp-plate") {
+      // The irreversible pipeline draws one plate per track (fresh draws per frame average away);
+      // that state lives in its default protector, so refuse rather than weaken it here.
+      return make_error(ErrorCode::kUnsupported, "dp-plate cannot be combined with --method seal in video");
+    }
+    (a.method == "seal" ? sealed : plain).push_back(a);
+  }
   if (!plain.empty()) SHROUD_RETURN_IF_ERROR(apply_actions(frame, plain));
   TrackLimits limits;
   if (sealed.size() > limits.max_regions) {
