@@ -16,6 +16,7 @@
 #include "shroud/dp_plate.h"
 #include "shroud/image_io.h"
 #include "shroud/pipeline.h"
+#include "shroud/recovery_track.h"
 #include "shroud/protector.h"
 #include "shroud/regions_json.h"
 #include "shroud/video.h"
@@ -73,6 +74,7 @@ struct Opts {
   std::string placeholder = "fill";
   bool sidecar = false;
   bool detached = false;
+  std::string track;  // video: recovery track path (default OUTPUT.shroudv)
 };
 
 // Keys for --method seal, loaded once and shared (read-only) by every worker.
@@ -288,7 +290,7 @@ Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o
 
 bool is_stream_source(const std::string& s) { return s == "-" || s.find("://") != std::string::npos; }
 
-int run_video(const Opts& o, const Policy& policy, Globals& g) {
+int run_video(const Opts& o, const Policy& policy, Globals& g, const SealKeys* seal_keys) {
   const std::string source = !o.camera.empty() ? o.camera : (o.inputs[0] == "-" ? std::string("pipe:0") : o.inputs[0]);
   if (o.output.empty()) return report(make_error(ErrorCode::kInvalidArgument, "give -o OUTPUT.mp4 for video"));
   if (!o.camera.empty() || o.inputs[0] != "-") {
@@ -297,6 +299,27 @@ int run_video(const Opts& o, const Policy& policy, Globals& g) {
         fs::equivalent(o.output, source, ec)) {
       return report(make_error(ErrorCode::kInvalidArgument, "output '" + o.output + "' is the input"));
     }
+  }
+  // --method seal: the recovery track, written beside the output and renamed into place after it.
+  std::unique_ptr<RecoveryTrackWriter> track;
+  const std::string track_file = o.track.empty() ? track_path(o.output) : o.track;
+  if (seal_keys != nullptr) {
+    if (o.detached || o.sidecar) {
+      spdlog::warn("--sidecar/--detached: a video's recovery track is always a separate, geometry-bound file");
+    }
+    std::error_code ec;
+    if (fs::absolute(track_file, ec) == fs::absolute(o.output, ec) ||
+        (o.camera.empty() && fs::exists(track_file, ec) && fs::exists(source, ec) && fs::equivalent(track_file, source, ec))) {
+      return report(make_error(ErrorCode::kInvalidArgument, "--track '" + track_file + "' is the input or the output"));
+    }
+    TrackWriterOptions to;
+    to.placeholder = seal_keys->placeholder;
+    to.overwrite = o.force;
+    auto created = RecoveryTrackWriter::create(track_file, seal_keys->source(), to);
+    if (!created.ok()) return report(created.error());
+    track = std::move(*created);
+  } else if (!o.track.empty()) {
+    return report(make_error(ErrorCode::kInvalidArgument, "--track only applies to --method seal"));
   }
   auto probe = make_detector(o.detect, g, true);
   if (!probe.ok()) return report(probe.error());
@@ -335,8 +358,16 @@ int run_video(const Opts& o, const Policy& policy, Globals& g) {
     if (*shared_probe) return std::move(*shared_probe);
     return make_detector(o.detect, g, false);
   };
-  auto summary = protect_video(source, factory, policy, vo);
+  auto summary = protect_video(source, factory, policy, vo, track.get());
   if (progress) progress->finish();
+  if (summary.ok() && track) {
+    Status s = track->commit();
+    if (!s.ok()) {
+      std::error_code ec;
+      fs::remove(o.output, ec);  // never a sealed video without its recovery track
+      summary = s.error();
+    }
+  }
   if (regions_out) {
     regions_out->close();
     std::error_code ec;
@@ -347,6 +378,11 @@ int run_video(const Opts& o, const Policy& policy, Globals& g) {
   spdlog::info("{} frames ({} detected), {} regions protected, {} tracks, {} audio stream(s) kept; {:.1f} fps; wrote {}",
                summary->frames, summary->detected_frames, summary->regions, summary->tracks, summary->audio_streams,
                summary->fps, o.output);
+  if (track) {
+    spdlog::info("recovery track {}: {} regions sealed in {} frames, {} bytes ({:.0f} bytes/frame)", track_file,
+                 track->sealed_regions(), track->frames(), track->bytes(),
+                 track->frames() > 0 ? static_cast<double>(track->bytes()) / static_cast<double>(track->frames()) : 0.0);
+  }
   return 0;
 }
 
@@ -355,10 +391,12 @@ int run(Opts& o, Globals& g) {
   if (!policy.ok()) return report(policy.error());
   const bool video = !o.camera.empty() ||
                      (o.inputs.size() == 1 && (is_video_path(o.inputs[0]) || is_stream_source(o.inputs[0])));
-  if (video && uses_seal(*policy)) {
-    return report(make_error(ErrorCode::kUnsupported, "--method seal is not available for video yet (recovery track: issue 7)"));
+  if (video) {
+    if (!uses_seal(*policy)) return run_video(o, *policy, g, nullptr);
+    auto keys = load_seal_keys(o);
+    if (!keys.ok()) return report(keys.error());
+    return run_video(o, *policy, g, &*keys);
   }
-  if (video) return run_video(o, *policy, g);
   std::optional<SealKeys> seal_keys;
   if (uses_seal(*policy)) {
     auto keys = load_seal_keys(o);
@@ -526,6 +564,7 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--placeholder", o->placeholder, "seal: what is shown over sealed regions: fill (default), blur, pixelate, noise");
   cmd->add_flag("--sidecar", o->sidecar, "seal: write the container to OUTPUT.shroud instead of inside the image");
   cmd->add_flag("--detached", o->detached, "seal: do not bind to the carrier pixels (for pipelines that re-encode)");
+  cmd->add_option("--track", o->track, "seal, video: recovery track file (default OUTPUT.shroudv)");
   cmd->callback([&g, o] {
     if (o->inputs.empty() && o->camera.empty()) {
       g.exit_code = report(make_error(ErrorCode::kInvalidArgument, "give input files, a video, or --camera N"));

@@ -1,0 +1,152 @@
+// Recovery track: the sealed original region pixels of every frame of a protected video, in a
+// sidecar file beside it (format shroud-video-v1, docs/video.md "Recovery track format").
+//
+// Contract:
+//  - Sealing (RecoveryTrackWriter, a FrameProtector for protect_video): for every frame, in frame
+//    order, the original pixels of each `seal` action's rectangle (exactly as decoded from the
+//    input) are captured, the placeholder is drawn, and one record is appended:
+//    XChaCha20-Poly1305 with a random 24-byte nonce over the frame's region pixels, under
+//      K_file   = HKDF-Extract(salt, master)                 salt: 32 random bytes per track
+//      K_frames = HKDF-Expand(K_file, "shroud/v1/video/frames")
+//    with associated data = the whole track header (magic, version, key mode and id, file id,
+//    salt, geometry, key commitment, wrapped key, header MAC) || the record header (type, frame
+//    index, region count, nonce, every rectangle). Frames without regions get a record too (tag
+//    only). A final record carries the frame count, authenticated the same way. So a record
+//    cannot be moved to another index or track, and a dropped, duplicated, reordered or
+//    truncated record, or appended bytes, make recovery fail.
+//  - Keys as the image seal (seal.h): master = the keyset's primary symmetric key, or a random
+//    per-track key wrapped with crypto_box_seal to a recipient's X25519 public key. The header
+//    holds a key commitment HKDF-Expand(K_file, "shroud/v1/video/commit") and an HMAC-SHA256
+//    under HKDF-Expand(K_file, "shroud/v1/video/header"), both checked before any record.
+//  - The track binds to geometry only (detached): the visible video may be re-encoded lossily;
+//    recovery replaces the region pixels with the exact originals, the rest of each frame is what
+//    the visible video decodes to.
+//  - Parsing checks every length against the limits and the remaining input before allocating.
+//  - Writing is streamed (memory bounded by one frame) to a temporary file; commit() renames it
+//    into place; a writer destroyed without commit() removes it. Recovery (recover_video) writes
+//    through VideoWriter, which only renames its output into place after every record verified.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <array>
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shroud/container.h"
+#include "shroud/keys.h"
+#include "shroud/policy.h"
+#include "shroud/result.h"
+#include "shroud/seal.h"
+#include "shroud/video.h"
+#include "shroud/video_io.h"
+
+namespace shroud {
+
+inline constexpr std::size_t kTrackHeaderFixedBytes = 108;
+inline constexpr std::size_t kTrackRecordHeaderBytes = 40;   // frame record before the rectangles
+inline constexpr std::size_t kTrackRegionBytes = 20;         // one rectangle
+inline constexpr std::size_t kTrackEndRecordBytes = 52;
+
+struct TrackLimits {
+  std::uint32_t max_regions = 4096;                  // per frame
+  std::uint64_t max_frame_bytes = 256ull << 20;      // sealed pixels of one frame
+  std::int64_t max_pixels = 100'000'000;             // width * height
+  std::uint64_t max_frames = 1ull << 32;
+};
+
+struct TrackInfo {
+  KeyMode key_mode = KeyMode::kSymmetric;
+  std::uint32_t key_id = 0;
+  std::array<std::uint8_t, 16> file_id{};
+  std::uint32_t width = 0, height = 0;
+  std::uint8_t channels = 0, depth_bits = 0;
+};
+
+// Default track path for a protected video: "<video>.shroudv".
+std::string track_path(const std::string& video_path);
+
+struct TrackWriterOptions {
+  Placeholder placeholder = Placeholder::kFill;
+  bool overwrite = false;
+};
+
+class RecoveryTrackWriter final : public FrameProtector {
+ public:
+  // Checks the target (no symlink, not existing unless overwrite, folder exists) and the keys;
+  // the header is written when the first frame arrives (its size and type are not known before).
+  static Result<std::unique_ptr<RecoveryTrackWriter>> create(const std::string& path, const KeySource& keys,
+                                                             const TrackWriterOptions& options = {});
+  ~RecoveryTrackWriter() override;
+  // Frames must come in order 0, 1, 2 ... Irreversible (non-seal) actions are applied first.
+  Status protect(cv::Mat& frame, std::int64_t index, const std::vector<Action>& actions) override;
+  // Writes the final record and flushes to disk (still under the temporary name).
+  Status finish() override;
+  // Renames the finished track into place.
+  Status commit();
+
+  std::int64_t frames() const;
+  std::uint64_t bytes() const;         // track size
+  std::uint64_t sealed_regions() const;
+
+  struct Impl;
+
+ private:
+  explicit RecoveryTrackWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class RecoveryTrackReader {
+ public:
+  // Parses the header, finds the key, checks the key commitment and the header MAC.
+  // kAuthentication for a wrong key or an altered header, kCorrupt/kResourceLimit when malformed.
+  static Result<std::unique_ptr<RecoveryTrackReader>> open(const std::string& path, const Keyset& keyset,
+                                                           const TrackLimits& limits = {});
+  static Result<std::unique_ptr<RecoveryTrackReader>> open(std::unique_ptr<std::istream> in, const Keyset& keyset,
+                                                           const TrackLimits& limits = {});
+  ~RecoveryTrackReader();
+  const TrackInfo& info() const;
+  // Reads and verifies the next frame record and restores its regions in `frame` (which must
+  // have the track's size and type). kCorrupt when the track has no record for this frame or
+  // the record is out of sequence, kAuthentication when it does not verify.
+  Status restore_next(cv::Mat& frame);
+  // Reads the final record: verifies it, that its frame count equals the frames restored, and
+  // that nothing follows it.
+  Status finish();
+  std::int64_t frames() const;
+  std::uint64_t regions() const;
+
+  struct Impl;
+
+ private:
+  explicit RecoveryTrackReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Structure only (no key): walks the header and every record, checking sizes, sequence and the
+// final record. For the fuzzer and diagnostics.
+struct TrackScan {
+  TrackInfo info;
+  std::int64_t frames = 0;
+  std::uint64_t regions = 0;
+};
+Result<TrackScan> scan_track(std::istream& in, const TrackLimits& limits = {});
+
+// ---- whole videos -------------------------------------------------------------------------
+struct VideoRecoverSummary {
+  std::int64_t frames = 0;
+  std::uint64_t regions = 0;
+  std::uint32_t key_id = 0;
+  double fps = 0.0;
+};
+
+// Decodes `video`, restores every frame's regions from `track` and writes `writer.path`
+// (codec forced to FFV1, lossless; size and rate from the video; audio copied). Fails with no
+// output on any verification error, or when the video and the track differ in frame count or size.
+Result<VideoRecoverSummary> recover_video(const std::string& video, const std::string& track, const Keyset& keyset,
+                                          VideoWriterOptions writer);
+
+}  // namespace shroud

@@ -1,0 +1,189 @@
+// RecoveryTrackReader and scan_track: verify and open the recovery track record by record.
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "crypto/keyset_impl.h"
+#include "video/track_format.h"
+
+namespace shroud {
+namespace {
+
+Error auth_error(const std::string& what) { return make_error(ErrorCode::kAuthentication, "recovery track: " + what); }
+Error corrupt(const std::string& what) { return make_error(ErrorCode::kCorrupt, "recovery track: " + what); }
+
+// Inverse of the writer's pack().
+void unpack(const std::uint8_t* in, cv::Mat& image, const cv::Rect& r) {
+  const std::size_t es = image.elemSize();
+  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
+  for (int y = 0; y < r.height; ++y) {
+    std::memcpy(image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es, in + static_cast<std::size_t>(y) * row_bytes,
+                row_bytes);
+  }
+}
+
+}  // namespace
+
+struct RecoveryTrackReader::Impl {
+  std::unique_ptr<std::istream> in;
+  std::unique_ptr<track::Source> src;
+  TrackLimits limits;
+  track::Header header;
+  std::vector<std::uint8_t> header_raw;
+  track::Keys keys;
+  std::int64_t next = 0;
+  std::uint64_t regions = 0;
+  bool done = false;
+  std::vector<std::uint8_t> body, ad;
+  crypto::SecretBytes plain;
+};
+
+RecoveryTrackReader::RecoveryTrackReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RecoveryTrackReader::~RecoveryTrackReader() = default;
+
+Result<std::unique_ptr<RecoveryTrackReader>> RecoveryTrackReader::open(const std::string& path, const Keyset& keyset,
+                                                                       const TrackLimits& limits) {
+  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (!*in) return make_error(ErrorCode::kNotFound, "'" + path + "': cannot open the recovery track");
+  auto r = open(std::unique_ptr<std::istream>(std::move(in)), keyset, limits);
+  if (!r.ok()) return make_error(r.error().code, "'" + path + "': " + r.error().message);
+  return r;
+}
+
+Result<std::unique_ptr<RecoveryTrackReader>> RecoveryTrackReader::open(std::unique_ptr<std::istream> in, const Keyset& keyset,
+                                                                       const TrackLimits& limits) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  auto impl = std::make_unique<Impl>();
+  impl->in = std::move(in);
+  impl->limits = limits;
+  impl->src = std::make_unique<track::Source>(*impl->in);
+  SHROUD_ASSIGN_OR_RETURN(impl->header, track::read_header(*impl->src, limits, &impl->header_raw));
+  const track::Header& h = impl->header;
+
+  const KeyEntry* key = keyset.impl().find(h.info.key_id);
+  if (key == nullptr) {
+    return make_error(ErrorCode::kNotFound, "the video was sealed with key id " + std::to_string(h.info.key_id) +
+                                                ", which is not in this keyset");
+  }
+  if (key->info.status != KeyStatus::kEnabled) {
+    return make_error(ErrorCode::kPermission, "key " + std::to_string(h.info.key_id) + " is disabled in this keyset");
+  }
+  const KeyAlgorithm want = h.info.key_mode == KeyMode::kRecipient ? KeyAlgorithm::kRecipientX25519 : KeyAlgorithm::kSealSymmetric;
+  if (key->info.algorithm != want) return auth_error("key " + std::to_string(h.info.key_id) + " has the wrong algorithm for this track");
+  crypto::SecretKey master;
+  if (h.info.key_mode == KeyMode::kRecipient) {
+    Status s = crypto::box_seal_open(h.wrapped_key, key->public_key, key->material.view(), master.span());
+    if (!s.ok()) return auth_error("cannot unwrap the track key (wrong key or altered header)");
+  } else {
+    master = key->material.clone();
+  }
+  SHROUD_ASSIGN_OR_RETURN(impl->keys, track::derive_keys(master, h.salt));
+  if (!crypto::equal_ct(impl->keys.commit.view(), h.commitment)) {
+    return auth_error("key commitment mismatch (wrong key or altered header)");
+  }
+  const std::size_t body_len = impl->header_raw.size() - track::kMacBytes;
+  if (!crypto::hmac_sha256_verify(impl->keys.mac.view(), {impl->header_raw.data(), body_len}, h.mac)) {
+    return auth_error("header authentication failed (wrong key or altered header)");
+  }
+  return std::unique_ptr<RecoveryTrackReader>(new RecoveryTrackReader(std::move(impl)));
+}
+
+const TrackInfo& RecoveryTrackReader::info() const { return impl_->header.info; }
+std::int64_t RecoveryTrackReader::frames() const { return impl_->next; }
+std::uint64_t RecoveryTrackReader::regions() const { return impl_->regions; }
+
+Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
+  Impl& p = *impl_;
+  const TrackInfo& info = p.header.info;
+  if (p.done) return corrupt("read past the final record");
+  const int depth = info.depth_bits == 16 ? CV_16U : CV_8U;
+  if (frame.cols != static_cast<int>(info.width) || frame.rows != static_cast<int>(info.height) ||
+      frame.type() != CV_MAKETYPE(depth, info.channels)) {
+    return corrupt("frame " + std::to_string(p.next) + " of the video has a different size or type than the track");
+  }
+  SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(*p.src, info, p.limits));
+  if (rec.type == track::kEndRecord) {
+    return corrupt("the track ends after " + std::to_string(p.next) + " frames but the video has more");
+  }
+  if (rec.index != static_cast<std::uint64_t>(p.next)) {
+    return corrupt("record for frame " + std::to_string(rec.index) + " where frame " + std::to_string(p.next) +
+                   " was expected (dropped, duplicated or reordered records)");
+  }
+  p.body.resize(static_cast<std::size_t>(rec.body_bytes));
+  SHROUD_RETURN_IF_ERROR(p.src->read(p.body.data(), p.body.size(), "frame body"));
+  const std::size_t plain_bytes = p.body.size() - crypto::kTagBytes;
+  if (p.plain.size() < plain_bytes) p.plain = crypto::SecretBytes(plain_bytes);
+  p.ad.assign(p.header_raw.begin(), p.header_raw.end());
+  p.ad.insert(p.ad.end(), rec.raw.begin(), rec.raw.end());
+  Status s = crypto::xchacha_decrypt(p.keys.frames.view(), rec.nonce, p.ad, p.body, {p.plain.data(), plain_bytes});
+  if (!s.ok()) return auth_error("frame " + std::to_string(p.next) + " failed authentication (altered record or wrong track)");
+  // Region i was captured after the placeholders of 0..i-1: restore in reverse order.
+  std::vector<std::size_t> offsets(rec.rects.size());
+  std::size_t off = 0;
+  for (std::size_t i = 0; i < rec.rects.size(); ++i) {
+    offsets[i] = off;
+    off += static_cast<std::size_t>(track::rect_bytes(info, rec.rects[i]));
+  }
+  for (std::size_t i = rec.rects.size(); i-- > 0;) {
+    const track::Rect& r = rec.rects[i];
+    unpack(p.plain.data() + offsets[i], frame,
+           cv::Rect(static_cast<int>(r.x), static_cast<int>(r.y), static_cast<int>(r.width), static_cast<int>(r.height)));
+  }
+  p.plain.wipe();
+  p.regions += rec.rects.size();
+  ++p.next;
+  return ok_status();
+}
+
+Status RecoveryTrackReader::finish() {
+  Impl& p = *impl_;
+  if (p.done) return ok_status();
+  SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(*p.src, p.header.info, p.limits));
+  if (rec.type != track::kEndRecord) {
+    return corrupt("the track holds more frames than the video (" + std::to_string(p.next) + ")");
+  }
+  p.ad.assign(p.header_raw.begin(), p.header_raw.end());
+  p.ad.insert(p.ad.end(), rec.raw.begin(), rec.raw.end());
+  std::array<std::uint8_t, 1> none{};
+  Status s = crypto::xchacha_decrypt(p.keys.frames.view(), rec.nonce, p.ad, rec.tag, {none.data(), 0});
+  if (!s.ok()) return auth_error("final record failed authentication");
+  if (rec.index != static_cast<std::uint64_t>(p.next)) {
+    return corrupt("the final record counts " + std::to_string(rec.index) + " frames, " + std::to_string(p.next) + " were read");
+  }
+  if (p.src->remaining() != 0) return corrupt("bytes after the final record");
+  p.done = true;
+  return ok_status();
+}
+
+Result<TrackScan> scan_track(std::istream& in, const TrackLimits& limits) {
+  track::Source src(in);
+  std::vector<std::uint8_t> raw;
+  SHROUD_ASSIGN_OR_RETURN(track::Header h, track::read_header(src, limits, &raw));
+  TrackScan scan;
+  scan.info = h.info;
+  std::vector<std::uint8_t> skip;
+  for (;;) {
+    SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(src, h.info, limits));
+    if (rec.type == track::kEndRecord) {
+      if (rec.index != static_cast<std::uint64_t>(scan.frames)) return corrupt("final record frame count mismatch");
+      if (src.remaining() != 0) return corrupt("bytes after the final record");
+      return scan;
+    }
+    if (rec.index != static_cast<std::uint64_t>(scan.frames)) return corrupt("records out of sequence");
+    if (static_cast<std::uint64_t>(scan.frames) >= limits.max_frames) {
+      return make_error(ErrorCode::kResourceLimit, "recovery track: more frames than the limit");
+    }
+    // Skip the body in bounded chunks.
+    std::uint64_t left = rec.body_bytes;
+    skip.resize(64 * 1024);
+    while (left > 0) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, skip.size()));
+      SHROUD_RETURN_IF_ERROR(src.read(skip.data(), n, "frame body"));
+      left -= n;
+    }
+    scan.regions += rec.rects.size();
+    ++scan.frames;
+  }
+}
+
+}  // namespace shroud

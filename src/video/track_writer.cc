@@ -1,0 +1,269 @@
+// RecoveryTrackWriter: seals each frame's original region pixels into the recovery track.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "crypto/keyset_impl.h"
+#include "shroud/pipeline.h"
+#include "video/track_format.h"
+
+namespace fs = std::filesystem;
+
+namespace shroud {
+
+Status draw_placeholder(cv::Mat& image, const Action& action, Placeholder placeholder, std::uint64_t noise_seed);
+
+namespace {
+
+constexpr std::size_t kFlushBytes = 1u << 20;
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Copies `r` of `image` into `out`, rows top to bottom, channels interleaved (8-bit frames).
+void pack(const cv::Mat& image, const cv::Rect& r, std::uint8_t* out) {
+  const std::size_t es = image.elemSize();
+  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
+  for (int y = 0; y < r.height; ++y) {
+    std::memcpy(out + static_cast<std::size_t>(y) * row_bytes, image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es,
+                row_bytes);
+  }
+}
+
+}  // namespace
+
+struct RecoveryTrackWriter::Impl {
+  std::string path, tmp;
+  int fd = -1;
+  bool committed = false, finished = false, header_written = false;
+  TrackWriterOptions options;
+  track::Header header;
+  std::vector<std::uint8_t> header_raw;
+  track::Keys keys;
+  int type = -1;
+  std::int64_t next = 0;
+  std::uint64_t written = 0, regions = 0;
+  std::vector<std::uint8_t> out;      // pending output bytes
+  crypto::SecretBytes plain;          // one frame's original pixels
+  std::vector<std::uint8_t> ad;
+
+  ~Impl() {
+    if (fd >= 0) ::close(fd);
+    if (!committed && !tmp.empty()) ::unlink(tmp.c_str());
+  }
+
+  Status flush() {
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return make_error(ErrorCode::kIo, "writing the recovery track '" + path + "' failed: " + errno_text());
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    written += out.size();
+    out.clear();
+    return ok_status();
+  }
+
+  Status write_header(const cv::Mat& frame) {
+    // The format allows 16-bit samples (big-endian platforms would need a byte order); video
+    // decoders give 8-bit frames, the only depth written today.
+    if (frame.depth() != CV_8U || (frame.channels() != 1 && frame.channels() != 3 && frame.channels() != 4)) {
+      return make_error(ErrorCode::kUnsupported, "recovery track: frames must be 8-bit with 1, 3 or 4 channels");
+    }
+    if (frame.empty() || std::int64_t{frame.cols} * frame.rows > TrackLimits{}.max_pixels) {
+      return make_error(ErrorCode::kResourceLimit, "recovery track: frame size over the limit");
+    }
+    header.info.width = static_cast<std::uint32_t>(frame.cols);
+    header.info.height = static_cast<std::uint32_t>(frame.rows);
+    header.info.channels = static_cast<std::uint8_t>(frame.channels());
+    header.info.depth_bits = 8;
+    type = frame.type();
+    std::memcpy(header.commitment.data(), keys.commit.data(), header.commitment.size());
+    header_raw = track::encode_header_body(header);
+    header.mac = crypto::hmac_sha256(keys.mac.view(), header_raw);
+    header_raw.insert(header_raw.end(), header.mac.begin(), header.mac.end());
+    out.insert(out.end(), header_raw.begin(), header_raw.end());
+    header_written = true;
+    return ok_status();
+  }
+};
+
+RecoveryTrackWriter::RecoveryTrackWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RecoveryTrackWriter::~RecoveryTrackWriter() = default;
+
+Result<std::unique_ptr<RecoveryTrackWriter>> RecoveryTrackWriter::create(const std::string& path, const KeySource& keys,
+                                                                         const TrackWriterOptions& options) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  track::Header& h = impl->header;
+  SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
+  SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.info.file_id));
+  crypto::SecretKey master;
+  if (keys.recipient != nullptr) {
+    h.info.key_mode = KeyMode::kRecipient;
+    h.info.key_id = keys.recipient->id;
+    SHROUD_RETURN_IF_ERROR(crypto::random_bytes(master.span()));
+    SHROUD_ASSIGN_OR_RETURN(h.wrapped_key, crypto::box_seal(master.view(), keys.recipient->public_key));
+    if (h.wrapped_key.size() != kRecipientWrapBytes) return make_error(ErrorCode::kInternal, "unexpected wrapped key size");
+  } else if (keys.keyset != nullptr) {
+    const auto& ks = keys.keyset->impl();
+    const KeyEntry* e = ks.find(ks.primary);
+    if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric) {
+      return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no symmetric primary key");
+    }
+    h.info.key_mode = KeyMode::kSymmetric;
+    h.info.key_id = e->info.id;
+    master = e->material.clone();
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
+  }
+  SHROUD_ASSIGN_OR_RETURN(impl->keys, track::derive_keys(master, h.salt));
+
+  // Target checks, then the temporary file beside it.
+  std::error_code ec;
+  const fs::path target(path);
+  const auto st = fs::symlink_status(target, ec);
+  if (!ec && fs::is_symlink(st)) {
+    return make_error(ErrorCode::kPermission, "'" + path + "' is a symbolic link; refusing to write through it");
+  }
+  if (!ec && fs::exists(st)) {
+    if (fs::is_directory(st)) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory");
+    if (!options.overwrite) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' already exists (use --force to overwrite)");
+  }
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) return make_error(ErrorCode::kNotFound, "output directory '" + dir.string() + "' does not exist");
+  std::random_device rd;
+  impl->tmp = (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(rd()) + std::to_string(::getpid()))).string();
+  impl->fd = ::open(impl->tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (impl->fd < 0) {
+    const int err = errno;
+    impl->tmp.clear();
+    return make_error(err == EACCES || err == EROFS ? ErrorCode::kPermission : ErrorCode::kIo,
+                      "cannot write in '" + dir.string() + "': " + std::strerror(err));
+  }
+  return std::unique_ptr<RecoveryTrackWriter>(new RecoveryTrackWriter(std::move(impl)));
+}
+
+Status RecoveryTrackWriter::protect(cv::Mat& frame, std::int64_t index, const std::vector<Action>& actions) {
+  Impl& p = *impl_;
+  if (p.finished) return make_error(ErrorCode::kInternal, "recovery track: frame after finish()");
+  if (index != p.next) return make_error(ErrorCode::kInternal, "recovery track: frames out of order");
+  if (!p.header_written) {
+    SHROUD_RETURN_IF_ERROR(p.write_header(frame));
+  } else if (frame.type() != p.type || frame.cols != static_cast<int>(p.header.info.width) ||
+             frame.rows != static_cast<int>(p.header.info.height)) {
+    return make_error(ErrorCode::kUnsupported, "recovery track: frame " + std::to_string(index) + " changes size or type");
+  }
+  std::vector<Action> plain, sealed;
+  for (const Action& a : actions) {
+    if (a.method == "dp-plate") {
+      // The irreversible pipeline draws one plate per track (fresh draws per frame average away);
+      // that state lives in its default protector, so refuse rather than weaken it here.
+      return make_error(ErrorCode::kUnsupported, "dp-plate cannot be combined with --method seal in video");
+    }
+    (a.method == "seal" ? sealed : plain).push_back(a);
+  }
+  if (!plain.empty()) SHROUD_RETURN_IF_ERROR(apply_actions(frame, plain));
+  TrackLimits limits;
+  if (sealed.size() > limits.max_regions) {
+    return make_error(ErrorCode::kResourceLimit, "recovery track: more than " + std::to_string(limits.max_regions) + " regions in a frame");
+  }
+
+  std::vector<track::Rect> rects;
+  rects.reserve(sealed.size());
+  std::uint64_t total = 0;
+  for (const Action& a : sealed) {
+    const cv::Rect& r = a.rect;
+    if (r.width <= 0 || r.height <= 0 || r.x < 0 || r.y < 0 || std::int64_t{r.x} + r.width > frame.cols ||
+        std::int64_t{r.y} + r.height > frame.rows) {
+      return make_error(ErrorCode::kInvalidArgument, "recovery track: a region of frame " + std::to_string(index) + " is outside the frame");
+    }
+    track::Rect t;
+    t.x = static_cast<std::uint32_t>(r.x);
+    t.y = static_cast<std::uint32_t>(r.y);
+    t.width = static_cast<std::uint32_t>(r.width);
+    t.height = static_cast<std::uint32_t>(r.height);
+    t.kind = a.region.kind;
+    t.placeholder = p.options.placeholder;
+    total += track::rect_bytes(p.header.info, t);
+    rects.push_back(t);
+  }
+  if (total > limits.max_frame_bytes) return make_error(ErrorCode::kResourceLimit, "recovery track: frame too large to seal");
+
+  // Capture region i after the placeholders of 0..i-1 (restoring in reverse order is exact).
+  if (p.plain.size() < total) p.plain = crypto::SecretBytes(static_cast<std::size_t>(total));
+  std::size_t off = 0;
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    pack(frame, sealed[i].rect, p.plain.data() + off);
+    off += static_cast<std::size_t>(track::rect_bytes(p.header.info, rects[i]));
+    std::uint64_t seed = 0;
+    SHROUD_RETURN_IF_ERROR(crypto::random_bytes({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed}));
+    SHROUD_RETURN_IF_ERROR(draw_placeholder(frame, sealed[i], p.options.placeholder, seed));
+  }
+
+  std::array<std::uint8_t, 24> nonce{};
+  SHROUD_RETURN_IF_ERROR(crypto::random_bytes(nonce));
+  const auto rec = track::encode_frame_record_header(static_cast<std::uint64_t>(index), nonce, rects);
+  p.ad.assign(p.header_raw.begin(), p.header_raw.end());
+  p.ad.insert(p.ad.end(), rec.begin(), rec.end());
+  p.out.insert(p.out.end(), rec.begin(), rec.end());
+  const std::size_t body_at = p.out.size();
+  p.out.resize(body_at + off + crypto::kTagBytes);
+  Status s = crypto::xchacha_encrypt(p.keys.frames.view(), nonce, p.ad, {p.plain.data(), off},
+                                     {p.out.data() + body_at, off + crypto::kTagBytes});
+  p.plain.wipe();
+  SHROUD_RETURN_IF_ERROR(s);
+  p.regions += sealed.size();
+  ++p.next;
+  if (p.out.size() >= kFlushBytes) SHROUD_RETURN_IF_ERROR(p.flush());
+  return ok_status();
+}
+
+Status RecoveryTrackWriter::finish() {
+  Impl& p = *impl_;
+  if (p.finished) return ok_status();
+  if (!p.header_written) return make_error(ErrorCode::kCorrupt, "recovery track: the video has no frames");
+  std::array<std::uint8_t, 24> nonce{};
+  SHROUD_RETURN_IF_ERROR(crypto::random_bytes(nonce));
+  const auto rec = track::encode_end_record_prefix(static_cast<std::uint64_t>(p.next), nonce);
+  p.ad.assign(p.header_raw.begin(), p.header_raw.end());
+  p.ad.insert(p.ad.end(), rec.begin(), rec.end());
+  p.out.insert(p.out.end(), rec.begin(), rec.end());
+  const std::size_t at = p.out.size();
+  p.out.resize(at + crypto::kTagBytes);
+  SHROUD_RETURN_IF_ERROR(crypto::xchacha_encrypt(p.keys.frames.view(), nonce, p.ad, {}, {p.out.data() + at, crypto::kTagBytes}));
+  SHROUD_RETURN_IF_ERROR(p.flush());
+  if (::fsync(p.fd) != 0 || ::close(p.fd) != 0) {
+    p.fd = -1;
+    return make_error(ErrorCode::kIo, "writing the recovery track '" + p.path + "' failed: " + errno_text());
+  }
+  p.fd = -1;
+  p.finished = true;
+  return ok_status();
+}
+
+Status RecoveryTrackWriter::commit() {
+  Impl& p = *impl_;
+  if (!p.finished) return make_error(ErrorCode::kInternal, "recovery track: commit() before finish()");
+  if (p.committed) return ok_status();
+  if (::rename(p.tmp.c_str(), p.path.c_str()) != 0) {
+    return make_error(ErrorCode::kIo, "cannot move the recovery track into place at '" + p.path + "': " + errno_text());
+  }
+  p.committed = true;
+  return ok_status();
+}
+
+std::int64_t RecoveryTrackWriter::frames() const { return impl_->next; }
+std::uint64_t RecoveryTrackWriter::bytes() const { return impl_->written + impl_->out.size(); }
+std::uint64_t RecoveryTrackWriter::sealed_regions() const { return impl_->regions; }
+
+}  // namespace shroud
