@@ -282,7 +282,11 @@ TEST(CliSchemes, KeyFileChecks) {
   ASSERT_EQ(run_shroud({"-q", "keygen", dir.file("ks.json"), "--recipient", dir.file("dc.pub")}).exit_code, 0);
   r = run_shroud({"recover", dir.file("o.png"), "-o", dir.file("r.png"), "--key", dir.file("ks.json")});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("scheme key file"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("seal keyset, not a scheme key file"), std::string::npos) << r.output;
+  r = run_shroud({"recover", dir.file("o.png"), "-o", dir.file("r.png"), "--key", dir.file("dc.pub")});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("recipient public key"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir.file("r.png")));
   ASSERT_EQ(run_shroud({"protect", in, "-o", dir.file("s.png"), "--method", "seal", "--recipient", dir.file("dc.pub"),
                         "--regions-in", write_regions(dir, 41)}).exit_code, 0);
   r = run_shroud({"recover", dir.file("s.png"), "-o", dir.file("r.png"), "--key", dir.file("dc.pub")});

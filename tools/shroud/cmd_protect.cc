@@ -417,7 +417,7 @@ Result<SchemeRun> prepare_scheme(const SchemeChoice& choice, const Opts& o) {
     return make_error(ErrorCode::kInvalidArgument, "--method " + choice.name + " needs --key KEYFILE; create one with `shroud keygen --scheme " +
                                                        choice.name + " -o KEYFILE`");
   }
-  SHROUD_ASSIGN_OR_RETURN(run.key, schemes::load_scheme_key(o.key));
+  SHROUD_ASSIGN_OR_RETURN(run.key, load_scheme_key_file(o.key));
   if (run.key->method != *choice.method) {
     return make_error(ErrorCode::kInvalidArgument, "'" + o.key + "' is a " + schemes::scheme_method_name(run.key->method) +
                                                        " key file, not " + choice.name);

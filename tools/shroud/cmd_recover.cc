@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "scheme_cli.h"
 #include "shroud/image_io.h"
 #include "shroud/keys.h"
 #include "shroud/schemes/scheme_file.h"
@@ -29,11 +30,11 @@ Status recover_scheme(const Opts& o, const std::string& format, const std::vecto
   if (!o.regions.empty() || !o.kinds.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "--region/--kind apply to sealed images; a scheme record is recovered whole");
   }
-  auto key = schemes::load_scheme_key(o.key);
+  auto key = load_scheme_key_file(o.key);
   if (!key.ok()) {
-    if (key.error().code == ErrorCode::kCorrupt) {
-      return make_error(ErrorCode::kInvalidArgument, "'" + o.input + "' holds a paper-scheme record; --key must be its scheme key file (" +
-                                                         key.error().message + ")");
+    if (key.error().code == ErrorCode::kCorrupt || key.error().code == ErrorCode::kInvalidArgument) {
+      return make_error(ErrorCode::kInvalidArgument, "'" + o.input + "' holds a paper-scheme record; --key must be its scheme key file: " +
+                                                         key.error().message);
     }
     return key.error();
   }

@@ -7,6 +7,7 @@
 
 #include "shroud/container.h"
 #include "shroud/frame.h"
+#include "shroud/keys.h"
 
 namespace shroud::cli {
 namespace {
@@ -48,6 +49,22 @@ Status check_scheme_output(const SchemeChoice& choice, const std::string& format
   return make_error(ErrorCode::kInvalidArgument,
                     choice.name + " needs lossless output (.png, or .tif/.bmp with --sidecar): " + format +
                         " would change the protected pixels and recovery would fail");
+}
+
+Result<schemes::SchemeKey> load_scheme_key_file(const std::string& path) {
+  auto key = schemes::load_scheme_key(path);
+  if (key.ok()) return key;
+  if (key.error().code == ErrorCode::kPermission || key.error().code == ErrorCode::kCorrupt) {
+    if (load_recipient_key(path).ok()) {
+      return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a recipient public key, not a scheme key file "
+                                                     "(make one with `shroud keygen --scheme NAME -o FILE`)");
+    }
+    if (key.error().code == ErrorCode::kCorrupt && load_keyset(path).ok()) {
+      return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a seal keyset, not a scheme key file "
+                                                     "(make one with `shroud keygen --scheme NAME -o FILE`)");
+    }
+  }
+  return key;
 }
 
 std::unique_ptr<Detector> make_null_detector() { return std::make_unique<NullDetector>(); }

@@ -31,6 +31,10 @@ void warn_scheme(const SchemeChoice& choice);
 // JPEG/WebP would change the pixels and make recovery impossible: kInvalidArgument with advice.
 Status check_scheme_output(const SchemeChoice& choice, const std::string& format, bool sidecar);
 
+// load_scheme_key with hints for the usual mistakes (a recipient public key or a seal keyset
+// given where a scheme key file is needed).
+Result<schemes::SchemeKey> load_scheme_key_file(const std::string& path);
+
 // A detector that finds nothing (for --whole-frame, where no detection is needed).
 std::unique_ptr<Detector> make_null_detector();
 
