@@ -11,11 +11,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> bytes(data, size);
   shroud::schemes::SchemeRecordLimits limits;
-  limits.max_pixels = 1 << 20;
+  limits.max_pixels = 1 << 16;
   limits.max_body = 16u << 20;
   auto rec = shroud::schemes::parse_scheme_record(bytes, limits);
   if (!rec.ok()) return 0;
-  if (std::int64_t{rec->carrier.width} * rec->carrier.height > (1 << 20)) return 0;
+  if (std::int64_t{rec->carrier.width} * rec->carrier.height > (1 << 17)) return 0;
   shroud::schemes::SchemeKey key;
   key.method = rec->method;
   key.record_key.fill(0x42);

@@ -135,5 +135,29 @@ TEST(SchemeRecord, WholeFrameAndTypeChecks) {
   EXPECT_FALSE(scheme_protect(cv::Mat(8, 8, CV_32FC1, cv::Scalar(0)), *key, o).ok());
 }
 
+TEST(SchemeRecord, MsaiWithoutRegionsOnlyScramblesAndCoverageIsBounded) {
+  const cv::Mat img = random_image(29, 31, CV_16UC3, 3);
+  auto key = generate_scheme_key(SchemeMethod::kMsaiL);
+  ASSERT_TRUE(key.ok());
+  auto p = scheme_protect(img, *key, SchemeProtectOptions{});
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_TRUE(p->rects.empty());
+  auto r = scheme_recover(p->image, p->record, *key);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(cv::norm(r->image, img, cv::NORM_INF), 0);
+  // 17 whole-image regions cover it 17 times: refused (the parser enforces the same bound).
+  auto pk = generate_scheme_key(SchemeMethod::kPbe);
+  ASSERT_TRUE(pk.ok());
+  SchemeProtectOptions o;
+  Region whole;
+  whole.box = {0, 0, img.cols, img.rows};
+  o.regions.assign(17, whole);
+  auto over = scheme_protect(img, *pk, o);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, ErrorCode::kResourceLimit);
+  o.regions.resize(16);
+  EXPECT_TRUE(scheme_protect(img, *pk, o).ok());
+}
+
 }  // namespace
 }  // namespace shroud::schemes

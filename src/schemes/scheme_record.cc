@@ -19,6 +19,7 @@ namespace shroud::schemes {
 namespace {
 
 constexpr int kMaxSide = 1 << 16;
+constexpr std::uint64_t kMaxCoverage = 16;
 
 bool is_msai(SchemeMethod m) { return m == SchemeMethod::kMsaiL || m == SchemeMethod::kMsaiPaper; }
 int element_bytes(SchemeMethod m) { return m == SchemeMethod::kMsaiL ? 8 : 4; }
@@ -121,13 +122,15 @@ Result<SchemeProtected> scheme_protect(const cv::Mat& input, const SchemeKey& ke
       const cv::Rect c = r.box & frame;
       if (c.area() > 0) rects.push_back(c);
     }
-    if (rects.empty()) {
+    if (rects.empty() && !is_msai(m)) {   // MSAI still scrambles a frame without a sensitive area
       return make_error(ErrorCode::kInvalidArgument, name + ": no region to protect" +
                                                          (scheme_allows_whole_frame(m) ? " (use --whole-frame for the whole image)" : ""));
     }
   }
-  if (rects.size() > SchemeRecordLimits{}.max_areas) {
-    return make_error(ErrorCode::kResourceLimit, name + ": more than 4096 regions");
+  std::uint64_t covered = 0;
+  for (const auto& r : rects) covered += std::uint64_t(r.area());
+  if (rects.size() > SchemeRecordLimits{}.max_areas || covered > kMaxCoverage * std::uint64_t(frame.area())) {
+    return make_error(ErrorCode::kResourceLimit, name + ": more than 4096 regions, or regions covering the image more than 16 times");
   }
 
   SchemeProtected out;
@@ -322,7 +325,7 @@ Result<SchemeRecord> parse_scheme_record(std::span<const std::uint8_t> bytes, co
     }
     if (m == SchemeMethod::kPbe || m == SchemeMethod::kPerceptual || is_msai(m)) {
       const auto& a = get_array(h, "rects", limits.max_areas);
-      if (a.empty()) throw std::runtime_error("no rectangle");
+      if (a.empty() && !is_msai(m)) throw std::runtime_error("no rectangle");
       std::uint64_t samples = 0;
       for (const auto& j : a) {
         rec.rects.push_back(get_rect(j, image));
@@ -358,6 +361,16 @@ Result<SchemeRecord> parse_scheme_record(std::span<const std::uint8_t> bytes, co
       }
     }
     if (rec.carrier != expected_carrier) throw std::runtime_error("carrier size does not match the record");
+    // Work bound (sisa-paper records are unauthenticated): the rectangles together may cover the
+    // image at most kMaxCoverage times.
+    std::uint64_t covered = 0;
+    for (const auto& r : rec.rects) covered += std::uint64_t(r.area());
+    for (const auto& r : rec.encrypted) covered += std::uint64_t(r.rect.area());
+    for (const auto& r : rec.blurred) covered += std::uint64_t(r.area());
+    for (const auto& r : rec.scrambles) covered += std::uint64_t(r.area.area());
+    if (covered > kMaxCoverage * std::uint64_t(rec.width) * std::uint64_t(rec.height)) {
+      return make_error(ErrorCode::kResourceLimit, "scheme record: rectangles cover the image more than 16 times");
+    }
     if (!is_msai(m) && blen != 0) throw std::runtime_error("unexpected body");
     rec.masked.resize(body_elements);
     const int eb = is_msai(m) ? element_bytes(m) : 0;
