@@ -342,11 +342,30 @@ Result<Keyset> parse_keyset(std::string_view text) {
   return KeysetAccess::make(std::make_unique<Keyset::Impl>(std::move(*impl)));
 }
 
+// True when `path` holds a recipient public key (a common mistake: giving dc.pub to recover).
+static bool is_public_key_file(const std::string& path) {
+  auto text = read_small_file(path, /*private_only=*/false);
+  return text.ok() && parse_recipient_key(*text).ok();
+}
+
+static Error public_key_error(const std::string& path) {
+  return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a recipient public key; opening sealed images needs "
+                                                 "the private keyset it came from (the KEYSET given to `shroud keygen`)");
+}
+
 Result<Keyset> load_keyset(const std::string& path) {
-  SHROUD_ASSIGN_OR_RETURN(std::string text, read_small_file(path, /*private_only=*/true));
+  auto read = read_small_file(path, /*private_only=*/true);
+  if (!read.ok()) {
+    if (read.error().code == ErrorCode::kPermission && is_public_key_file(path)) return public_key_error(path);
+    return read.error();
+  }
+  std::string text = std::move(*read);
   auto ks = parse_keyset(text);
   crypto::memzero(text.data(), text.size());
-  if (!ks.ok()) return make_error(ks.error().code, "'" + path + "': " + ks.error().message);
+  if (!ks.ok()) {
+    if (is_public_key_file(path)) return public_key_error(path);
+    return make_error(ks.error().code, "'" + path + "': " + ks.error().message);
+  }
   return ks;
 }
 

@@ -37,6 +37,24 @@ const std::vector<ProtectorInfo>& protector_registry() {
       {"seal", "XChaCha20-Poly1305 per region under a keyset or recipient key; placeholder shown "
                "(--key/--recipient, --placeholder); `shroud recover` restores bit-exactly",
        SecurityLevel::kAuthenticated, true},
+      // The papers' schemes (docs/schemes.md). Reversible with a scheme key file
+      // (`shroud keygen --scheme NAME`); all but sisa are obfuscation: known attacks recover the content.
+      {"sisa", "SISA levels on the seal: priority (kind, then centre) picks 30%..100% of the image (--level); "
+               "every pick sealed, blurred placeholder below --encrypt-from (--key KEYSET)",
+       SecurityLevel::kAuthenticated, true},
+      {"msai-l", "MSAI lossless: regions multiplied by a masking membrane mod 2^61-1, frame block-scrambled; "
+                 "bit-exact recovery, wrong key detected (--key SCHEMEKEY)",
+       SecurityLevel::kObfuscation, true},
+      {"msai-paper", "MSAI as printed: real-valued membrane, float32 values, recovery mod 251 (lossy for values >= 251)",
+       SecurityLevel::kObfuscation, true},
+      {"block-scramble", "keyed permutation of 8x8 blocks of the regions or --whole-frame; lossless",
+       SecurityLevel::kObfuscation, true},
+      {"pbe", "pixel-based perceptual encryption (negative-positive XOR + channel shuffle); regions or --whole-frame",
+       SecurityLevel::kObfuscation, true},
+      {"perceptual", "Ahmad-Shin perceptual encryption (logistic-map XOR + channel shuffle); regions or --whole-frame",
+       SecurityLevel::kObfuscation, true},
+      {"sisa-paper", "SISA as published: AES-256-CFB, unauthenticated coordinates, malleable; for comparison only (--level)",
+       SecurityLevel::kObfuscation, true},
   };
   return kProtectors;
 }
@@ -51,6 +69,13 @@ Result<std::unique_ptr<Protector>> create_protector(const std::string& name) {
   if (name == "seal") {
     return make_error(ErrorCode::kInvalidArgument,
                       "'seal' is reversible and needs a key: use seal_regions() (CLI: --key or --recipient)");
+  }
+  for (const char* scheme : {"sisa", "msai-l", "msai-paper", "block-scramble", "pbe", "perceptual", "sisa-paper"}) {
+    if (name == scheme) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "'" + name + "' is a paper scheme applied to the whole image with a key: use `shroud protect --method " +
+                            name + " --key KEYFILE` (docs/schemes.md); it cannot be mixed with other methods in a policy");
+    }
   }
   return make_error(ErrorCode::kInvalidArgument,
                     "unknown protection method '" + name + "' (see `shroud list`)");

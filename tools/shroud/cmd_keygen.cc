@@ -4,6 +4,8 @@
 // --rotate: adds a new symmetric key and makes it primary (old keys still open old files).
 // --recipient PUB: adds an X25519 pair (creating KEYSET if missing) and writes its public half
 // to PUB, for cameras (`protect --recipient PUB`). --list prints ids, never material.
+// --scheme NAME -o FILE: a scheme key file for `protect --method NAME` (paper schemes;
+// docs/schemes.md); --scheme sisa makes a keyset (SISA is built on the seal).
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +14,7 @@
 #include "commands.h"
 #include "shroud/image_io.h"
 #include "shroud/keys.h"
+#include "shroud/schemes/scheme_file.h"
 
 namespace shroud::cli {
 namespace {
@@ -24,7 +27,32 @@ struct Opts {
   std::int64_t enable = 0;
   bool list = false;
   bool force = false;
+  std::string scheme;
+  std::string output;
+  int block_size = 8;
 };
+
+Status run_scheme(Opts o) {
+  if (o.keyset.empty() == o.output.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "give the key file once: `shroud keygen --scheme NAME -o FILE`");
+  }
+  const std::string path = o.output.empty() ? o.keyset : o.output;
+  if (o.rotate || !o.recipient.empty() || o.disable != 0 || o.enable != 0 || o.list) {
+    return make_error(ErrorCode::kInvalidArgument, "--scheme cannot be combined with --rotate, --recipient, --disable, --enable, --list");
+  }
+  if (o.scheme == "sisa") {   // SISA on the seal: an ordinary keyset
+    SHROUD_ASSIGN_OR_RETURN(Keyset ks, Keyset::generate());
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, path, o.force));
+    spdlog::info("created keyset {} (mode 0600) for --method sisa, primary key {}", path, ks.primary_id());
+    return ok_status();
+  }
+  SHROUD_ASSIGN_OR_RETURN(schemes::SchemeMethod method, schemes::parse_scheme_method(o.scheme));
+  SHROUD_ASSIGN_OR_RETURN(schemes::SchemeKey key, schemes::generate_scheme_key(method, o.block_size));
+  SHROUD_RETURN_IF_ERROR(schemes::save_scheme_key(key, path, o.force));
+  spdlog::info("created {} key file {} (mode 0600); keep it secret: it recovers every image protected with it",
+               o.scheme, path);
+  return ok_status();
+}
 
 Status list_keys(const Keyset& ks) {
   for (const auto& k : ks.keys()) {
@@ -35,6 +63,9 @@ Status list_keys(const Keyset& ks) {
 }
 
 Status run(const Opts& o) {
+  if (!o.scheme.empty()) return run_scheme(o);
+  if (!o.output.empty()) return make_error(ErrorCode::kInvalidArgument, "-o is for --scheme key files; give the keyset as the argument");
+  if (o.keyset.empty()) return make_error(ErrorCode::kInvalidArgument, "give a KEYSET file (or --scheme NAME -o FILE)");
   std::error_code ec;
   const bool exists = std::filesystem::exists(std::filesystem::symlink_status(o.keyset, ec));
   const int modes = int(o.rotate) + int(!o.recipient.empty()) + int(o.disable != 0) + int(o.enable != 0) + int(o.list);
@@ -90,13 +121,19 @@ Status run(const Opts& o) {
 void add_keygen(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("keygen", "create a keyset, rotate keys, or make a recipient key pair (docs/keys.md)");
   auto o = std::make_shared<Opts>();
-  cmd->add_option("keyset", o->keyset, "keyset file (JSON, kept at mode 0600)")->required();
+  cmd->add_option("keyset", o->keyset, "keyset file (JSON, kept at mode 0600)");
   cmd->add_flag("--rotate", o->rotate, "add a new symmetric key and make it primary");
   cmd->add_option("--recipient", o->recipient, "add an X25519 recipient pair; write its public key to this file");
   cmd->add_option("--disable", o->disable, "disable the key with this id");
   cmd->add_option("--enable", o->enable, "re-enable the key with this id");
   cmd->add_flag("--list", o->list, "list key ids, algorithms and status (no key material)");
   cmd->add_flag("-f,--force", o->force, "replace an existing keyset / public key file");
+  cmd->add_option("--scheme", o->scheme,
+                  "make a scheme key file for protect --method NAME: msai-l, msai-paper, block-scramble, pbe, perceptual, "
+                  "sisa-paper (sisa: a keyset)");
+  cmd->add_option("-o,--output", o->output, "with --scheme: the key file to create (mode 0600)");
+  cmd->add_option("--block-size", o->block_size, "with --scheme block-scramble/msai-*: block side in pixels (default 8)")
+      ->check(CLI::Range(1, 4096));
   cmd->callback([&g, o] {
     Status s = run(*o);
     if (!s.ok()) g.exit_code = report(s.error());

@@ -2,6 +2,9 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <string>
+
 #include "commands.h"
 #include "shroud/attack.h"
 #include "shroud/registry.h"
@@ -33,8 +36,10 @@ void add_list(CLI::App& app, Globals& g) {
       fmt::print("  {:<10} {} [{}]\n", d.name, d.summary, d.kinds);
     }
     fmt::print("\nProtection methods (--method NAME):\n");
+    std::size_t level_width = 0;
+    for (const auto& p : protector_registry()) level_width = std::max(level_width, std::string(security_level_name(p.level)).size());
     for (const auto& p : protector_registry()) {
-      fmt::print("  {:<16} {:<28} {}\n", p.name, security_level_name(p.level), p.summary);
+      fmt::print("  {:<16} {:<{}} {}\n", p.name, security_level_name(p.level), level_width, p.summary);
     }
     fmt::print("\nAttacks (shroud attack NAME [--scheme S]):\n");
     for (const auto& a : attack_registry()) {

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "progress.h"
+#include "scheme_cli.h"
 #include "shroud/dp_plate.h"
 #include "shroud/image_io.h"
 #include "shroud/pipeline.h"
@@ -75,6 +76,19 @@ struct Opts {
   bool sidecar = false;
   bool detached = false;
   std::string track;  // video: recovery track path (default OUTPUT.shroudv)
+  // paper schemes
+  bool whole_frame = false;
+  int level = 3;
+  int levels = 5;
+  int encrypt_from = 3;
+};
+
+// --method <paper scheme>: the choice, its key file (not for sisa, which uses the seal keys)
+// and the SISA level parameters.
+struct SchemeRun {
+  SchemeChoice choice;
+  std::optional<schemes::SchemeKey> key;
+  schemes::SisaParams sisa;
 };
 
 // Keys for --method seal, loaded once and shared (read-only) by every worker.
@@ -219,11 +233,21 @@ struct Job {
 // output or written beside it (--sidecar). The sidecar is written first and removed again if the
 // image cannot be written, so there is never an image without its container.
 Status process_sealed(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SealKeys& keys,
-                      const std::string& format, const LoadedImage& img) {
+                      const std::string& format, const LoadedImage& img, const SchemeRun* sisa) {
   Frame frame{img.pixels, 0, 0.0, job.input};
   auto regions = detector.detect(frame);
   if (!regions.ok()) return make_error(regions.error().code, "'" + job.input + "': " + regions.error().message);
-  const std::vector<Action> actions = plan_actions(*regions, frame.image.size(), policy);
+  std::vector<Action> actions;
+  Placeholder placeholder = keys.placeholder;
+  if (sisa != nullptr) {
+    // SISA on the seal: priority + level select the rectangles; every one is sealed, shown
+    // blurred below the encrypt level and with --placeholder from it.
+    auto planned = sisa_seal_actions(*regions, frame.image.size(), policy, sisa->sisa, keys.placeholder, &placeholder);
+    if (!planned.ok()) return make_error(planned.error().code, "'" + job.input + "': " + planned.error().message);
+    actions = std::move(*planned);
+  } else {
+    actions = plan_actions(*regions, frame.image.size(), policy);
+  }
   std::vector<Action> plain, sealed;
   for (const auto& a : actions) (a.method == "seal" ? sealed : plain).push_back(a);
   SHROUD_RETURN_IF_ERROR(apply_actions(frame.image, plain));
@@ -237,7 +261,7 @@ Status process_sealed(Job& job, Detector& detector, const Policy& policy, const 
     SHROUD_RETURN_IF_ERROR(write_file_atomic(job.output, bytes, wo));
   } else {
     SealFileOptions so;
-    so.seal.placeholder = keys.placeholder;
+    so.seal.placeholder = placeholder;
     so.seal.binding = o.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
     so.seal.orientation = img.orientation;
     so.format = format;
@@ -262,10 +286,31 @@ Status process_sealed(Job& job, Detector& detector, const Policy& policy, const 
   return ok_status();
 }
 
-Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SealKeys* keys) {
+Status process_scheme(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SchemeRun& run,
+                      const std::string& format, const LoadedImage& img) {
+  SchemeProtectArgs args;
+  args.key = &*run.key;
+  args.whole_frame = o.whole_frame;
+  args.sisa = run.sisa;
+  args.sidecar = o.sidecar;
+  args.overwrite = o.force || o.in_place;
+  SHROUD_ASSIGN_OR_RETURN(SchemeJobResult res, protect_with_scheme(job.input, job.output, format, img, detector, policy, args));
+  job.record = nlohmann::json{{"image", job.input}, {"width", img.pixels.cols}, {"height", img.pixels.rows}};
+  job.record["output"] = job.output;
+  if (o.sidecar) job.record["sidecar"] = sidecar_path(job.output);
+  job.record["whole_frame"] = o.whole_frame;
+  add_actions_json(job.record, res.actions);
+  job.regions = res.regions;
+  job.protected_count = res.actions.size();
+  return ok_status();
+}
+
+Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SealKeys* keys,
+               const SchemeRun* scheme) {
   SHROUD_ASSIGN_OR_RETURN(std::string format, format_from_path(job.output));
   SHROUD_ASSIGN_OR_RETURN(LoadedImage img, read_image(job.input));
-  if (keys != nullptr) return process_sealed(job, detector, policy, o, *keys, format, img);
+  if (scheme != nullptr && !scheme->choice.sisa_seal()) return process_scheme(job, detector, policy, o, *scheme, format, img);
+  if (keys != nullptr) return process_sealed(job, detector, policy, o, *keys, format, img, scheme);
   Frame frame{img.pixels, 0, 0.0, job.input};
   auto result = redact_frame(frame, detector, policy);
   if (!result.ok()) return make_error(result.error().code, "'" + job.input + "': " + result.error().message);
@@ -386,19 +431,69 @@ int run_video(const Opts& o, const Policy& policy, Globals& g, const SealKeys* s
   return 0;
 }
 
+// Loads what --method <paper scheme> needs and checks the option combinations.
+Result<SchemeRun> prepare_scheme(const SchemeChoice& choice, const Opts& o) {
+  SchemeRun run;
+  run.choice = choice;
+  const bool sisa = choice.sisa_seal() || *choice.method == schemes::SchemeMethod::kSisaPaper;
+  if (o.whole_frame && (choice.sisa_seal() || !schemes::scheme_allows_whole_frame(*choice.method))) {
+    return make_error(ErrorCode::kInvalidArgument, "--whole-frame applies to block-scramble, pbe and perceptual only");
+  }
+  if (sisa) {
+    run.sisa.levels = o.levels;
+    run.sisa.level = o.level;
+    run.sisa.encrypt_from_level = o.encrypt_from;
+    SHROUD_RETURN_IF_ERROR(schemes::check_sisa_params(run.sisa));
+  }
+  if (choice.sisa_seal()) return run;   // keys: load_seal_keys (keyset or recipient)
+  if (!o.recipient.empty() || o.detached) {
+    return make_error(ErrorCode::kInvalidArgument, "--recipient/--detached apply to --method seal and sisa only");
+  }
+  if (o.key.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--method " + choice.name + " needs --key KEYFILE; create one with `shroud keygen --scheme " +
+                                                       choice.name + " -o KEYFILE`");
+  }
+  SHROUD_ASSIGN_OR_RETURN(run.key, load_scheme_key_file(o.key));
+  if (run.key->method != *choice.method) {
+    return make_error(ErrorCode::kInvalidArgument, "'" + o.key + "' is a " + schemes::scheme_method_name(run.key->method) +
+                                                       " key file, not " + choice.name);
+  }
+  return run;
+}
+
 int run(Opts& o, Globals& g) {
-  auto policy = build_policy(o, g);
+  const std::optional<SchemeChoice> scheme_method = scheme_choice(o.method);
+  Result<Policy> policy = [&] {
+    if (!scheme_method) return build_policy(o, g);
+    Opts planning = o;   // schemes use the policy for kinds and box scaling only
+    planning.method = "fill";
+    return build_policy(planning, g);
+  }();
   if (!policy.ok()) return report(policy.error());
+  if (!scheme_method && (o.whole_frame)) {
+    return report(make_error(ErrorCode::kInvalidArgument, "--whole-frame applies to block-scramble, pbe and perceptual only"));
+  }
   const bool video = !o.camera.empty() ||
                      (o.inputs.size() == 1 && (is_video_path(o.inputs[0]) || is_stream_source(o.inputs[0])));
+  if (video && scheme_method) {
+    return report(make_error(ErrorCode::kUnsupported, "--method " + scheme_method->name + " is for still images"));
+  }
   if (video) {
     if (!uses_seal(*policy)) return run_video(o, *policy, g, nullptr);
     auto keys = load_seal_keys(o);
     if (!keys.ok()) return report(keys.error());
     return run_video(o, *policy, g, &*keys);
   }
+  std::optional<SchemeRun> scheme;
+  if (scheme_method) {
+    auto prepared = prepare_scheme(*scheme_method, o);
+    if (!prepared.ok()) return report(prepared.error());
+    scheme.emplace(std::move(*prepared));
+  }
   std::optional<SealKeys> seal_keys;
-  if (uses_seal(*policy)) {
+  if (scheme && !scheme->choice.sisa_seal()) {
+    // keys loaded by prepare_scheme
+  } else if (uses_seal(*policy) || scheme) {
     auto keys = load_seal_keys(o);
     if (!keys.ok()) return report(keys.error());
     seal_keys.emplace(std::move(*keys));
@@ -441,14 +536,21 @@ int run(Opts& o, Globals& g) {
       jobs[i].output = (fs::path(o.output) / rel).string();
       fs::create_directories(fs::path(jobs[i].output).parent_path(), ec);
     }
+    if (scheme) {
+      auto format = format_from_path(jobs[i].output);
+      if (!format.ok()) return report(format.error());
+      Status s = check_scheme_output(scheme->choice, *format, o.sidecar);
+      if (!s.ok()) return report(s.error());
+    }
     if (!o.in_place && same_file(jobs[i].input, jobs[i].output)) {
       return report(make_error(ErrorCode::kInvalidArgument,
                                "output '" + jobs[i].output + "' is the input; use --in-place to replace inputs"));
     }
   }
   // Fail early on a bad detector spec or missing model, before any work.
-  auto probe = make_detector(o.detect, g, true);
+  auto probe = o.whole_frame ? Result<std::unique_ptr<Detector>>(make_null_detector()) : make_detector(o.detect, g, true);
   if (!probe.ok()) return report(probe.error());
+  if (scheme) warn_scheme(scheme->choice);
 
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t nthreads = std::min<std::size_t>(o.jobs > 0 ? o.jobs : hw, files.size());
@@ -457,7 +559,7 @@ int run(Opts& o, Globals& g) {
   std::vector<Error> errors(files.size());
   auto worker = [&](std::unique_ptr<Detector> det) {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
-      Status s = process(jobs[i], *det, *policy, o, seal_keys ? &*seal_keys : nullptr);
+      Status s = process(jobs[i], *det, *policy, o, seal_keys ? &*seal_keys : nullptr, scheme ? &*scheme : nullptr);
       jobs[i].ok = s.ok();
       if (!s.ok()) errors[i] = s.error();
       progress.tick(++done);
@@ -465,7 +567,7 @@ int run(Opts& o, Globals& g) {
   };
   std::vector<std::thread> threads;
   for (std::size_t t = 1; t < nthreads; ++t) {
-    auto det = make_detector(o.detect, g, false);
+    auto det = o.whole_frame ? Result<std::unique_ptr<Detector>>(make_null_detector()) : make_detector(o.detect, g, false);
     if (!det.ok()) return report(det.error());
     threads.emplace_back(worker, std::move(*det));
   }
@@ -519,7 +621,7 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("-o,--output", o->output, "output file (one input) or folder (mirrors the input tree)");
   o->detect.add_to(cmd);
   cmd->add_option("-p,--policy", o->policy_file, "policy JSON file (docs/policy.md); flags override it");
-  cmd->add_option("-m,--method", o->method, "protection method for every kind (blur, pixelate, fill, seal; see `shroud list`)");
+  cmd->add_option("-m,--method", o->method, "protection method for every kind (blur, pixelate, fill, seal, or a paper scheme; see `shroud list`)");
   cmd->add_option("-k,--kinds", o->kinds, "kinds to protect (default: face,plate)")->delimiter(',');
   cmd->add_flag("--eyes-only", o->eyes_only, "protect only the eyes of faces (needs a landmark detector)");
   cmd->add_option("--mask-scale", o->mask_scale, "enlarge boxes by this factor (default 1.3)")->check(CLI::Range(0.1, 10.0));
@@ -559,10 +661,17 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--crf", o->crf, "H.264 quality, lower is better (default 20)")->check(CLI::Range(0, 51))->group(video);
   cmd->add_option("--preset", o->preset, "x264 preset (default veryfast)")->group(video);
   cmd->add_option("--codec", o->codec, "auto, h264, mpeg4 or ffv1 (lossless)")->check(CLI::IsMember({"auto", "h264", "mpeg4", "ffv1"}))->group(video);
-  cmd->add_option("--key", o->key, "seal: keyset file (its primary key seals; see `shroud keygen`)");
+  cmd->add_option("--key", o->key, "seal/sisa: keyset file (its primary key seals); paper schemes: scheme key file (`shroud keygen --scheme NAME -o FILE`)");
   cmd->add_option("--recipient", o->recipient, "seal: recipient public key file (only the key holder can recover)");
   cmd->add_option("--placeholder", o->placeholder, "seal: what is shown over sealed regions: fill (default), blur, pixelate, noise");
-  cmd->add_flag("--sidecar", o->sidecar, "seal: write the container to OUTPUT.shroud instead of inside the image");
+  cmd->add_flag("--sidecar", o->sidecar, "seal/schemes: write the container or record to OUTPUT.shroud instead of inside the image");
+  auto* sg = "Paper schemes (docs/schemes.md)";
+  cmd->add_flag("--whole-frame", o->whole_frame, "block-scramble, pbe, perceptual: protect the whole image, no detection")->group(sg);
+  cmd->add_option("--level", o->level, "sisa, sisa-paper: security level 1..LEVELS (share of the image: 30% .. 100%; default 3)")
+      ->check(CLI::Range(1, 100))->group(sg);
+  cmd->add_option("--levels", o->levels, "sisa, sisa-paper: number of levels L (default 5)")->check(CLI::Range(1, 100))->group(sg);
+  cmd->add_option("--encrypt-from", o->encrypt_from, "sisa, sisa-paper: levels >= this encrypt, lower ones blur (default 3)")
+      ->check(CLI::Range(1, 101))->group(sg);
   cmd->add_flag("--detached", o->detached, "seal: do not bind to the carrier pixels (for pipelines that re-encode)");
   cmd->add_option("--track", o->track, "seal, video: recovery track file (default OUTPUT.shroudv)");
   cmd->callback([&g, o] {

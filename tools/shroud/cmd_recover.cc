@@ -6,9 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "scheme_cli.h"
 #include "shroud/image_io.h"
 #include "shroud/keys.h"
 #include "shroud/recovery_track.h"
+#include "shroud/schemes/scheme_file.h"
 #include "shroud/seal.h"
 
 namespace shroud::cli {
@@ -45,9 +47,57 @@ Status run_video(const Opts& o) {
   return ok_status();
 }
 
+// A scheme record (shroud-scheme-v1, from `protect --method <paper scheme>`): verify and invert.
+Status recover_scheme(const Opts& o, const std::string& format, const std::vector<std::uint8_t>& file,
+                      const std::vector<std::uint8_t>& record) {
+  if (!o.regions.empty() || !o.kinds.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--region/--kind apply to sealed images; a scheme record is recovered whole");
+  }
+  auto key = load_scheme_key_file(o.key);
+  if (!key.ok()) {
+    if (key.error().code == ErrorCode::kCorrupt || key.error().code == ErrorCode::kInvalidArgument) {
+      return make_error(ErrorCode::kInvalidArgument, "'" + o.input + "' holds a paper-scheme record; --key must be its scheme key file: " +
+                                                         key.error().message);
+    }
+    return key.error();
+  }
+  SHROUD_ASSIGN_OR_RETURN(LoadedImage carrier, decode_image(file));
+  auto rec = schemes::scheme_recover(carrier.pixels, record, *key);
+  if (!rec.ok()) return make_error(rec.error().code, "'" + o.input + "': " + rec.error().message);
+  if (format == "jpeg") {
+    spdlog::warn("writing the recovered image as JPEG loses the bit-exact original; prefer .png");
+  }
+  if (rec->unrecoverable > 0) {
+    spdlog::warn("{} region(s) were blurred by sisa-paper and cannot be restored (use --method sisa for recoverable blur)",
+                 rec->unrecoverable);
+  }
+  SHROUD_ASSIGN_OR_RETURN(auto bytes, encode_image(rec->image, format));
+  WriteOptions wo;
+  wo.overwrite = o.force;
+  SHROUD_RETURN_IF_ERROR(write_file_atomic(o.output, bytes, wo));
+  spdlog::info("recovered {} image ({}x{}); wrote {}", schemes::scheme_method_name(key->method), rec->image.cols,
+               rec->image.rows, o.output);
+  return ok_status();
+}
+
 Status run(const Opts& o) {
   if (is_video_path(o.input) || !o.track.empty()) return run_video(o);
   SHROUD_ASSIGN_OR_RETURN(std::string format, format_from_path(o.output));
+  SHROUD_ASSIGN_OR_RETURN(auto file, read_file(o.input));
+  std::optional<std::vector<std::uint8_t>> sidecar;
+  if (!o.sidecar.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(sidecar, read_file(o.sidecar, ContainerLimits{}.max_bytes));
+  }
+  // Dispatch: a paper-scheme record goes to recover_scheme, anything else to the seal (which
+  // reports malformed carriers itself).
+  auto embedded = extract_container(file);
+  const bool has_embedded = embedded.ok() && embedded->has_value();
+  if ((sidecar && schemes::is_scheme_record(*sidecar)) || (has_embedded && schemes::is_scheme_record(**embedded))) {
+    if (sidecar && has_embedded) {
+      return make_error(ErrorCode::kCorrupt, "the image holds a container and a sidecar was given: refusing two containers");
+    }
+    return recover_scheme(o, format, file, sidecar ? *sidecar : **embedded);
+  }
   RecoverOptions ro;
   ro.regions = o.regions;
   for (const auto& k : o.kinds) {
@@ -55,11 +105,6 @@ Status run(const Opts& o) {
     ro.kinds.push_back(kind);
   }
   SHROUD_ASSIGN_OR_RETURN(Keyset keyset, load_keyset(o.key));
-  SHROUD_ASSIGN_OR_RETURN(auto file, read_file(o.input));
-  std::optional<std::vector<std::uint8_t>> sidecar;
-  if (!o.sidecar.empty()) {
-    SHROUD_ASSIGN_OR_RETURN(sidecar, read_file(o.sidecar, ContainerLimits{}.max_bytes));
-  }
   auto rec = recover_image_file(file, sidecar, keyset, ro);
   if (!rec.ok()) return make_error(rec.error().code, "'" + o.input + "': " + rec.error().message);
   if (format == "jpeg") {
@@ -80,11 +125,11 @@ Status run(const Opts& o) {
 }  // namespace
 
 void add_recover(CLI::App& app, Globals& g) {
-  auto* cmd = app.add_subcommand("recover", "verify a sealed image and restore its original regions");
+  auto* cmd = app.add_subcommand("recover", "verify a sealed (or paper-scheme) image and restore its original regions");
   auto o = std::make_shared<Opts>();
   cmd->add_option("input", o->input, "sealed image (PNG or JPEG; any format with --sidecar), or a sealed video")->required();
   cmd->add_option("-o,--output", o->output, "recovered image (use .png/.tif to keep the originals exact)")->required();
-  cmd->add_option("--key", o->key, "keyset file (mode 0600)")->required();
+  cmd->add_option("--key", o->key, "keyset file (sealed images) or scheme key file (paper schemes); mode 0600")->required();
   cmd->add_option("--region", o->regions, "restore only region N (repeatable; `--region 0 --region 2`)");
   cmd->add_option("--kind", o->kinds, "restore only regions of this kind (face, plate, ...)")->delimiter(',');
   cmd->add_option("--sidecar", o->sidecar, "read the container from this file instead of the image");
