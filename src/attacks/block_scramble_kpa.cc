@@ -8,7 +8,7 @@
 // Against the seal (whole frame sealed, fresh keyset): the attacker matches the placeholder's
 // blocks to the known image and keeps the keystream C xor P; neither restores a second sealed
 // frame, and re-encrypting a changed pixel through the known keystream is rejected by the tag.
-#include <cstring>
+#include <map>
 #include <unordered_map>
 
 #include <opencv2/imgproc.hpp>
@@ -35,45 +35,50 @@ std::string block_bytes(const cv::Mat& img, const cv::Rect& r) {
   return s;
 }
 
-// For each output position of `scrambled`, the input blocks of `known` that match it exactly.
-std::vector<std::vector<std::uint32_t>> candidates(const cv::Mat& known, const cv::Mat& scrambled, const Grid& g) {
-  std::unordered_map<std::string, std::vector<std::uint32_t>> index;
-  for (std::uint32_t j = 0; j < g.count(); ++j) index[block_bytes(known, g.block(j))].push_back(j);
-  std::vector<std::vector<std::uint32_t>> out(g.count());
-  for (std::uint32_t i = 0; i < g.count(); ++i) {
-    auto it = index.find(block_bytes(scrambled, g.block(i)));
-    if (it != index.end()) out[i] = it->second;
-  }
-  return out;
-}
+// Block matching state over the known images seen so far. Known block j of image m gets the id
+// of its content class; output position i gets the class of the known block it equals (-1: none).
+// The candidates for tau(i) are the blocks j whose class tuple equals position i's tuple, so the
+// memory stays linear even when most blocks are identical (a chessboard).
+struct Matching {
+  std::vector<std::vector<int>> known_class;   // [image][j]
+  std::vector<std::vector<int>> seen_class;    // [image][i]
 
-void intersect(std::vector<std::vector<std::uint32_t>>& a, const std::vector<std::vector<std::uint32_t>>& b) {
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    std::vector<std::uint32_t> keep;
-    for (auto j : a[i])
-      if (std::find(b[i].begin(), b[i].end(), j) != b[i].end()) keep.push_back(j);
-    a[i] = std::move(keep);
+  void add(const cv::Mat& known, const cv::Mat& scrambled, const Grid& g) {
+    std::unordered_map<std::string, int> ids;
+    std::vector<int> kc(g.count()), sc(g.count());
+    for (std::uint32_t j = 0; j < g.count(); ++j) kc[j] = ids.emplace(block_bytes(known, g.block(j)), static_cast<int>(ids.size())).first->second;
+    for (std::uint32_t i = 0; i < g.count(); ++i) {
+      auto it = ids.find(block_bytes(scrambled, g.block(i)));
+      sc[i] = it == ids.end() ? -1 : it->second;
+    }
+    known_class.push_back(std::move(kc));
+    seen_class.push_back(std::move(sc));
   }
-}
 
-// The attacker's tau: unique candidates first, then ambiguous positions take an unused candidate
-// (any choice is consistent with the known images). count: no candidate.
-std::vector<std::uint32_t> guess(const std::vector<std::vector<std::uint32_t>>& cand, std::uint32_t count) {
-  std::vector<std::uint32_t> tau(cand.size(), count);
-  std::vector<bool> used(count, false);
-  for (std::size_t i = 0; i < cand.size(); ++i)
-    if (cand[i].size() == 1) tau[i] = cand[i][0], used[cand[i][0]] = true;
-  for (std::size_t i = 0; i < cand.size(); ++i) {
-    if (cand[i].size() < 2) continue;
-    for (auto j : cand[i])
-      if (!used[j]) {
-        tau[i] = j;
-        used[j] = true;
-        break;
-      }
+  // The attacker's tau and, per position, the number of candidates. Ambiguous positions take an
+  // unused candidate (any choice is consistent with the known images); count: no candidate.
+  std::vector<std::uint32_t> guess(std::uint32_t count, std::vector<std::size_t>& candidates) const {
+    std::map<std::vector<int>, std::vector<std::uint32_t>> groups;
+    for (std::uint32_t j = 0; j < count; ++j) {
+      std::vector<int> key;
+      for (const auto& kc : known_class) key.push_back(kc[j]);
+      groups[key].push_back(j);
+    }
+    std::map<std::vector<int>, std::size_t> next;
+    std::vector<std::uint32_t> tau(count, count);
+    candidates.assign(count, 0);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::vector<int> key;
+      for (const auto& sc : seen_class) key.push_back(sc[i]);
+      auto it = groups.find(key);
+      if (it == groups.end()) continue;
+      candidates[i] = it->second.size();
+      std::size_t& n = next[key];
+      if (n < it->second.size()) tau[i] = it->second[n++];
+    }
+    return tau;
   }
-  return tau;
-}
+};
 
 cv::Mat unscramble(const cv::Mat& scrambled, const std::vector<std::uint32_t>& tau, const Grid& g) {
   cv::Mat out = scrambled.clone();
@@ -115,22 +120,18 @@ Result<AttackResult> block_scramble_kpa(const AttackOptions& o) {
     }
     SHROUD_ASSIGN_OR_RETURN(auto truth, schemes::block_permutation(key, params.frame_index, g.count()));
     nlohmann::json curve = nlohmann::json::array();
-    std::vector<std::vector<std::uint32_t>> cand;
+    Matching matching;
     double first = 0;
     for (std::size_t n = 0; n < images.size(); ++n) {
       const auto t0 = std::chrono::steady_clock::now();
-      auto c = candidates(images[n], scrambled[n], g);
-      if (n == 0) {
-        cand = std::move(c);
-      } else {
-        intersect(cand, c);
-      }
-      const auto tau = guess(cand, g.count());
+      matching.add(images[n], scrambled[n], g);
+      std::vector<std::size_t> cand;
+      const auto tau = matching.guess(g.count(), cand);
       attack_seconds += msai::seconds_since(t0);
       std::uint32_t unique = 0, right = 0, none = 0;
       for (std::uint32_t i = 0; i < g.count(); ++i) {
-        unique += cand[i].size() == 1;
-        none += cand[i].empty();
+        unique += cand[i] == 1;
+        none += cand[i] == 0;
         right += tau[i] == truth[i];
       }
       const double determined = static_cast<double>(unique) / g.count();
@@ -150,7 +151,10 @@ Result<AttackResult> block_scramble_kpa(const AttackOptions& o) {
     SHROUD_ASSIGN_OR_RETURN(auto known, msai::seal_target(images[0], {whole}));
     SHROUD_ASSIGN_OR_RETURN(auto victim, msai::seal_again(known, images[1], {whole}));
     const auto t0 = std::chrono::steady_clock::now();
-    const auto tau = guess(candidates(images[0], known.visible, g), g.count());
+    Matching matching;
+    matching.add(images[0], known.visible, g);
+    std::vector<std::size_t> cand;
+    const auto tau = matching.guess(g.count(), cand);
     const cv::Mat by_matching = unscramble(victim.visible, tau, g);
     const auto c1 = msai::region_ciphertext(known, 0), c2 = msai::region_ciphertext(victim, 0);
     cv::Mat by_stream(images[1].size(), images[1].type());

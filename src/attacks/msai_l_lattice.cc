@@ -9,6 +9,8 @@
 // predicts for other vectors, and LLL (fplll, exact integers) puts +-v in the reduced basis. Each
 // reduced row's last coordinate is a key candidate; the attacker keeps the one under which the
 // WHOLE ciphertext passes msai-l's own range check (ciphertext only) and decodes the area.
+// (When all sampled t_i are even, v / 2 is shorter than v and LLL returns k / 2: small multiples
+// of every candidate are tried as well.)
 // If LLL yields no candidate, BKZ-10 is tried.
 //
 // Against the seal the same procedure runs on the ciphertext read as 61-bit words: no key makes
@@ -28,6 +30,7 @@ namespace {
 
 constexpr std::uint64_t kQ = schemes::kMsaiLModulus;
 constexpr int kScale = 13;   // 2^48 * 2^13 = 2^61: balances the t_i against k
+constexpr std::uint64_t kMultiples = 32;
 
 bool passes_range(const std::vector<std::uint64_t>& c, std::uint64_t k) {
   const std::uint64_t t_max = (schemes::kMsaiLW + schemes::kMsaiLNoise) * 255;
@@ -112,10 +115,13 @@ Result<AttackResult> msai_l_lattice(const AttackOptions& o) {
     for (bool bkz : {false, true}) {
       if (nonzero.size() < 2) break;
       for (auto k : lattice_candidates(nonzero, bkz)) {
-        if (passes_range(c, k)) {
-          found = k;
-          break;
+        // When every sampled t_i shares a small factor m (e_i or p_i even: (3/4)^n), the shortest
+        // vector is v / m and its last coordinate k / m: try small multiples too.
+        for (std::uint64_t m = 1; m <= kMultiples && found == 0; ++m) {
+          const std::uint64_t km = schemes::detail::mul_mod61(k, m);
+          if (km != 0 && passes_range(c, km)) found = km;
         }
+        if (found != 0) break;
       }
       if (found != 0) break;
       with_bkz = true;

@@ -24,20 +24,24 @@ struct Period {
   double s = 0.0;   // the period
 };
 
-// Tries top multiple m for the largest value: least-squares refinement of s = vmax / m over `v`,
-// then the fit test. Returns s, or 0 when the values do not fit.
+// Tries top multiple m for the largest value: s = vmax / m, refined by least squares first over
+// the small multiples (where the rounding cannot be off by one), then over all values; the
+// period is snapped to the structure s = w / k when that k is a valid key. Returns s, or 0 when
+// the values do not fit.
 double try_period(const std::vector<double>& v, double vmax, int m) {
   double s = vmax / m;
-  for (int iter = 0; iter < 3; ++iter) {
+  for (double limit : {48.0, 128.0, 256.0, 256.0, 256.0}) {
     double num = 0, den = 0;
     for (double x : v) {
       const double n = std::round(x / s);
+      if (n > limit) continue;
       num += x * n;
       den += n * n;
     }
-    if (den <= 0) return 0.0;
-    s = num / den;
+    if (den > 0) s = num / den;
   }
+  const long k = std::lround(schemes::kMsaiPaperW / s);
+  if (k >= 1 && k < schemes::kMsaiPaperField) s = schemes::kMsaiPaperW / static_cast<double>(k);
   for (double x : v) {
     const double n = std::round(x / s);
     if (n > 255 || std::fabs(x / s - n) > n * (1.1 / 512) + 0.02) return 0.0;
