@@ -13,6 +13,20 @@ const std::vector<AttackInfo>& attack_registry() {
       {"blur-deconvolve", "S4",
        "Wiener deconvolution with the known Gaussian kernel raises the blurred region's PSNR",
        {"gaussian", "blur", "seal"}, attacks::blur_deconvolve},
+      {"msai-rescale", "M1", "ciphertext-only: the masked values' common period gives w/k, so k and every pixel (even >= 251)",
+       {"msai-paper", "seal"}, attacks::msai_rescale},
+      {"msai-bruteforce", "M2", "ciphertext-only brute force of msai-paper's 250 keys (the right key makes every value fit)",
+       {"msai-paper", "seal"}, attacks::msai_bruteforce},
+      {"msai-known-pixel", "M3", "one known pixel gives msai-paper's k, two give msai-l's k (2^23 steps); then the area and forgeries",
+       {"msai-paper", "msai-l", "seal"}, attacks::msai_known_pixel},
+      {"block-scramble-cpa", "M4", "one chosen image (block j encodes j) reveals the block permutation tau",
+       {"block-scramble", "seal"}, attacks::block_scramble_cpa},
+      {"block-scramble-kpa", "M5", "known plaintext: exact block matching recovers tau except for repeated (flat) blocks",
+       {"block-scramble", "seal"}, attacks::block_scramble_kpa},
+      {"msai-stats", "M6", "statistics that survive: histogram identifies the frame, intact blocks, reused-membrane change map",
+       {"msai-l", "msai-paper", "block-scramble", "seal"}, attacks::msai_stats},
+      {"msai-l-lattice", "msai-l", "ciphertext-only hidden-number lattice attack (fplll LLL, dimension 13) recovers msai-l's k",
+       {"msai-l", "seal"}, attacks::msai_l_lattice},
   };
   return kAttacks;
 }
