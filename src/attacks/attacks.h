@@ -15,5 +15,12 @@ Result<AttackResult> block_scramble_cpa(const AttackOptions& options); // M4
 Result<AttackResult> block_scramble_kpa(const AttackOptions& options); // M5
 Result<AttackResult> msai_stats(const AttackOptions& options);         // M6
 Result<AttackResult> msai_l_lattice(const AttackOptions& options);     // msai-l lattice
+Result<AttackResult> pbe_cpa(const AttackOptions& options);                     // P0
+Result<AttackResult> perceptual_cpa(const AttackOptions& options);              // P1
+Result<AttackResult> perceptual_one_image(const AttackOptions& options);        // P2
+Result<AttackResult> perceptual_kpa(const AttackOptions& options);              // P3
+Result<AttackResult> perceptual_keystream_reuse(const AttackOptions& options);  // P4
+Result<AttackResult> sisa_cfb_bitflip(const AttackOptions& options);            // S1
+Result<AttackResult> sisa_shifted_coords(const AttackOptions& options);         // S3
 
 }  // namespace shroud::attacks
