@@ -47,6 +47,15 @@ TEST(Attack, S4DeconvolutionUndoesAKnownGaussianBlur) {
   }
 }
 
+TEST(Attack, S4DeconvolutionGainsNothingOnTheSealsPlaceholder) {
+  auto r = run("blur-deconvolve", "seal");
+  EXPECT_DOUBLE_EQ(r.success, 0.0);
+  ASSERT_FALSE(r.detail["images"].empty());
+  for (const auto& img : r.detail["images"]) {
+    EXPECT_LT(img["psnr_deconvolved"].get<double>(), img["psnr_blurred"].get<double>() + 1.0);
+  }
+}
+
 TEST(Attack, UnknownNamesAndSchemesAreErrors) {
   EXPECT_EQ(run_attack("no-such-attack", {}).error().code, ErrorCode::kInvalidArgument);
   AttackOptions o;

@@ -9,7 +9,9 @@
 #include <filesystem>
 
 #include "attacks/attacks.h"
+#include "shroud/keys.h"
 #include "shroud/protector.h"
+#include "shroud/seal.h"
 
 namespace shroud::attacks {
 namespace {
@@ -79,6 +81,21 @@ Result<AttackResult> blur_deconvolve(const AttackOptions& o) {
     if (o.scheme == "gaussian") {
       sigma = gaussian_sigma;
       cv::GaussianBlur(original, blurred, cv::Size(0, 0), sigma, sigma, cv::BORDER_REFLECT);
+    } else if (o.scheme == "seal") {
+      // The secure default: the attacker sees only the seal's placeholder (fill by default;
+      // --param placeholder=blur shows the leak of a blurred placeholder) and deconvolves it.
+      SHROUD_ASSIGN_OR_RETURN(Placeholder ph, parse_placeholder(o.params.value("placeholder", std::string("fill"))));
+      SHROUD_ASSIGN_OR_RETURN(auto keyset, Keyset::generate());
+      Action a;
+      a.method = "seal";
+      a.region.box = cv::Rect(0, 0, side, side);
+      a.rect = a.region.box;
+      blurred = original.clone();
+      SealOptions so;
+      so.placeholder = ph;
+      SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(blurred, {a}, so, KeySource{&keyset, nullptr}));
+      (void)sealed;
+      sigma = std::max(1.0, strength * side / 2.0);
     } else {
       // Shroud's blur protector, parameters known to the attacker.
       Action a;
