@@ -12,6 +12,7 @@
 #include <set>
 
 #include "crypto/keyset_impl.h"
+#include "shroud/image_io.h"
 
 namespace fs = std::filesystem;
 
@@ -162,49 +163,6 @@ std::string serialize(const Keyset::Impl& impl) {
 }
 
 std::string errno_text() { return std::strerror(errno); }
-
-// Writes `text` to `path` atomically with `mode` (temp file in the same folder, fsync, rename).
-Status write_private_file(const std::string& path, const std::string& text, mode_t mode, bool overwrite) {
-  std::error_code ec;
-  const fs::path target(path);
-  const auto st = fs::symlink_status(target, ec);
-  if (!ec && fs::is_symlink(st)) {
-    return make_error(ErrorCode::kPermission, "'" + path + "' is a symbolic link; refusing to write through it");
-  }
-  if (!ec && fs::exists(st)) {
-    if (fs::is_directory(st)) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory");
-    if (!overwrite) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' already exists");
-  }
-  fs::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::uint32_t r = 0;
-  SHROUD_RETURN_IF_ERROR(crypto::random_bytes({reinterpret_cast<std::uint8_t*>(&r), sizeof r}));
-  const std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(r))).string();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) {
-    return make_error(errno == EACCES || errno == EROFS ? ErrorCode::kPermission : ErrorCode::kIo,
-                      "cannot write in '" + dir.string() + "': " + errno_text());
-  }
-  bool ok = ::fchmod(fd, mode) == 0;  // the umask may have removed bits; never adds any beyond `mode`
-  std::size_t done = 0;
-  while (ok && done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const std::string why = errno_text();
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
-  }
-  return ok_status();
-}
 
 // Reads a small file; when `private_only`, refuses group/other permission bits.
 Result<std::string> read_small_file(const std::string& path, bool private_only) {
@@ -371,7 +329,7 @@ Result<Keyset> load_keyset(const std::string& path) {
 
 Status save_keyset(const Keyset& keyset, const std::string& path, bool overwrite) {
   std::string text = serialize(keyset.impl());
-  Status s = write_private_file(path, text, 0600, overwrite);
+  Status s = write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()), WriteOptions{overwrite, 0600});
   crypto::memzero(text.data(), text.size());
   return s;
 }

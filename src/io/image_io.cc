@@ -302,8 +302,7 @@ Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::
   return out;
 }
 
-Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes,
-                         const WriteOptions& options) {
+Status check_write_target(const std::string& path, bool overwrite) {
   std::error_code ec;
   const fs::path target(path);
   const auto link_status = fs::symlink_status(target, ec);
@@ -315,7 +314,7 @@ Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t
     if (fs::is_directory(link_status)) {
       return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory");
     }
-    if (!options.overwrite) {
+    if (!overwrite) {
       return make_error(ErrorCode::kInvalidArgument,
                         "'" + path + "' already exists (use --force to overwrite)");
     }
@@ -325,14 +324,30 @@ Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t
   if (!fs::is_directory(dir, ec)) {
     return make_error(ErrorCode::kNotFound, "output directory '" + dir.string() + "' does not exist");
   }
+  return ok_status();
+}
+
+Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes,
+                         const WriteOptions& options) {
+  SHROUD_RETURN_IF_ERROR(check_write_target(path, options.overwrite));
+  const fs::path target(path);
+  fs::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
   std::random_device rd;
   const std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" +
                                   std::to_string(rd()) + std::to_string(::getpid())))
                               .string();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                        static_cast<mode_t>(options.mode & 0777));
   if (fd < 0) {
     return make_error(errno == EACCES || errno == EROFS ? ErrorCode::kPermission : ErrorCode::kIo,
                       "cannot write in '" + dir.string() + "': " + errno_text());
+  }
+  if ((options.mode & 077) == 0 && ::fchmod(fd, static_cast<mode_t>(options.mode & 0777)) != 0) {
+    const std::string why = errno_text();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
   }
   std::size_t done = 0;
   while (done < bytes.size()) {

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "schemes/internal.h"
+#include "shroud/image_io.h"
 #include "shroud/schemes/msai.h"
 #include "shroud/schemes/msai_l.h"
 
@@ -106,8 +107,6 @@ Status check_membrane_values(const MsaiMembrane& m) {
   }
   return ok_status();
 }
-
-std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
@@ -263,53 +262,7 @@ Status write_secret_file(const std::string& path, const std::string& contents, b
 }
 
 Status write_secret_file(const std::string& path, const std::vector<std::uint8_t>& bytes, bool overwrite) {
-  std::error_code ec;
-  const fs::path target(path);
-  const auto st = fs::symlink_status(target, ec);
-  if (!ec && fs::is_symlink(st)) {
-    return make_error(ErrorCode::kPermission, "'" + path + "' is a symbolic link; refusing to write through it");
-  }
-  if (!ec && fs::exists(st)) {
-    if (fs::is_directory(st)) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory");
-    if (!overwrite) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' already exists (use --force to overwrite)");
-  }
-  fs::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  if (!fs::is_directory(dir, ec)) return make_error(ErrorCode::kNotFound, "output directory '" + dir.string() + "' does not exist");
-  std::random_device rd;
-  const std::string tmp =
-      (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(rd()) + std::to_string(::getpid()))).string();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    return make_error(errno == EACCES || errno == EROFS ? ErrorCode::kPermission : ErrorCode::kIo,
-                      "cannot write in '" + dir.string() + "': " + errno_text());
-  }
-  auto fail = [&](const std::string& why) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
-  };
-  if (::fchmod(fd, 0600) != 0) return fail(errno_text());
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno_text());
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail(errno_text());
-  if (::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + errno_text());
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "cannot move '" + path + "' into place: " + why);
-  }
-  return ok_status();
+  return write_file_atomic(path, bytes, WriteOptions{overwrite, 0600});
 }
 
 Result<std::vector<std::uint8_t>> read_secret_file(const std::string& path, std::int64_t max_bytes) {

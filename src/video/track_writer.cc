@@ -8,6 +8,7 @@
 #include <random>
 
 #include "crypto/keyset_impl.h"
+#include "shroud/image_io.h"
 #include "shroud/pipeline.h"
 #include "video/track_format.h"
 
@@ -128,19 +129,10 @@ Result<std::unique_ptr<RecoveryTrackWriter>> RecoveryTrackWriter::create(const s
   SHROUD_ASSIGN_OR_RETURN(impl->keys, track::derive_keys(master, h.salt));
 
   // Target checks, then the temporary file beside it.
-  std::error_code ec;
+  SHROUD_RETURN_IF_ERROR(check_write_target(path, options.overwrite));
   const fs::path target(path);
-  const auto st = fs::symlink_status(target, ec);
-  if (!ec && fs::is_symlink(st)) {
-    return make_error(ErrorCode::kPermission, "'" + path + "' is a symbolic link; refusing to write through it");
-  }
-  if (!ec && fs::exists(st)) {
-    if (fs::is_directory(st)) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory");
-    if (!options.overwrite) return make_error(ErrorCode::kInvalidArgument, "'" + path + "' already exists (use --force to overwrite)");
-  }
   fs::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  if (!fs::is_directory(dir, ec)) return make_error(ErrorCode::kNotFound, "output directory '" + dir.string() + "' does not exist");
   std::random_device rd;
   impl->tmp = (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(rd()) + std::to_string(::getpid()))).string();
   impl->fd = ::open(impl->tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -18,6 +18,7 @@ extern "C" {
 #include <random>
 #include <vector>
 
+#include "shroud/image_io.h"
 #include "shroud/video_io.h"
 
 namespace fs = std::filesystem;
@@ -131,22 +132,8 @@ class LibavWriter final : public VideoWriter {
   }
 
  private:
-  static Status check_target(const VideoWriterOptions& o) {
-    std::error_code ec;
-    const auto st = fs::symlink_status(o.path, ec);
-    if (!ec && fs::is_symlink(st)) {
-      return make_error(ErrorCode::kPermission, "'" + o.path + "' is a symbolic link; refusing to write through it");
-    }
-    if (!ec && fs::exists(st) && !o.overwrite) {
-      return make_error(ErrorCode::kInvalidArgument, "'" + o.path + "' already exists (use --force to overwrite)");
-    }
-    fs::path dir = fs::path(o.path).parent_path();
-    if (dir.empty()) dir = ".";
-    if (!fs::is_directory(dir, ec)) {
-      return make_error(ErrorCode::kNotFound, "output directory '" + dir.string() + "' does not exist");
-    }
-    return ok_status();
-  }
+  static Status check_target(const VideoWriterOptions& o) { return check_write_target(o.path, o.overwrite); }
+
 
   Status open_encoder(const VideoWriterOptions& o) {
     std::string codec = o.codec;
