@@ -627,8 +627,8 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--mask-scale", o->mask_scale, "enlarge boxes by this factor (default 1.3)")->check(CLI::Range(0.1, 10.0));
   cmd->add_option("--shape", o->shape, "rectangle or ellipse");
   cmd->add_option("--feather", o->feather, "soft edge, fraction of the shorter side (0 to 0.5)")->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--cells", o->cells, "pixelate: cells across the longer side (default 10)")->check(CLI::Range(1, 1000));
-  cmd->add_option("--strength", o->strength, "blur: sigma as a fraction of the half shorter side (default 0.5)")
+  cmd->add_option("--cells", o->cells, "pixelate: cells across the longer side (default 10, at most 16)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--strength", o->strength, "blur: sigma as a fraction of the half shorter side (default 0.5, at least 0.25)")
       ->check(CLI::Range(0.01, 4.0));
   cmd->add_option("--color", o->color, "fill colour B,G,R (default 0,0,0)")->delimiter(',');
   cmd->add_option("--regions-json", o->regions_json, "write what was found and protected (JSON lines)");
