@@ -289,9 +289,9 @@ Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::
   }
   if (!options.exif.empty() && format == "jpeg") {
     // Insert an APP1 Exif segment right after SOI.
-    const auto exif = exif_with_orientation_reset(options.exif);
+    const auto exif = exif_with_orientation_reset(options.exif, options.keep_exif);
     const std::size_t seg_len = exif.size() + 8;  // length field + "Exif\0\0" + payload
-    if (seg_len <= 0xFFFF) {
+    if (!exif.empty() && seg_len <= 0xFFFF) {
       std::vector<std::uint8_t> seg = {0xFF, 0xE1, static_cast<std::uint8_t>(seg_len >> 8),
                                        static_cast<std::uint8_t>(seg_len & 0xFF),
                                        'E', 'x', 'i', 'f', 0, 0};

@@ -55,6 +55,7 @@ struct Opts {
   bool json = false;
   std::string regions_json;
   bool keep_metadata = false;
+  std::vector<std::string> keep_tags;
   bool in_place = false;
   bool force = false;
   int jobs = 0;
@@ -254,6 +255,7 @@ Status process_sealed(Job& job, Detector& detector, const Policy& policy, const 
   EncodeOptions enc;
   enc.jpeg_quality = o.quality;
   if (o.keep_metadata) enc.exif = img.exif;
+  enc.keep_exif = o.keep_tags;
   WriteOptions wo;
   wo.overwrite = o.force || o.in_place;
   if (sealed.empty()) {
@@ -317,6 +319,7 @@ Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o
   EncodeOptions enc;
   enc.jpeg_quality = o.quality;
   if (o.keep_metadata) enc.exif = img.exif;
+  enc.keep_exif = o.keep_tags;
   auto bytes = encode_image(frame.image, format, enc);
   if (!bytes.ok()) return make_error(bytes.error().code, "'" + job.input + "': " + bytes.error().message);
   WriteOptions wo;
@@ -644,7 +647,10 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--latent-clip", o->latent_clip, "generate: L1 radius the latent is clipped to (default 1)")->check(CLI::PositiveNumber)->group(dpg);
   cmd->add_option("--generator-size", o->generator_size, "generate: encoder input side in pixels (default 256)")->check(CLI::Range(8, 4096))->group(dpg);
   cmd->add_option("--dp-m", o->dp_m, "dp-pixelate: pixels neighbouring images may differ in (default 16)")->check(CLI::Range(1, 1 << 30))->group(dpg);
-  cmd->add_flag("--keep-metadata", o->keep_metadata, "keep EXIF (default: stripped)");
+  auto* keep_md = cmd->add_flag("--keep-metadata", o->keep_metadata,
+                                "keep EXIF minus thumbnails, maker notes, GPS and personal tags (default: stripped)");
+  cmd->add_option("--keep-tag", o->keep_tags, "with --keep-metadata, also keep: gps, author, serial, comment")
+      ->check(CLI::IsMember(exif_keep_groups()))->needs(keep_md);
   cmd->add_flag("--in-place", o->in_place, "replace the input files");
   cmd->add_flag("-f,--force", o->force, "overwrite existing output files");
   cmd->add_option("-j,--jobs", o->jobs, "parallel workers (default: all cores)")->check(CLI::Range(1, 256));
