@@ -1,6 +1,8 @@
 // The seal protector: placeholders + per-region AEAD + authenticated manifest (see seal.h).
 #include "shroud/seal.h"
 
+#include <opencv2/core.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -335,10 +337,33 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
   out.region_count = static_cast<std::uint32_t>(c.regions.size());
   out.binding = h.binding;
   out.key_id = h.key_id;
+  auto rect_of = [](const ContainerRegion& reg) {
+    return cv::Rect(static_cast<int>(reg.x), static_cast<int>(reg.y), static_cast<int>(reg.width), static_cast<int>(reg.height));
+  };
+  // A pixel is restored only when every region covering it is selected. Region i was captured
+  // after placeholders 0..i-1 were drawn, so restoring in reverse order writes each pixel last
+  // from the lowest-index region covering it: its original value. An earlier region's plaintext
+  // also holds the original pixels where a later region overlaps it; where that later region is
+  // not selected, those pixels stay as in the carrier (its placeholder).
+  cv::Mat hidden = cv::Mat::zeros(out.image.size(), CV_8U);
+  bool any_hidden = false;
+  for (const ContainerRegion& reg : c.regions) {
+    if (selected(reg)) continue;
+    hidden(rect_of(reg)).setTo(255);
+    any_hidden = true;
+  }
   for (auto it = opened.rbegin(); it != opened.rend(); ++it) {
-    const ContainerRegion& reg = c.regions[it->first];
-    unpack(it->second.data(), out.image,
-           cv::Rect(static_cast<int>(reg.x), static_cast<int>(reg.y), static_cast<int>(reg.width), static_cast<int>(reg.height)));
+    const cv::Rect r = rect_of(c.regions[it->first]);
+    if (!any_hidden) {
+      unpack(it->second.data(), out.image, r);
+      continue;
+    }
+    crypto::SecretBytes scratch(it->second.size());
+    cv::Mat region(r.height, r.width, out.image.type(), scratch.data());
+    unpack(it->second.data(), region, cv::Rect(0, 0, r.width, r.height));
+    cv::Mat visible;
+    cv::bitwise_not(hidden(r), visible);
+    region.copyTo(out.image(r), visible);
   }
   for (const auto& o : opened) out.restored.push_back(static_cast<std::uint32_t>(o.first));
   return out;
