@@ -23,6 +23,8 @@ struct DetectorOptions {
   float score_threshold = -1.0f;   // < 0: the detector's privacy-leaning default
   // Longest side (pixels) the frame is resized to before inference; 0: detector default.
   int detect_size = 0;
+  // manual:FILE: an image that no entry of FILE names gets no regions instead of an error.
+  bool allow_unlisted = false;
 };
 
 class Detector {

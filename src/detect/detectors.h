@@ -38,8 +38,4 @@ std::vector<std::string> split_args(const std::string& arg);
 
 Result<std::filesystem::path> find_cascade(const std::string& file);
 
-// Regions from a JSON document (see docs/regions.md); `image` selects the entry for one image
-// when the document lists several.
-Result<std::vector<Region>> parse_regions_json(const std::string& text, const std::string& image);
-
 }  // namespace shroud
