@@ -108,8 +108,8 @@ struct RecoveredImage {
                                                      const Keyset& keyset, const RecoverOptions& options = {});
 
 // SHA-256 of the pixels in canonical order (rows top to bottom, channels interleaved as stored,
-// 16-bit samples little-endian).
-std::array<std::uint8_t, 32> carrier_digest(const cv::Mat& image);
+// 16-bit samples little-endian). kInternal when SHA-256 fails (never a digest of zeros).
+[[nodiscard]] Result<std::array<std::uint8_t, 32>> carrier_digest(const cv::Mat& image);
 
 // ---- whole files --------------------------------------------------------------------------
 struct SealFileOptions {

@@ -97,9 +97,27 @@ Result<crypto::SecretKey> manifest_key(const crypto::SecretKey& file_key) {
 
 Error auth_error(const std::string& what) { return make_error(ErrorCode::kAuthentication, what); }
 
+// The key a seal uses: the recipient key (nullptr returned) or the keyset's enabled symmetric
+// primary. Checked before any placeholder is drawn.
+Result<const KeyEntry*> seal_key(const KeySource& keys) {
+  if (keys.recipient != nullptr) return static_cast<const KeyEntry*>(nullptr);
+  if (keys.keyset == nullptr) return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
+  const auto& ks = keys.keyset->impl();
+  const KeyEntry* e = ks.find(ks.primary);
+  if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric || e->info.status != KeyStatus::kEnabled) {
+    return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no enabled symmetric primary key");
+  }
+  return e;
+}
+
+Status check_seal_key(const KeySource& keys) {
+  auto e = seal_key(keys);
+  return e.ok() ? ok_status() : Status(e.error());
+}
+
 }  // namespace
 
-std::array<std::uint8_t, 32> carrier_digest(const cv::Mat& image) {
+Result<std::array<std::uint8_t, 32>> carrier_digest(const cv::Mat& image) {
   crypto::Sha256 h;
   const std::size_t row_bytes = static_cast<std::size_t>(image.cols) * image.elemSize();
   const bool swap = std::endian::native == std::endian::big && image.depth() == CV_16U;
@@ -144,6 +162,11 @@ Result<PendingSeal> begin_seal(cv::Mat& image, const std::vector<Action>& action
     total += std::uint64_t(r.width) * r.height * image.elemSize() + kTag;
   }
   if (total > limits.max_bytes) return make_error(ErrorCode::kResourceLimit, "seal: sealed data would exceed the container limit");
+  // Everything that can refuse is checked before the first placeholder is drawn, so an error
+  // leaves the caller's image untouched.
+  if (options.placeholder == Placeholder::kBlur || options.placeholder == Placeholder::kPixelate) {
+    for (const Action& a : actions) SHROUD_RETURN_IF_ERROR(check_strength_floor(a.params));
+  }
   // Capture region i from the state after placeholders 0..i-1, so reverse-order restore is exact.
   for (std::size_t i = 0; i < actions.size(); ++i) {
     const Action& a = actions[i];
@@ -180,26 +203,22 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
 
   crypto::SecretKey master;
+  SHROUD_ASSIGN_OR_RETURN(const KeyEntry* e, seal_key(keys));
   if (keys.recipient != nullptr) {
     h.key_mode = KeyMode::kRecipient;
     h.key_id = keys.recipient->id;
     SHROUD_RETURN_IF_ERROR(crypto::random_bytes(master.span()));
     SHROUD_ASSIGN_OR_RETURN(h.wrapped_key, crypto::box_seal(master.view(), keys.recipient->public_key));
     if (h.wrapped_key.size() != kRecipientWrapBytes) return make_error(ErrorCode::kInternal, "unexpected wrapped key size");
-  } else if (keys.keyset != nullptr) {
-    const auto& ks = keys.keyset->impl();
-    const KeyEntry* e = ks.find(ks.primary);
-    if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric) {
-      return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no symmetric primary key");
-    }
+  } else {
     h.key_mode = KeyMode::kSymmetric;
     h.key_id = e->info.id;
     master = e->material.clone();
-  } else {
-    return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
   }
   SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey file_key, crypto::hkdf_extract(h.salt, master.view()));
-  if (h.binding == CarrierBinding::kPixels) h.carrier_digest = carrier_digest(carrier);
+  if (h.binding == CarrierBinding::kPixels) {
+    SHROUD_ASSIGN_OR_RETURN(h.carrier_digest, carrier_digest(carrier));
+  }
 
   // Region headers first (all known before encryption), so the manifest can be computed and the
   // ciphertexts written straight into the output buffer.
@@ -249,6 +268,8 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
 
 Result<SealedImage> seal_regions(cv::Mat& image, const std::vector<Action>& actions, const SealOptions& options,
                                  const KeySource& keys) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  SHROUD_RETURN_IF_ERROR(check_seal_key(keys));
   SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options));
   return finish_seal(std::move(pending), image, keys);
 }
@@ -291,8 +312,11 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
       (carrier.depth() != CV_8U && carrier.depth() != CV_16U)) {
     return auth_error("the container belongs to a different image (size, channels or depth differ)");
   }
-  if (h.binding == CarrierBinding::kPixels && !crypto::equal_ct(carrier_digest(carrier), h.carrier_digest)) {
-    return auth_error("the image pixels were changed after sealing (carrier digest mismatch)");
+  if (h.binding == CarrierBinding::kPixels) {
+    SHROUD_ASSIGN_OR_RETURN(const auto digest, carrier_digest(carrier));
+    if (!crypto::equal_ct(digest, h.carrier_digest)) {
+      return auth_error("the image pixels were changed after sealing (carrier digest mismatch)");
+    }
   }
 
   // Selection.
@@ -375,6 +399,8 @@ Result<SealedFile> seal_image_file(cv::Mat& image, const std::vector<Action>& ac
     return make_error(ErrorCode::kUnsupported, "only PNG and JPEG outputs can carry the container; use --sidecar for " +
                                                    options.format);
   }
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  SHROUD_RETURN_IF_ERROR(check_seal_key(keys));
   SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options.seal));
   SHROUD_ASSIGN_OR_RETURN(std::vector<std::uint8_t> encoded, encode_image(image, options.format, options.encode));
   cv::Mat carrier = image;
