@@ -12,8 +12,16 @@
 
 namespace shroud {
 
+// Process-wide default pixel limit (width * height) for images and video frames: 100 million
+// unless the CLI's --max-pixels (set_default_max_pixels) changed it. Also passed to OpenCV as
+// OPENCV_IO_MAX_IMAGE_PIXELS (a backstop; unless the environment already sets it).
+std::int64_t default_max_pixels();
+void set_default_max_pixels(std::int64_t pixels);
+
 struct ImageLimits {
-  std::int64_t max_pixels = 100'000'000;            // width * height
+  // Checked from the file header before any decoding, for every format read (JPEG, PNG, BMP,
+  // TIFF, WebP, PNM); kResourceLimit names the limit and --max-pixels.
+  std::int64_t max_pixels = default_max_pixels();
   std::int64_t max_file_bytes = 512LL * 1024 * 1024;
 };
 
@@ -30,7 +38,8 @@ Result<LoadedImage> read_image(const std::string& path, const ImageLimits& limit
 Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes,
                                  const ImageLimits& limits = {});
 
-// Width and height from a PNG/JPEG header without decoding; kUnsupported for other formats.
+// Width and height from the header without decoding: JPEG, PNG, BMP, TIFF (first image), WebP
+// (VP8, VP8L, VP8X), PNM. kCorrupt when the header is malformed, kUnsupported for other formats.
 Result<cv::Size> probe_dimensions(const std::vector<std::uint8_t>& bytes);
 
 // Format name from the first bytes ("jpeg", "png", ...), empty when unknown.

@@ -39,6 +39,9 @@ struct VideoProtectOptions {
   int detect_workers = 0;        // parallel detectors; 0: one per core
   int queue_frames = 16;         // frames in flight between decoder and encoder (memory bound)
   std::int64_t max_frames = 0;   // stop after this many frames (0: until the end; for live input)
+  // Memory for buffered decoded frames (extend_back + 2 * queue_frames + detectors), checked from
+  // the stream's frame size before decoding: kResourceLimit above it (the CLI's --max-buffer-mb).
+  std::int64_t max_buffer_bytes = 4LL << 30;
   bool drop_audio = false;
   VideoWriterOptions writer;     // path, codec, crf ...; size and fps are taken from the input
   // Optional observers (called from the pipeline's ordered stage, in frame order).

@@ -96,6 +96,22 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   VideoSummary summary;
   summary.input = reader->info();
   if (summary.input.size.area() <= 0) return make_error(ErrorCode::kCorrupt, "'" + source + "': video has no frame size");
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const int workers = options.detect_workers > 0 ? options.detect_workers : static_cast<int>(hw);
+  {
+    // Memory held by buffered frames: the delay line (--extend-back), both queues and one frame
+    // per detector, each a decoded 8-bit BGR frame. Refused before anything is decoded or written.
+    const std::int64_t frame_bytes = std::int64_t{summary.input.size.width} * summary.input.size.height * 3;
+    const std::int64_t frames = std::int64_t{extend_back} + 2LL * options.queue_frames + workers;
+    if (frames * frame_bytes > options.max_buffer_bytes) {
+      return make_error(ErrorCode::kResourceLimit,
+                        "'" + source + "': --extend-back " + std::to_string(extend_back) + " buffers up to " +
+                            std::to_string(frames) + " frames of " + std::to_string(summary.input.size.width) + "x" +
+                            std::to_string(summary.input.size.height) + " (" + std::to_string(frames * frame_bytes >> 20) +
+                            " MiB), over the limit of " + std::to_string(options.max_buffer_bytes >> 20) +
+                            " MiB (--max-buffer-mb raises it)");
+    }
+  }
 
   VideoWriterOptions wo = options.writer;
   wo.size = summary.input.size;
@@ -104,8 +120,6 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
   summary.audio_streams = writer->audio_streams();
 
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  const int workers = options.detect_workers > 0 ? options.detect_workers : static_cast<int>(hw);
   std::vector<std::unique_ptr<Detector>> detectors;
   for (int i = 0; i < workers; ++i) {
     SHROUD_ASSIGN_OR_RETURN(auto d, make_detector());

@@ -65,6 +65,7 @@ struct Opts {
   int detect_every = 1;
   int hold = 15;
   int extend_back = -1;
+  std::int64_t max_buffer_mb = 4096;
   bool drop_audio = false;
   std::int64_t max_frames = 0;
   int crf = 20;
@@ -374,6 +375,7 @@ int run_video(const Opts& o, const Policy& policy, Globals& g, const SealKeys* s
   VideoProtectOptions vo;
   vo.detect_every = o.detect_every;
   vo.extend_back = o.extend_back;
+  vo.max_buffer_bytes = o.max_buffer_mb << 20;
   vo.tracker.hold_frames = o.hold;
   vo.drop_audio = o.drop_audio;
   vo.max_frames = o.max_frames;
@@ -662,6 +664,8 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--hold", o->hold, "keep a lost box this many frames (default 15)")->check(CLI::Range(0, 10000))->group(video);
   cmd->add_option("--extend-back", o->extend_back, "also protect N frames before a face is first detected (default: detect-every - 1)")
       ->check(CLI::Range(0, 1000))->group(video);
+  cmd->add_option("--max-buffer-mb", o->max_buffer_mb, "video: memory for buffered frames, MiB (default 4096)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))->group(video);
   cmd->add_flag("--drop-audio", o->drop_audio, "do not copy audio streams")->group(video);
   cmd->add_option("--max-frames", o->max_frames, "stop after N frames (live input)")->check(CLI::Range(1, 1 << 30))->group(video);
   cmd->add_option("--crf", o->crf, "H.264 quality, lower is better (default 20)")->check(CLI::Range(0, 51))->group(video);
