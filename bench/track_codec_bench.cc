@@ -1,7 +1,7 @@
 // Recovery track size and speed on a real clip: v1 (raw pixels) against v2 (compressed, padded
 // records), in the same run. bench/track_bench.sh prepares the clips and runs this for each:
 //
-//   SHROUD_TRACK_CLIP=in.mp4 SHROUD_TRACK_REGIONS=out.jsonl SHROUD_TRACK_VISIBLE=out.mp4 \
+//   SHROUD_TRACK_CLIP=in.mp4 SHROUD_TRACK_REGIONS=out.jsonl SHROUD_TRACK_VISIBLE=out.mp4
 //     ./build/shroud_bench --benchmark_filter='Track(Seal|Restore)'
 //
 // SHROUD_TRACK_REGIONS is the --regions-json output of `shroud protect` on the clip (the boxes
@@ -219,8 +219,9 @@ BENCHMARK(TrackRestore)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 // What the padded lengths still reveal (docs/security.md): the records' compressed sizes as the
 // writer makes them (same codec, key-frames every 30), then the empirical entropy in bits per
-// record of the exact length and of the bucket for S = 1, 2, 4 steps per octave, and the padding
-// overhead. The rectangles are public anyway; the length adds only how compressible they were.
+// record of the exact length and of the bucket for S = 1, 2, 4 steps per octave (a record padded
+// to its cap counts as one symbol "cap"), and the padding overhead. The rectangles are public
+// anyway; the length adds only how compressible they were.
 void TrackBuckets(benchmark::State& state) {
   const Clip& c = clip();
   if (!c.loaded) {
@@ -269,7 +270,11 @@ void TrackBuckets(benchmark::State& state) {
     double padded = 0;
     for (std::size_t i = 0; i < sizes.size(); ++i) padded += static_cast<double>(codec::bucket_size(sizes[i], steps, caps[i]));
     const std::string s = std::to_string(steps);
-    state.counters["H_bucket_S" + s] = entropy([&](std::size_t i) { return codec::bucket_size(sizes[i], steps, caps[i]); });
+    // A record padded to its cap shows only the cap, a function of the public rectangles.
+    state.counters["H_bucket_S" + s] = entropy([&](std::size_t i) {
+      const std::uint64_t b = codec::bucket_size(sizes[i], steps, caps[i]);
+      return b == caps[i] ? ~std::uint64_t{0} : b;
+    });
     state.counters["pad_overhead_S" + s] = padded / compressed;
   }
 }

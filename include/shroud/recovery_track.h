@@ -86,7 +86,7 @@ struct TrackWriterOptions {
   int format_version = 2;
   int key_interval = 30;      // v2: every Nth frame (0, N, 2N ...) is a key-frame (1: all)
   int bucket_steps = 2;       // v2: padding buckets per octave: 1, 2 or 4 (codec/size_bucket.h)
-  int compression_level = 3;  // v2: zstd level
+  int compression_level = 1;  // v2: zstd level (1: smallest and fastest on residuals, measured)
   int motion_search = 4;      // v2: inter-prediction search radius in pixels (0: co-located)
 };
 

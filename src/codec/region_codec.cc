@@ -50,21 +50,18 @@ inline int intra(const T* d, int w, int C, int x, int y, int ch) {
 template <typename T>
 constexpr int kBits = 8 * static_cast<int>(sizeof(T));
 
+// Signed residual modulo 2^bits, in [-2^(bits-1), 2^(bits-1)).
 template <typename T>
-inline unsigned zigzag(int cur, int pred) {
+inline int wrap(int d) {
   constexpr int B = kBits<T>;
   constexpr int mask = (1 << B) - 1, half = 1 << (B - 1);
-  int d = (cur - pred) & mask;
-  if (d >= half) d -= 1 << B;
-  return d >= 0 ? static_cast<unsigned>(2 * d) : static_cast<unsigned>(-2 * d - 1);
+  d &= mask;
+  return d >= half ? d - (1 << B) : d;
 }
+inline unsigned zigzag(int s) { return s >= 0 ? static_cast<unsigned>(2 * s) : static_cast<unsigned>(-2 * s - 1); }
+inline int unzigzag(unsigned zz) { return (zz & 1u) ? -static_cast<int>(zz >> 1) - 1 : static_cast<int>(zz >> 1); }
 
-template <typename T>
-inline T unzigzag(unsigned zz, int pred) {
-  constexpr int mask = (1 << kBits<T>) - 1;
-  const int s = (zz & 1u) ? -static_cast<int>(zz >> 1) - 1 : static_cast<int>(zz >> 1);
-  return static_cast<T>((pred + s) & mask);
-}
+constexpr int kOrder[4] = {1, 0, 2, 3};
 
 struct Inter {
   const cv::Mat* pixels = nullptr;  // null: intra
@@ -92,12 +89,19 @@ void code_region(T* data, int w, int h, int C, const Inter& inter, std::uint8_t*
       const std::size_t at = static_cast<std::size_t>(y) * w + x;
       const int rx = inter.ox + x;
       const bool use_ref = ref_row != nullptr && rx >= 0 && rx < inter.pixels->cols && valid_row[rx] != 0;
-      for (int c = 0; c < C; ++c) {
+      // Colour: channel 1 (green) first; the residuals of channels 0 and 2 are coded as their
+      // difference from channel 1's (the luma noise of 4:2:0 video is common to all three).
+      int s1 = 0;
+      for (int k = 0; k < C; ++k) {
+        const int c = C >= 3 ? kOrder[k] : k;
         const int pred = use_ref ? static_cast<int>(ref_row[static_cast<std::size_t>(rx) * C + c]) : intra(data, w, C, x, y, c);
-        T& s = data[at * C + c];
+        const bool rel = C >= 3 && (c == 0 || c == 2);
+        T& v = data[at * C + c];
         std::uint8_t* plane = planes + static_cast<std::size_t>(c) * P * n + at;
         if constexpr (kEncode) {
-          const unsigned zz = zigzag<T>(s, pred);
+          const int sc = wrap<T>(static_cast<int>(v) - pred);
+          if (c == 1) s1 = sc;
+          const unsigned zz = zigzag(rel ? wrap<T>(sc - s1) : sc);
           if constexpr (P == 2) {
             plane[0] = static_cast<std::uint8_t>(zz >> 8);
             plane[n] = static_cast<std::uint8_t>(zz);
@@ -107,7 +111,10 @@ void code_region(T* data, int w, int h, int C, const Inter& inter, std::uint8_t*
         } else {
           unsigned zz = plane[0];
           if constexpr (P == 2) zz = (zz << 8) | plane[n];
-          s = unzigzag<T>(zz, pred);
+          int sc = unzigzag(zz);
+          if (rel) sc = wrap<T>(sc + s1);
+          if (c == 1) s1 = sc;
+          v = static_cast<T>((pred + sc) & ((1 << kBits<T>) - 1));
         }
       }
     }

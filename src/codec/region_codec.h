@@ -4,7 +4,8 @@
 // One frame's regions become one residual stream, compressed as one zstd frame:
 //   per region: mode (1 byte: 0 intra, 1 inter), dx, dy (int16 big-endian; 0 for intra), then
 //   per channel, per byte plane (16-bit: high then low; 8-bit: one), the zigzag-coded residuals
-//   of the region's samples in raster order.
+//   of the region's samples in raster order. With 3 or 4 channels, the residuals of channels 0
+//   and 2 are stored minus channel 1's residual at the same pixel (modulo 2^bits).
 //   intra: residual against the MED (LOCO-I / JPEG-LS median edge) predictor of the same channel
 //          (left, up, up-left inside the region; the first row predicts from the left, the first
 //          column from above, the first sample from 0).
@@ -55,7 +56,7 @@ class Reference {
 };
 
 struct CodecOptions {
-  int level = 3;   // zstd level
+  int level = 1;   // zstd level
   int search = 4;  // inter search radius (pixels)
 };
 
