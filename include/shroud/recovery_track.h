@@ -6,8 +6,8 @@
 // within-frame MED prediction, across frames residuals against the previous frame's regions,
 // zstd), every `key_interval`th record a key-frame coded on its own, padded with zeros to a size
 // bucket (codec/size_bucket.h) so its length reveals only the bucket. Record i > 0 that is not a
-// key-frame depends on record i-1: the strict reader below refuses the whole track on any
-// failure, as for v1.
+// key-frame depends on record i-1. recover_video() refuses the whole track on any failure, as
+// for v1; RecoveryTrackReader::restore_next() can go on past a damaged record (see there).
 //
 // Contract:
 //  - Sealing (RecoveryTrackWriter, a FrameProtector for protect_video): for every frame, in frame
@@ -17,8 +17,8 @@
 //      K_file   = HKDF-Extract(salt, master)                 salt: 32 random bytes per track
 //      K_frames = HKDF-Expand(K_file, "shroud/v1/video/frames")
 //    with associated data = the whole track header (magic, version, key mode and id, file id,
-//    salt, geometry, key commitment, wrapped key, header MAC) || the record header (type, frame
-//    index, region count, nonce, every rectangle). Frames without regions get a record too (tag
+//    salt, geometry, key commitment, wrapped key, header MAC) || the record header (type, v2
+//    flags, frame index, region count, nonce, v2 body length, every rectangle). Frames without regions get a record too (tag
 //    only). A final record carries the frame count, authenticated the same way. So a record
 //    cannot be moved to another index or track, and a dropped, duplicated, reordered or
 //    truncated record, or appended bytes, make recovery fail.
