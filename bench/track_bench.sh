@@ -37,7 +37,7 @@ echo '{"zones":[{"kind":"face","rel":[0.1,0.1,0.2,0.25]},{"kind":"face","rel":[0
   > "$WORK/zones.json"
 
 run() {  # name input detector
-  local name=$1 in=$2 det=$3 out=$WORK/$1.mp4
+  local name=$1 in=$2 det=$3 out=$WORK/$1_protected.mp4
   "$BIN" -q protect "$in" -o "$out" -d "$det" --method seal --key "$WORK/k.json" --max-frames "$FRAMES" \
     --regions-json "$WORK/$name.jsonl" --force
   local frames regions track visible
