@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 
@@ -221,10 +222,54 @@ TEST(DetectRegistry, DefaultSpecUsesYunetWhenTheModelIsFound) {
   std::string warning = "stale";
   const std::string spec = default_detector_spec(ModelLocator((shared_dir() / "models").string()), &warning);
   EXPECT_EQ(spec.rfind("yunet", 0), 0u) << spec;
-  EXPECT_NE(spec.find("plate"), std::string::npos) << spec;
+  if (std::filesystem::exists(model_path("license_plate_detection_lpd_yunet_2023mar.onnx"))) {
+    EXPECT_NE(spec.find(",lpd"), std::string::npos) << spec;
+  } else {
+    EXPECT_NE(spec.find("plate"), std::string::npos) << spec;
+  }
   EXPECT_TRUE(warning.empty()) << warning;
   auto det = create_detector(spec, DetectorOptions());
   EXPECT_TRUE(det.ok()) << det.error().message;
+}
+
+TEST(DetectLpd, FindsTheLabelledEuPlate) {
+  SHROUD_REQUIRE_FILE(model_path("license_plate_detection_lpd_yunet_2023mar.onnx"));
+  const auto img = shared_dir() / "data" / "plates" / "openalpr_benchmarks" / "endtoend" / "eu" / "eu1.jpg";
+  SHROUD_REQUIRE_FILE(img);
+  auto det = make("lpd");
+  ASSERT_TRUE(det);
+  // eu1.txt labels the plate at 396,340 203x46.
+  auto regions = det->detect(load_frame(img.string()));
+  ASSERT_TRUE(regions.ok()) << regions.error().message;
+  const cv::Rect truth(396, 340, 203, 46);
+  double best = 0;
+  for (const auto& r : *regions) {
+    EXPECT_EQ(r.kind, Kind::kPlate);
+    EXPECT_GT(r.score, 0.0f);
+    best = std::max(best, iou(r.box, truth));
+  }
+  EXPECT_GE(best, 0.5) << regions->size() << " plates";
+  // Same image at another size (another net input size) still finds it, in frame coordinates.
+  Frame small = load_frame(img.string());
+  cv::resize(small.image, small.image, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+  auto again = det->detect(small);
+  ASSERT_TRUE(again.ok());
+  const cv::Rect half(198, 170, 101, 23);
+  double best_half = 0;
+  for (const auto& r : *again) best_half = std::max(best_half, iou(r.box, half));
+  EXPECT_GE(best_half, 0.4);
+}
+
+TEST(DetectLpd, NoPlatesInAFaceImageAndBadOptionsFail) {
+  SHROUD_REQUIRE_FILE(model_path("license_plate_detection_lpd_yunet_2023mar.onnx"));
+  SHROUD_REQUIRE_FILE(kMessi);
+  auto det = make("lpd");
+  ASSERT_TRUE(det);
+  auto regions = det->detect(load_frame(kMessi));
+  ASSERT_TRUE(regions.ok()) << regions.error().message;
+  EXPECT_LE(regions->size(), 1u);
+  EXPECT_EQ(create_detector("lpd:bogus", DetectorOptions()).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(det->detect(Frame{}).ok());
 }
 
 TEST(DetectRegistry, DefaultSpecFallsBackToCascadesWithAWarning) {
