@@ -61,7 +61,7 @@ struct Opts {
   int quality = 95;
   // video
   std::string camera;
-  int detect_every = 1;
+  int detect_every = 2;
   int hold = 15;
   int extend_back = -1;
   bool stats = false;
@@ -661,7 +661,7 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--quality", o->quality, "JPEG quality (default 95)")->check(CLI::Range(1, 100));
   auto* video = "Video";
   cmd->add_option("--camera", o->camera, "live camera index (e.g. 0) instead of an input file")->group(video);
-  cmd->add_option("--detect-every", o->detect_every, "run the detector every N frames, track between (default 1)")
+  cmd->add_option("--detect-every", o->detect_every, "run the detector every N frames, track between (default 2)")
       ->check(CLI::Range(1, 1000))->group(video);
   cmd->add_option("--hold", o->hold, "keep a lost box this many frames (default 15)")->check(CLI::Range(0, 10000))->group(video);
   cmd->add_option("--extend-back", o->extend_back, "also protect N frames before a face is first detected (default: detect-every - 1)")
