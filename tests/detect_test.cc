@@ -162,7 +162,7 @@ TEST(DetectUltraface, FindsMessisFace) {
 }
 
 TEST(DetectDnn, HandlesTinyOddAndMultiChannelFrames) {
-  for (const char* spec : {"yunet", "yunet:tile", "ultraface", "yolox"}) {
+  for (const char* spec : {"yunet", "yunet:tile", "yunet:tilescale=0.5", "ultraface", "yolox", "lpd"}) {
     DetectorOptions opts;
     auto det = create_detector(spec, opts);
     if (!det.ok()) {
@@ -173,6 +173,7 @@ TEST(DetectDnn, HandlesTinyOddAndMultiChannelFrames) {
         shroud::testing::random_image(1, 1, CV_8UC3),     shroud::testing::random_image(2, 700, CV_8UC1),
         shroud::testing::random_image(700, 3, CV_8UC4),   shroud::testing::random_image(40, 60, CV_16UC3),
         shroud::testing::random_image(200, 1000, CV_8UC3),  // wide enough to be tiled
+        shroud::testing::random_image(1000, 130, CV_8UC3),  // tall, tiled in one column
     };
     for (const auto& m : frames) {
       Frame f{m, 0, 0.0, "synthetic"};
@@ -184,7 +185,7 @@ TEST(DetectDnn, HandlesTinyOddAndMultiChannelFrames) {
 
 TEST(DetectModels, MissingModelIsNotFoundNamingTheFile) {
   for (const char* spec : {"yunet:model=no_such_yunet.onnx", "yolox:model=no_such_yolox.onnx",
-                           "ultraface:model=/nonexistent/no_such_ultraface.onnx"}) {
+                           "ultraface:model=/nonexistent/no_such_ultraface.onnx", "lpd:model=no_such_lpd.onnx"}) {
     auto det = create_detector(spec, DetectorOptions());
     ASSERT_FALSE(det.ok()) << spec;
     EXPECT_EQ(det.error().code, ErrorCode::kNotFound) << spec;
@@ -202,7 +203,8 @@ TEST(DetectModels, MissingModelDirectoryIsNotFound) {
 }
 
 TEST(DetectModels, UnknownOptionIsInvalidArgument) {
-  for (const char* spec : {"yunet:bogus", "yolox:eyes", "ultraface:tile"}) {
+  for (const char* spec : {"yunet:bogus", "yolox:eyes", "ultraface:tile", "yunet:tilescale=9", "yunet:tilescale=x",
+                           "lpd:every=0", "lpd:every=x", "lpd:tile"}) {
     auto det = create_detector(spec, DetectorOptions());
     ASSERT_FALSE(det.ok()) << spec;
     EXPECT_EQ(det.error().code, ErrorCode::kInvalidArgument) << spec;
@@ -210,7 +212,7 @@ TEST(DetectModels, UnknownOptionIsInvalidArgument) {
 }
 
 TEST(DetectRegistry, ListsTheDnnDetectors) {
-  for (const char* name : {"yunet", "yolox", "ultraface", "cascade"}) {
+  for (const char* name : {"yunet", "yolox", "ultraface", "lpd", "cascade"}) {
     const auto& reg = detector_registry();
     EXPECT_TRUE(std::any_of(reg.begin(), reg.end(), [&](const DetectorInfo& d) { return d.name == name; }))
         << name;
@@ -249,15 +251,15 @@ TEST(DetectLpd, FindsTheLabelledEuPlate) {
     best = std::max(best, iou(r.box, truth));
   }
   EXPECT_GE(best, 0.5) << regions->size() << " plates";
-  // Same image at another size (another net input size) still finds it, in frame coordinates.
-  Frame small = load_frame(img.string());
-  cv::resize(small.image, small.image, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
-  auto again = det->detect(small);
+  // A crop of the image (another net input size, same net) still finds it, in the crop's coordinates.
+  Frame crop = load_frame(img.string());
+  crop.image = crop.image(cv::Rect(200, 150, crop.image.cols - 200, crop.image.rows - 150)).clone();
+  auto again = det->detect(crop);
   ASSERT_TRUE(again.ok());
-  const cv::Rect half(198, 170, 101, 23);
-  double best_half = 0;
-  for (const auto& r : *again) best_half = std::max(best_half, iou(r.box, half));
-  EXPECT_GE(best_half, 0.4);
+  const cv::Rect shifted(196, 190, 203, 46);
+  double best_crop = 0;
+  for (const auto& r : *again) best_crop = std::max(best_crop, iou(r.box, shifted));
+  EXPECT_GE(best_crop, 0.5);
 }
 
 TEST(DetectLpd, NoPlatesInAFaceImageAndBadOptionsFail) {

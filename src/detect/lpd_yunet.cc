@@ -10,7 +10,7 @@
 //
 // The model was trained on Chinese plates; EU/US/BR plates score low, so the default threshold is
 // 0.3 (the zoo's 0.9 misses most of them). Measured in docs/detection.md. Options, joined with
-// '+': "every=N" (video: run the model on frames whose index is a multiple of N, default 10;
+// '+': "every=N" (video: run the model on frames whose index is a multiple of N, default 12;
 // stills are frame 0), "model=FILE".
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -31,7 +31,7 @@ constexpr float kNmsThreshold = 0.3f;
 constexpr int kPad = 64;
 // Video: the model runs on frames whose index is a multiple of this (stills have index 0); the
 // tracker holds the plates in between and the pipeline extends first sightings backwards.
-constexpr int kDefaultEvery = 10;
+constexpr int kDefaultEvery = 12;
 
 struct PriorLevel {
   int stride;
