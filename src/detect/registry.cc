@@ -42,8 +42,8 @@ class UnionDetector final : public Detector {
 const std::vector<DetectorInfo>& detector_registry() {
   static const std::vector<DetectorInfo> kDetectors = {
       {"yunet",
-       "YuNet faces + 5 landmarks (face_detection_yunet_2022mar.onnx); yunet:eyes for eye bands, "
-       "yunet:tile for small faces in large frames",
+       "YuNet faces + 5 landmarks (face_detection_yunet_2022mar.onnx); yunet:eyes for eye bands; "
+       "frames over 1.5x the detection size get a second pass of native-resolution tiles (yunet:notile: off)",
        "face, eyes", make_yunet_detector},
       {"yolox", "YOLOX-Nano COCO objects (yolox_nano.onnx): persons, vehicles, other classes as custom",
        "person, vehicle, custom", make_yolox_detector},

@@ -2,9 +2,11 @@
 //
 // Produces faces with 5 landmarks (right eye, left eye, nose tip, right and left mouth corner)
 // in frame coordinates. Options, joined with '+': "eyes" reports the eye band derived from the
-// landmarks (kind eyes, see eyes_from_face()) instead of the face; "tile" adds a pass over 2x2
-// overlapping tiles for small faces in large frames (about 5x the cost); "model=FILE" uses another
-// copy of the model (a name looked up like the default, or a path).
+// landmarks (kind eyes, see eyes_from_face()) instead of the face. Small faces: frames whose
+// longest side exceeds 1.5x the detection size get a second pass over overlapping
+// detect_size x detect_size tiles (96 px overlap) at native resolution ("tilescale=X" scales
+// the frame first; "tile" also tiles frames between 1x and 1.5x; "notile" disables it), merged
+// with NMS. "model=FILE" uses another copy of the model (a name looked up like the default, or a path).
 //
 // Defaults lean to recall (measured in docs/detection.md): score threshold 0.6 instead of the
 // model's customary 0.9 (which misses 30-pixel faces), and the frame is resized so its longest
