@@ -32,6 +32,10 @@ class Detector {
   virtual ~Detector() = default;
   virtual std::string name() const = 0;
   virtual Result<std::vector<Region>> detect(const Frame& frame) = 0;
+  // Video scheduling: a detector that runs its model only on frames whose index is a multiple of
+  // cadence() (and returns nothing on the others) reports it here, so the video pipeline delays
+  // frames long enough to extend its first detections backwards. 1: every frame it is given.
+  virtual int cadence() const { return 1; }
 };
 
 }  // namespace shroud

@@ -62,10 +62,11 @@ struct Opts {
   int quality = 95;
   // video
   std::string camera;
-  int detect_every = 1;
+  int detect_every = 2;
   int hold = 15;
   int extend_back = -1;
   std::int64_t max_buffer_mb = 4096;
+  bool stats = false;
   bool drop_audio = false;
   std::int64_t max_frames = 0;
   int crf = 20;
@@ -428,6 +429,15 @@ int run_video(const Opts& o, const Policy& policy, Globals& g, const SealKeys* s
   spdlog::info("{} frames ({} detected), {} regions protected, {} tracks, {} audio stream(s) kept; {:.1f} fps; wrote {}",
                summary->frames, summary->detected_frames, summary->regions, summary->tracks, summary->audio_streams,
                summary->fps, o.output);
+  if (o.stats) {
+    const VideoTimings& t = summary->timings;
+    const double n = summary->frames > 0 ? static_cast<double>(summary->frames) : 1.0;
+    fmt::print(stderr,
+               "time (ms/frame, summed over threads): decode {:.2f}  detect {:.2f} ({} frames)  track {:.2f}  "
+               "protect {:.2f}  encode {:.2f}; wall {:.2f} ({:.1f} fps)\n",
+               1000 * t.decode / n, 1000 * t.detect / n, summary->detected_frames, 1000 * t.track / n,
+               1000 * t.protect / n, 1000 * t.encode / n, 1000 * summary->seconds / n, summary->fps);
+  }
   if (track) {
     spdlog::info("recovery track {}: {} regions sealed in {} frames, {} bytes ({:.0f} bytes/frame)", track_file,
                  track->sealed_regions(), track->frames(), track->bytes(),
@@ -659,13 +669,14 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--quality", o->quality, "JPEG quality (default 95)")->check(CLI::Range(1, 100));
   auto* video = "Video";
   cmd->add_option("--camera", o->camera, "live camera index (e.g. 0) instead of an input file")->group(video);
-  cmd->add_option("--detect-every", o->detect_every, "run the detector every N frames, track between (default 1)")
+  cmd->add_option("--detect-every", o->detect_every, "run the detector every N frames, track between (default 2)")
       ->check(CLI::Range(1, 1000))->group(video);
   cmd->add_option("--hold", o->hold, "keep a lost box this many frames (default 15)")->check(CLI::Range(0, 10000))->group(video);
   cmd->add_option("--extend-back", o->extend_back, "also protect N frames before a face is first detected (default: detect-every - 1)")
       ->check(CLI::Range(0, 1000))->group(video);
   cmd->add_option("--max-buffer-mb", o->max_buffer_mb, "video: memory for buffered frames, MiB (default 4096)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))->group(video);
+  cmd->add_flag("--stats", o->stats, "video: print where the time went (decode, detect, track, protect, encode)")->group(video);
   cmd->add_flag("--drop-audio", o->drop_audio, "do not copy audio streams")->group(video);
   cmd->add_option("--max-frames", o->max_frames, "stop after N frames (live input)")->check(CLI::Range(1, 1 << 30))->group(video);
   cmd->add_option("--crf", o->crf, "H.264 quality, lower is better (default 20)")->check(CLI::Range(0, 51))->group(video);
