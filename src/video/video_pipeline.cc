@@ -98,6 +98,15 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   if (summary.input.size.area() <= 0) return make_error(ErrorCode::kCorrupt, "'" + source + "': video has no frame size");
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const int workers = options.detect_workers > 0 ? options.detect_workers : static_cast<int>(hw);
+  std::vector<std::unique_ptr<Detector>> detectors;
+  for (int i = 0; i < workers; ++i) {
+    SHROUD_ASSIGN_OR_RETURN(auto d, make_detector());
+    detectors.push_back(std::move(d));
+  }
+  // A detector part running every cadence-th frame (plates) sees only detection frames, so its
+  // first sightings can be lcm(detect_every, cadence) frames late: delay that much by default.
+  const int period = std::lcm(options.detect_every, std::max(1, detectors.front()->cadence()));
+  const int extend_back = options.extend_back >= 0 ? options.extend_back : std::min(period, 120) - 1;
   {
     // Memory held by buffered frames: the delay line (--extend-back), both queues and one frame
     // per detector, each a decoded 8-bit BGR frame. Refused before anything is decoded or written.
@@ -120,15 +129,6 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
   summary.audio_streams = writer->audio_streams();
 
-  std::vector<std::unique_ptr<Detector>> detectors;
-  for (int i = 0; i < workers; ++i) {
-    SHROUD_ASSIGN_OR_RETURN(auto d, make_detector());
-    detectors.push_back(std::move(d));
-  }
-  // A detector part running every cadence-th frame (plates) sees only detection frames, so its
-  // first sightings can be lcm(detect_every, cadence) frames late: delay that much by default.
-  const int period = std::lcm(options.detect_every, std::max(1, detectors.front()->cadence()));
-  const int extend_back = options.extend_back >= 0 ? options.extend_back : std::min(period, 120) - 1;
   DefaultFrameProtector default_protector;
   FrameProtector* prot = protector != nullptr ? protector : &default_protector;
 
