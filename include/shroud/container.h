@@ -34,6 +34,11 @@ inline constexpr std::size_t kManifestTagBytes = 32;
 inline constexpr std::size_t kRecipientWrapBytes = 80;  // crypto_box_seal of a 32-byte key
 
 enum class KeyMode : std::uint8_t { kSymmetric = 1, kRecipient = 2 };
+// What the region bodies hold (file header byte 5, docs/container-format.md).
+enum class PayloadScheme : std::uint8_t {
+  kSeal = 1,              // original pixels of the rectangle, raw (body size fixed by the rectangle)
+  kJpegCoefficients = 2,  // zlib-compressed DCT coefficients of the JPEG blocks covering the rectangle
+};
 // What the per-region associated data binds the sealed pixels to (docs/container-format.md).
 enum class CarrierBinding : std::uint8_t {
   kPixels = 1,    // SHA-256 of the carrier's decoded pixels: any pixel change fails recovery
@@ -51,6 +56,7 @@ struct ContainerLimits {
 };
 
 struct ContainerHeader {
+  PayloadScheme scheme = PayloadScheme::kSeal;
   KeyMode key_mode = KeyMode::kSymmetric;
   CarrierBinding binding = CarrierBinding::kPixels;
   std::uint32_t key_id = 0;
