@@ -69,6 +69,20 @@ Status parse_scans(std::span<const std::uint8_t> f, Coefficients& out) {
       }
       sc.Ss = s[1 + 2 * ns];
       sc.Se = s[2 + 2 * ns];
+      // Huffman slots: libjpeg's writer keeps one DC and one AC slot per component, so take them
+      // from the component's first DC scan and first AC scan.
+      for (int k = 0; k < ns; ++k) {
+        Component& comp = out.components[static_cast<std::size_t>(sc.component_index[static_cast<std::size_t>(k)])];
+        const int td = s[2 + 2 * k] >> 4, ta = s[2 + 2 * k] & 15;
+        if (sc.Ss == 0 && !comp.dc_seen) {
+          comp.dc_tbl = td;
+          comp.dc_seen = true;
+        }
+        if (sc.Se > 0 && !comp.ac_seen) {
+          comp.ac_tbl = ta;
+          comp.ac_seen = true;
+        }
+      }
       sc.Ah = s[3 + 2 * ns] >> 4;
       sc.Al = s[3 + 2 * ns] & 15;
       out.scans.push_back(sc);
@@ -260,13 +274,14 @@ bool write_into(jpeg_compress_struct* cc, ErrorManager* em, const Coefficients* 
 }
 
 bool decode_into(jpeg_decompress_struct* d, ErrorManager* em, std::span<const std::uint8_t> file, int scale_num,
-                 cv::Mat* out) {
+                 bool fancy, cv::Mat* out) {
   if (setjmp(em->jump)) return false;
   jpeg_mem_src(d, file.data(), static_cast<unsigned long>(file.size()));
   jpeg_read_header(d, TRUE);
   d->scale_num = static_cast<unsigned int>(scale_num);
   d->scale_denom = 8;
   d->dct_method = JDCT_ISLOW;
+  d->do_fancy_upsampling = fancy ? TRUE : FALSE;
   const bool gray = d->num_components == 1;
   d->out_color_space = gray ? JCS_GRAYSCALE : JCS_EXT_BGR;
   jpeg_start_decompress(d);
@@ -337,13 +352,13 @@ Result<std::vector<std::uint8_t>> write_coefficients(const Coefficients& c, cons
   return out;
 }
 
-Result<cv::Mat> decode_pixels(std::span<const std::uint8_t> file, int scale_num) {
+Result<cv::Mat> decode_pixels(std::span<const std::uint8_t> file, int scale_num, bool fancy) {
   cv::Mat out;
   ErrorManager em;
   jpeg_decompress_struct d{};
   install_error_manager(reinterpret_cast<j_common_ptr>(&d), em);
   jpeg_create_decompress(&d);
-  const bool ok = decode_into(&d, &em, file, scale_num, &out);
+  const bool ok = decode_into(&d, &em, file, scale_num, fancy, &out);
   const long warnings = em.pub.num_warnings;
   jpeg_destroy_decompress(&d);
   if (!ok) return classify(em);

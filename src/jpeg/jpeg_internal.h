@@ -40,6 +40,7 @@ struct Component {
   int h_samp = 1, v_samp = 1;
   int quant_index = 0;
   int dc_tbl = 0, ac_tbl = 0;            // Huffman table slots
+  bool dc_seen = false, ac_seen = false;  // (set while parsing the scans)
   int blocks_wide = 0, blocks_high = 0;   // width_in_blocks / height_in_blocks (no padding)
   int array_wide = 0, array_high = 0;     // allocated blocks (padded to whole iMCUs)
   std::array<std::uint16_t, 64> quant{};  // natural order
@@ -98,8 +99,9 @@ struct WriteParams {
 Result<std::vector<std::uint8_t>> write_coefficients(const Coefficients& c, const std::vector<Marker>& markers,
                                                      const WriteParams& params);
 
-// Decodes pixels (BGR, or gray for one component) at scale num/8 (8: full size), ISLOW IDCT.
-Result<cv::Mat> decode_pixels(std::span<const std::uint8_t> file, int scale_num = 8);
+// Decodes pixels (BGR, or gray for one component) at scale num/8 (8: full size), ISLOW IDCT,
+// libjpeg's fancy (triangle) chroma upsampling unless `fancy` is false.
+Result<cv::Mat> decode_pixels(std::span<const std::uint8_t> file, int scale_num = 8, bool fancy = true);
 
 // Pixels <-> coefficients for the blocks of the iMCUs covering `box` (pixel coordinates,
 // already aligned to iMCUs and clipped to the image).

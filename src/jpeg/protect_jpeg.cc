@@ -177,7 +177,17 @@ Result<JpegProtected> protect_jpeg(std::span<const std::uint8_t> file, const std
   }
   const cv::Rect image(0, 0, c.info.width, c.info.height);
   jpeg::FileRecord record;
-  if (any_seal) find_rewrite(c, file, record);
+  if (any_seal) {
+    const bool all_sealed = std::all_of(actions.begin(), actions.end(), [](const Action& a) { return a.method == "seal"; });
+    if (all_sealed) {
+      find_rewrite(c, file, record);
+    } else {
+      // Irreversible actions change blocks for good, so recovery cannot give the original file
+      // back; keep its markers, and use optimised tables (the original's may lack codes).
+      record.markers = original_markers(c);
+      record.mode = 2;
+    }
+  }
 
   JpegProtected out;
   std::vector<SealPayload> payloads;

@@ -1,0 +1,363 @@
+// The JPEG coefficient path (jpeg_coeff.h): exactness outside the protected iMCUs, the look of
+// fill/pixelate/blur, sealed round trips (coefficient- and byte-identical), bad inputs.
+#include "shroud/jpeg_coeff.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cstdio>
+#include <jpeglib.h>
+
+#include <random>
+
+#include "jpeg/jpeg_internal.h"
+#include "shroud/image_io.h"
+#include "shroud/keys.h"
+#include "shroud/protector.h"
+
+namespace shroud {
+namespace {
+
+// A textured image with odd dimensions (partial iMCUs at the right and bottom edges).
+cv::Mat test_image(int w = 333, int h = 251) {
+  cv::Mat img(h, w, CV_8UC3);
+  std::mt19937 rng(7);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      img.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<std::uint8_t>((x * 3 + y) & 255), static_cast<std::uint8_t>((y * 2) & 255),
+                                          static_cast<std::uint8_t>(128 + 100 * std::sin(x * 0.05 + y * 0.03) + rng() % 20));
+    }
+  }
+  cv::circle(img, {w / 2, h / 2}, std::min(w, h) / 4, cv::Scalar(20, 200, 40), -1);
+  return img;
+}
+
+std::vector<std::uint8_t> encode(const cv::Mat& img, std::vector<int> params) {
+  std::vector<std::uint8_t> out;
+  EXPECT_TRUE(cv::imencode(".jpg", img, out, params));
+  return out;
+}
+
+Action action(const std::string& method, cv::Rect rect) {
+  Action a;
+  a.method = method;
+  a.rect = rect;
+  a.region.box = rect;
+  return a;
+}
+
+Keyset new_keyset() {
+  auto ks = Keyset::generate();
+  EXPECT_TRUE(ks.ok());
+  return std::move(*ks);
+}
+
+// Blocks of every component outside the block ranges of `boxes` are identical.
+std::size_t blocks_changed_outside(const jpeg::Coefficients& a, const jpeg::Coefficients& b, const std::vector<cv::Rect>& boxes) {
+  std::size_t changed = 0;
+  for (std::size_t ci = 0; ci < a.components.size(); ++ci) {
+    const auto& ca = a.components[ci];
+    const auto& cb = b.components[ci];
+    for (int by = 0; by < ca.blocks_high; ++by) {
+      for (int bx = 0; bx < ca.blocks_wide; ++bx) {
+        bool inside = false;
+        for (const auto& box : boxes) inside = inside || jpeg::block_range(a, ci, box).contains({bx, by});
+        if (inside) continue;
+        if (!std::equal(ca.block(bx, by), ca.block(bx, by) + 64, cb.block(bx, by))) ++changed;
+      }
+    }
+  }
+  return changed;
+}
+
+bool same_coefficients(const jpeg::Coefficients& a, const jpeg::Coefficients& b) {
+  if (a.components.size() != b.components.size()) return false;
+  for (std::size_t ci = 0; ci < a.components.size(); ++ci) {
+    const auto& ca = a.components[ci];
+    const auto& cb = b.components[ci];
+    for (int by = 0; by < ca.blocks_high; ++by) {
+      for (int bx = 0; bx < ca.blocks_wide; ++bx) {
+        if (!std::equal(ca.block(bx, by), ca.block(bx, by) + 64, cb.block(bx, by))) return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Pixels differing outside `boxes`, each box grown by `margin` pixels.
+int pixels_changed_outside(const cv::Mat& a, const cv::Mat& b, const std::vector<cv::Rect>& boxes, int margin) {
+  cv::Mat diff;
+  cv::absdiff(a, b, diff);
+  if (diff.channels() > 1) cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+  for (const auto& box : boxes) {
+    cv::Rect r(box.x - margin, box.y - margin, box.width + 2 * margin, box.height + 2 * margin);
+    diff(r & cv::Rect(0, 0, diff.cols, diff.rows)).setTo(0);
+  }
+  return cv::countNonZero(diff);
+}
+
+std::vector<cv::Rect> rects(const std::vector<Action>& actions) {
+  std::vector<cv::Rect> out;
+  for (const auto& a : actions) out.push_back(a.rect);
+  return out;
+}
+
+struct Variant {
+  const char* name;
+  std::vector<int> params;
+};
+
+const std::vector<Variant>& variants() {
+  static const std::vector<Variant> v = {
+      {"baseline420", {cv::IMWRITE_JPEG_QUALITY, 90}},
+      {"progressive", {cv::IMWRITE_JPEG_QUALITY, 85, cv::IMWRITE_JPEG_PROGRESSIVE, 1}},
+      {"restart", {cv::IMWRITE_JPEG_QUALITY, 92, cv::IMWRITE_JPEG_RST_INTERVAL, 3}},
+      {"optimized", {cv::IMWRITE_JPEG_QUALITY, 75, cv::IMWRITE_JPEG_OPTIMIZE, 1}},
+  };
+  return v;
+}
+
+TEST(JpegCoeffTest, ProbeAndGrow) {
+  const auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
+  auto info = probe_jpeg(file);
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->width, 333);
+  EXPECT_EQ(info->height, 251);
+  EXPECT_EQ(info->imcu_width, 16);   // OpenCV writes 4:2:0
+  EXPECT_EQ(info->imcu_height, 16);
+  EXPECT_EQ(grow_to_imcu({17, 15, 10, 2}, *info), cv::Rect(16, 0, 16, 32));
+  EXPECT_EQ(grow_to_imcu({320, 240, 13, 11}, *info), cv::Rect(320, 240, 13, 11));  // clipped at the edges
+}
+
+TEST(JpegCoeffTest, ScaledDecodeForDetection) {
+  const auto file = encode(test_image(1600, 900), {cv::IMWRITE_JPEG_QUALITY, 90});
+  auto s = decode_jpeg_scaled(file, 640);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_GE(std::max(s->pixels.cols, s->pixels.rows), 640);
+  EXPECT_LT(s->pixels.cols, 1600);
+  EXPECT_DOUBLE_EQ(s->scale, s->pixels.cols / 1600.0);
+  auto full = decode_jpeg_scaled(file, 0);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->pixels.cols, 1600);
+}
+
+// fill, pixelate, blur on every variant: coefficients and pixels outside the grown boxes unchanged.
+TEST(JpegCoeffTest, IrreversibleExactOutsideRegions) {
+  for (const auto& v : variants()) {
+    const auto file = encode(test_image(), v.params);
+    auto orig = jpeg::read_coefficients(file);
+    ASSERT_TRUE(orig.ok()) << v.name << ": " << orig.error().message;
+    for (const char* method : {"fill", "pixelate", "blur"}) {
+      SCOPED_TRACE(std::string(v.name) + " " + method);
+      const std::vector<Action> actions = {action(method, {40, 30, 60, 50}), action(method, {290, 200, 43, 51})};
+      auto out = protect_jpeg(file, actions, {});
+      ASSERT_TRUE(out.ok()) << out.error().message;
+      ASSERT_EQ(out->actions.size(), 2u);
+      EXPECT_EQ(out->actions[0].rect, cv::Rect(32, 16, 80, 64));  // grown to 16-pixel iMCUs
+      auto prot = jpeg::read_coefficients(out->file);
+      ASSERT_TRUE(prot.ok()) << prot.error().message;
+      EXPECT_EQ(prot->info.progressive, orig->info.progressive);
+      EXPECT_EQ(prot->restart_interval, orig->restart_interval);
+      EXPECT_EQ(prot->info.sampling, orig->info.sampling);
+      const auto boxes = rects(out->actions);
+      EXPECT_EQ(blocks_changed_outside(*orig, *prot, boxes), 0u);
+      EXPECT_FALSE(same_coefficients(*orig, *prot));
+      // Pixels: 0 changed outside the boxes without fancy upsampling; libjpeg's default fancy
+      // (triangle) chroma upsampling reads one chroma sample across the box edge, so with it
+      // the ring of 1 pixel around a box may change too, and nothing beyond.
+      auto a = jpeg::decode_pixels(file, 8, false);
+      auto b = jpeg::decode_pixels(out->file, 8, false);
+      ASSERT_TRUE(a.ok() && b.ok());
+      EXPECT_EQ(pixels_changed_outside(*a, *b, boxes, 0), 0);
+      const cv::Mat da = cv::imdecode(file, cv::IMREAD_COLOR), db = cv::imdecode(out->file, cv::IMREAD_COLOR);
+      EXPECT_EQ(pixels_changed_outside(da, db, boxes, 1), 0);
+      EXPECT_GT(pixels_changed_outside(da, db, {}, 0), 0);
+    }
+  }
+}
+
+// The look matches the pixel path: the protected box against the pixel path's protector applied
+// to the same (grown) box of the decoded original.
+TEST(JpegCoeffTest, SameLookAsPixelPath) {
+  const cv::Mat img = test_image();
+  const auto file = encode(img, {cv::IMWRITE_JPEG_QUALITY, 95});
+  const cv::Mat decoded = cv::imdecode(file, cv::IMREAD_COLOR);
+  for (const char* method : {"fill", "pixelate", "blur"}) {
+    SCOPED_TRACE(method);
+    auto out = protect_jpeg(file, {action(method, {48, 32, 96, 80})}, {});
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    const cv::Rect box = out->actions[0].rect;
+    cv::Mat pixel_path = decoded.clone();
+    auto prot = create_protector(method);
+    ASSERT_TRUE(prot.ok());
+    ASSERT_TRUE((*prot)->apply(pixel_path, action(method, box)).ok());
+    const cv::Mat coeff_path = cv::imdecode(out->file, cv::IMREAD_COLOR);
+    const double mad = cv::norm(coeff_path(box), pixel_path(box), cv::NORM_L1) / (box.area() * 3.0);
+    EXPECT_LT(mad, 3.0) << "mean absolute difference " << mad;
+  }
+}
+
+TEST(JpegCoeffTest, SealRecoverIsExact) {
+  const Keyset ks = new_keyset();
+  KeySource keys;
+  keys.keyset = &ks;
+  for (const auto& v : variants()) {
+    SCOPED_TRACE(v.name);
+    const auto file = encode(test_image(), v.params);
+    const std::vector<Action> actions = {action("seal", {40, 30, 60, 50}), action("seal", {70, 60, 50, 50}),
+                                         action("pixelate", {200, 100, 30, 30})};
+    JpegProtectOptions opt;
+    auto out = protect_jpeg(file, actions, opt, &keys);
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_TRUE(out->sealed);
+    EXPECT_TRUE(is_jpeg_coefficient_seal(out->file, std::nullopt));
+    auto rec = recover_jpeg(out->file, std::nullopt, ks);
+    ASSERT_TRUE(rec.ok()) << rec.error().message;
+    EXPECT_EQ(rec->restored.size(), 2u);
+    // Coefficients equal the original's everywhere except the irreversibly pixelated box.
+    auto orig = jpeg::read_coefficients(file);
+    auto back = jpeg::read_coefficients(rec->file);
+    ASSERT_TRUE(orig.ok() && back.ok());
+    EXPECT_EQ(blocks_changed_outside(*orig, *back, {out->actions[0].rect}), 0u);
+    // Without the irreversible action: the original exactly, and byte for byte for these
+    // libjpeg-written files.
+    auto sealed_only = protect_jpeg(file, {actions[0], actions[1]}, opt, &keys);
+    ASSERT_TRUE(sealed_only.ok()) << sealed_only.error().message;
+    auto rec2 = recover_jpeg(sealed_only->file, std::nullopt, ks);
+    ASSERT_TRUE(rec2.ok()) << rec2.error().message;
+    auto back2 = jpeg::read_coefficients(rec2->file);
+    ASSERT_TRUE(back2.ok());
+    EXPECT_TRUE(same_coefficients(*orig, *back2));
+    const cv::Mat a = cv::imdecode(file, cv::IMREAD_UNCHANGED), b = cv::imdecode(rec2->file, cv::IMREAD_UNCHANGED);
+    EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0);
+    EXPECT_TRUE(sealed_only->byte_identical);
+    EXPECT_TRUE(rec2->byte_identical);
+    EXPECT_EQ(rec2->file, file);
+  }
+}
+
+TEST(JpegCoeffTest, SealSidecarPartialAndTamper) {
+  const Keyset ks = new_keyset();
+  KeySource keys;
+  keys.keyset = &ks;
+  const auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
+  JpegProtectOptions opt;
+  opt.sidecar = true;
+  auto out = protect_jpeg(file, {action("seal", {40, 30, 60, 50}), action("seal", {200, 150, 40, 40})}, opt, &keys);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_FALSE(out->sidecar.empty());
+  EXPECT_FALSE(is_jpeg_coefficient_seal(out->file, std::nullopt));
+  EXPECT_TRUE(is_jpeg_coefficient_seal(out->file, out->sidecar));
+  // Only region 1: region 0 keeps its placeholder.
+  RecoverOptions ro;
+  ro.regions = {1};
+  auto part = recover_jpeg(out->file, out->sidecar, ks, ro);
+  ASSERT_TRUE(part.ok()) << part.error().message;
+  EXPECT_FALSE(part->byte_identical);
+  auto orig = jpeg::read_coefficients(file);
+  auto back = jpeg::read_coefficients(part->file);
+  ASSERT_TRUE(orig.ok() && back.ok());
+  EXPECT_EQ(blocks_changed_outside(*orig, *back, {out->actions[0].rect}), 0u);
+  EXPECT_FALSE(same_coefficients(*orig, *back));
+  // A changed carrier fails authentication; a pixel-seal reader refuses the scheme.
+  auto other = protect_jpeg(file, {action("fill", {200, 150, 40, 40})}, {});
+  ASSERT_TRUE(other.ok());
+  auto bad = recover_jpeg(other->file, out->sidecar, ks);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kAuthentication);
+  auto pixel_reader = recover_image_file(out->file, out->sidecar, ks);
+  ASSERT_FALSE(pixel_reader.ok());
+  EXPECT_EQ(pixel_reader.error().code, ErrorCode::kUnsupported);
+  // A wrong key.
+  const Keyset other_ks = new_keyset();
+  EXPECT_FALSE(recover_jpeg(out->file, out->sidecar, other_ks).ok());
+}
+
+TEST(JpegCoeffTest, MetadataKeptOrStrippedThumbnailRemoved) {
+  // An APP1 EXIF and a COM marker, inserted after SOI/APP0.
+  auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
+  const std::vector<std::uint8_t> com = {0xFF, 0xFE, 0x00, 0x07, 'h', 'e', 'l', 'l', 'o'};
+  file.insert(file.begin() + 20, com.begin(), com.end());  // after SOI (2) + JFIF APP0 (18)
+  auto kept = protect_jpeg(file, {action("fill", {0, 0, 16, 16})}, JpegProtectOptions{true});
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  auto kc = jpeg::read_coefficients(kept->file);
+  ASSERT_TRUE(kc.ok());
+  bool has_com = false;
+  for (const auto& m : kc->markers) has_com = has_com || (m.code == JPEG_COM && m.data.size() == 5);
+  EXPECT_TRUE(has_com);
+  auto stripped = protect_jpeg(file, {action("fill", {0, 0, 16, 16})}, JpegProtectOptions{false});
+  ASSERT_TRUE(stripped.ok());
+  auto sc = jpeg::read_coefficients(stripped->file);
+  ASSERT_TRUE(sc.ok());
+  for (const auto& m : sc->markers) EXPECT_NE(m.code, JPEG_COM);
+}
+
+TEST(JpegCoeffTest, BadInputsFailCleanly) {
+  const auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
+  // Truncated in the entropy-coded data: damaged, not partial output.
+  std::vector<std::uint8_t> truncated(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(file.size() * 2 / 3));
+  auto t = protect_jpeg(truncated, {action("fill", {0, 0, 16, 16})}, {});
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().code, ErrorCode::kCorrupt);
+  // Not a JPEG at all.
+  std::vector<std::uint8_t> junk(100, 0x42);
+  auto j = protect_jpeg(junk, {action("fill", {0, 0, 16, 16})}, {});
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.error().code, ErrorCode::kCorrupt);
+  // Header only (SOI + garbage segment).
+  std::vector<std::uint8_t> header(file.begin(), file.begin() + 30);
+  EXPECT_FALSE(probe_jpeg(header).ok());
+  // A method the coefficient path does not have.
+  auto m = protect_jpeg(file, {action("msai", {0, 0, 16, 16})}, {});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().code, ErrorCode::kUnsupported);
+  // Seal without keys.
+  EXPECT_FALSE(protect_jpeg(file, {action("seal", {0, 0, 16, 16})}, {}).ok());
+}
+
+// Arithmetic coding (written here with libjpeg) is refused as unsupported.
+TEST(JpegCoeffTest, ArithmeticCodingIsUnsupported) {
+  const cv::Mat img = test_image(64, 48);
+  jpeg_compress_struct cc{};
+  jpeg_error_mgr err{};
+  cc.err = jpeg_std_error(&err);
+  jpeg_create_compress(&cc);
+  unsigned char* buf = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&cc, &buf, &size);
+  cc.image_width = 64;
+  cc.image_height = 48;
+  cc.input_components = 3;
+  cc.in_color_space = JCS_EXT_BGR;
+  jpeg_set_defaults(&cc);
+  cc.arith_code = TRUE;
+  jpeg_start_compress(&cc, TRUE);
+  while (cc.next_scanline < cc.image_height) {
+    JSAMPROW row = const_cast<JSAMPROW>(img.ptr(static_cast<int>(cc.next_scanline)));
+    jpeg_write_scanlines(&cc, &row, 1);
+  }
+  jpeg_finish_compress(&cc);
+  jpeg_destroy_compress(&cc);
+  std::vector<std::uint8_t> file(buf, buf + size);
+  std::free(buf);
+  auto p = probe_jpeg(file);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, ErrorCode::kUnsupported);
+}
+
+TEST(JpegCoeffTest, GrayscaleWorks) {
+  cv::Mat gray;
+  cv::cvtColor(test_image(), gray, cv::COLOR_BGR2GRAY);
+  const auto file = encode(gray, {cv::IMWRITE_JPEG_QUALITY, 90});
+  auto out = protect_jpeg(file, {action("blur", {40, 30, 60, 50})}, {});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->actions[0].rect, cv::Rect(40, 24, 64, 56));  // 8-pixel iMCUs
+  auto a = jpeg::decode_pixels(file, 8, false);
+  auto b = jpeg::decode_pixels(out->file, 8, false);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(pixels_changed_outside(*a, *b, rects(out->actions), 0), 0);
+}
+
+}  // namespace
+}  // namespace shroud
