@@ -1,7 +1,7 @@
 // Pixels <-> quantised DCT blocks for the iMCUs covering a box (jpeg_internal.h).
 //
-// The DCT is OpenCV's orthonormal 8x8 DCT-II, which is exactly JPEG's FDCT/IDCT definition
-// (ITU T.81 A.3.3). Colour conversion is JFIF's (T.871). Chroma is upsampled bilinearly and
+// The DCT is the orthonormal 8x8 DCT-II (separable, as a matrix product), which is exactly
+// JPEG's FDCT/IDCT definition (ITU T.81 A.3.3). Colour conversion is JFIF's (T.871). Chroma is upsampled bilinearly and
 // downsampled by averaging, like libjpeg's fancy upsampling and h2v2 downsampling.
 #include <opencv2/imgproc.hpp>
 
@@ -11,6 +11,62 @@
 #include "jpeg/jpeg_internal.h"
 
 namespace shroud::jpeg {
+namespace {
+
+// Orthonormal 8-point DCT-II matrix: C[u][x] = a(u) cos((2x + 1) u pi / 16), and its transpose.
+struct DctMatrix {
+  float c[8][8], t[8][8];
+  DctMatrix() {
+    for (int u = 0; u < 8; ++u) {
+      const double a = u == 0 ? std::sqrt(1.0 / 8) : std::sqrt(2.0 / 8);
+      for (int x = 0; x < 8; ++x) {
+        c[u][x] = static_cast<float>(a * std::cos((2 * x + 1) * u * 3.14159265358979323846 / 16));
+        t[x][u] = c[u][x];
+      }
+    }
+  }
+};
+const DctMatrix& dct_matrix() {
+  static const DctMatrix m;
+  return m;
+}
+
+// out = A in B for 8x8 row-major matrices (innermost loop over columns, which vectorises).
+void mul8(const float (&a)[8][8], const float* in, float* out) {
+  for (int i = 0; i < 8; ++i) {
+    float acc[8] = {};
+    for (int k = 0; k < 8; ++k) {
+      const float f = a[i][k];
+      for (int j = 0; j < 8; ++j) acc[j] += f * in[k * 8 + j];
+    }
+    for (int j = 0; j < 8; ++j) out[i * 8 + j] = acc[j];
+  }
+}
+void mul8_right(const float* in, const float (&b)[8][8], float* out) {
+  for (int i = 0; i < 8; ++i) {
+    float acc[8] = {};
+    for (int k = 0; k < 8; ++k) {
+      const float f = in[i * 8 + k];
+      for (int j = 0; j < 8; ++j) acc[j] += f * b[k][j];
+    }
+    for (int j = 0; j < 8; ++j) out[i * 8 + j] = acc[j];
+  }
+}
+
+// Forward: C X C^T. Inverse: C^T F C.
+void dct8x8(const float* in, float* out, bool inverse) {
+  const DctMatrix& m = dct_matrix();
+  float tmp[64];
+  if (inverse) {
+    mul8(m.t, in, tmp);
+    mul8_right(tmp, m.c, out);
+  } else {
+    mul8(m.c, in, tmp);
+    mul8_right(tmp, m.t, out);
+  }
+}
+
+}  // namespace
 
 cv::Rect block_range(const Coefficients& c, std::size_t ci, const cv::Rect& box) {
   const Component& comp = c.components[ci];
@@ -28,14 +84,16 @@ cv::Mat blocks_to_pixels(const Coefficients& c, const cv::Rect& box) {
     const Component& comp = c.components[ci];
     const cv::Rect br = block_range(c, ci, box);
     cv::Mat plane(br.height * 8, br.width * 8, CV_32F);
-    cv::Mat blk(8, 8, CV_32F), pix;
+    float blk[64], pix[64];
     for (int by = 0; by < br.height; ++by) {
       for (int bx = 0; bx < br.width; ++bx) {
         const std::int16_t* b = comp.block(br.x + bx, br.y + by);
-        for (int k = 0; k < 64; ++k) blk.at<float>(k / 8, k % 8) = static_cast<float>(b[k]) * comp.quant[static_cast<std::size_t>(k)];
-        cv::dct(blk, pix, cv::DCT_INVERSE);
-        pix += 128.0f;
-        pix.copyTo(plane(cv::Rect(bx * 8, by * 8, 8, 8)));
+        for (int k = 0; k < 64; ++k) blk[k] = static_cast<float>(b[k]) * comp.quant[static_cast<std::size_t>(k)];
+        dct8x8(blk, pix, true);
+        for (int y = 0; y < 8; ++y) {
+          float* row = plane.ptr<float>(by * 8 + y) + bx * 8;
+          for (int x = 0; x < 8; ++x) row[x] = pix[y * 8 + x] + 128.0f;
+        }
       }
     }
     const int fx = c.max_h / comp.h_samp, fy = c.max_v / comp.v_samp;
@@ -86,7 +144,7 @@ void pixels_to_blocks(Coefficients& c, const cv::Rect& box, const cv::Mat& image
       }
     }
   }
-  cv::Mat blk, coef;
+  float blk[64], coef[64];
   for (std::size_t ci = 0; ci < c.components.size(); ++ci) {
     Component& comp = c.components[ci];
     const cv::Rect br = block_range(c, ci, box);
@@ -106,12 +164,15 @@ void pixels_to_blocks(Coefficients& c, const cv::Rect& box, const cv::Mat& image
     }
     for (int by = 0; by < br.height; ++by) {
       for (int bx = 0; bx < br.width; ++bx) {
-        blk = plane(cv::Rect(bx * 8, by * 8, 8, 8)) - 128.0f;
-        cv::dct(blk, coef);
+        for (int y = 0; y < 8; ++y) {
+          const float* row = plane.ptr<float>(by * 8 + y) + bx * 8;
+          for (int x = 0; x < 8; ++x) blk[y * 8 + x] = row[x] - 128.0f;
+        }
+        dct8x8(blk, coef, false);
         std::int16_t* b = comp.block(br.x + bx, br.y + by);
         for (int k = 0; k < 64; ++k) {
           const float q = static_cast<float>(comp.quant[static_cast<std::size_t>(k)]);
-          const long v = std::lround(coef.at<float>(k / 8, k % 8) / q);
+          const long v = std::lround(coef[k] / q);
           b[k] = static_cast<std::int16_t>(std::clamp(v, -1023L, 1023L));
         }
       }

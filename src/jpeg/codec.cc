@@ -172,7 +172,7 @@ bool read_into(jpeg_decompress_struct* d, ErrorManager* em, std::span<const std:
       return false;
     }
     for (int k = 0; k < 64; ++k) comp.quant[static_cast<std::size_t>(k)] = info.quant_table->quantval[k];
-    comp.coef.assign(static_cast<std::size_t>(comp.array_wide) * comp.array_high * 64, 0);
+    comp.coef.reset(new std::int16_t[static_cast<std::size_t>(comp.array_wide) * comp.array_high * 64]);
     for (int by = 0; by < comp.array_high; ++by) {
       JBLOCKARRAY row = (*d->mem->access_virt_barray)(reinterpret_cast<j_common_ptr>(d), arrays[ci],
                                                        static_cast<JDIMENSION>(by), 1, FALSE);

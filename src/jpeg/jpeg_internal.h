@@ -12,6 +12,7 @@
 #include <array>
 #include <csetjmp>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,10 +45,11 @@ struct Component {
   int blocks_wide = 0, blocks_high = 0;   // width_in_blocks / height_in_blocks (no padding)
   int array_wide = 0, array_high = 0;     // allocated blocks (padded to whole iMCUs)
   std::array<std::uint16_t, 64> quant{};  // natural order
-  std::vector<std::int16_t> coef;         // array_high * array_wide * 64
-  std::int16_t* block(int bx, int by) { return coef.data() + (static_cast<std::size_t>(by) * array_wide + bx) * 64; }
+  // array_high * array_wide * 64 coefficients; not zero-initialised (every block is read in).
+  std::unique_ptr<std::int16_t[]> coef;
+  std::int16_t* block(int bx, int by) { return coef.get() + (static_cast<std::size_t>(by) * array_wide + bx) * 64; }
   const std::int16_t* block(int bx, int by) const {
-    return coef.data() + (static_cast<std::size_t>(by) * array_wide + bx) * 64;
+    return coef.get() + (static_cast<std::size_t>(by) * array_wide + bx) * 64;
   }
 };
 

@@ -91,7 +91,7 @@ std::vector<std::uint8_t> encode_payload(const Coefficients& c, const cv::Rect& 
   out[1] = static_cast<std::uint8_t>(raw.size() >> 16);
   out[2] = static_cast<std::uint8_t>(raw.size() >> 8);
   out[3] = static_cast<std::uint8_t>(raw.size());
-  compress2(out.data() + 4, &size, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION);
+  compress2(out.data() + 4, &size, raw.data(), static_cast<uLong>(raw.size()), Z_DEFAULT_COMPRESSION);
   out.resize(size + 4);
   std::fill(raw.begin(), raw.end(), 0);
   return out;

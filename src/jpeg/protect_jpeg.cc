@@ -84,9 +84,44 @@ std::vector<jpeg::Marker> original_markers(const jpeg::Coefficients& c) {
   return out;
 }
 
+// True when every Huffman table a component uses codes every symbol a block can produce (DC
+// categories 0-11; AC EOB, ZRL and run/size 0-15/1-10), as the standard tables do: changed
+// blocks can then be coded with the file's own tables.
+bool tables_complete(const jpeg::Coefficients& c) {
+  auto has_all = [](const jpeg::Coefficients::Huff& h, bool dc) {
+    if (!h.present) return false;
+    std::array<bool, 256> seen{};
+    int n = 0;
+    for (int i = 1; i <= 16; ++i) n += h.bits[static_cast<std::size_t>(i)];
+    for (int i = 0; i < n && i < 256; ++i) seen[h.huffval[static_cast<std::size_t>(i)]] = true;
+    if (dc) {
+      for (int s = 0; s < 12; ++s) if (!seen[static_cast<std::size_t>(s)]) return false;
+      return true;
+    }
+    if (!seen[0x00] || !seen[0xF0]) return false;
+    for (int r = 0; r < 16; ++r) {
+      for (int s = 1; s <= 10; ++s) if (!seen[static_cast<std::size_t>(r << 4 | s)]) return false;
+    }
+    return true;
+  };
+  for (const auto& comp : c.components) {
+    if (!has_all(c.dc_huff[static_cast<std::size_t>(comp.dc_tbl)], true) ||
+        !has_all(c.ac_huff[static_cast<std::size_t>(comp.ac_tbl)], false)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The protected output: the file's own Huffman tables when they can code anything (one pass,
+// same size as the input), otherwise optimised tables.
 jpeg::WriteParams protect_params(const jpeg::Coefficients& c) {
   jpeg::WriteParams p;
   p.optimize = true;
+  if (!c.info.progressive && !c.dht_before_each_scan && tables_complete(c)) {
+    p.optimize = false;
+    p.original_huffman = true;
+  }
   p.write_jfif = c.saw_jfif;
   p.write_adobe = c.saw_adobe;
   return p;
