@@ -41,6 +41,27 @@ std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p
 // The scan script and whether DHT segments appear between scans, from the marker stream.
 }  // namespace
 
+std::optional<std::pair<std::size_t, std::size_t>> single_scan_span(std::span<const std::uint8_t> f) {
+  std::size_t pos = 2;
+  std::optional<std::pair<std::size_t, std::size_t>> span;
+  while (pos + 4 <= f.size()) {
+    if (f[pos] != 0xFF) return std::nullopt;
+    const std::uint8_t m = f[pos + 1];
+    if (m == 0xFF) { ++pos; continue; }
+    if (m == 0xD9) break;
+    const std::size_t len = be16(&f[pos + 2]);
+    if (len < 2 || pos + 2 + len > f.size()) return std::nullopt;
+    pos += 2 + len;
+    if (m == 0xDA) {
+      if (span) return std::nullopt;  // a second scan
+      const std::size_t start = pos;
+      while (pos + 1 < f.size() && !(f[pos] == 0xFF && f[pos + 1] != 0 && (f[pos + 1] < 0xD0 || f[pos + 1] > 0xD7))) ++pos;
+      span = std::pair{start, pos};
+    }
+  }
+  return span;
+}
+
 Status parse_scans(std::span<const std::uint8_t> f, Coefficients& out) {
   std::size_t pos = 2;
   bool after_first_scan = false;

@@ -13,6 +13,7 @@
 #include <csetjmp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -86,6 +87,10 @@ struct Coefficients {
 // lossless, 12-bit, CMYK/YCCK and other colour spaces; kCorrupt for damaged data (including
 // libjpeg warnings such as a premature end of data).
 Result<Coefficients> read_coefficients(std::span<const std::uint8_t> file);
+
+// Single-scan files: [end of the SOS header, start of the marker after the entropy-coded data).
+// nullopt when the file has not exactly one scan.
+std::optional<std::pair<std::size_t, std::size_t>> single_scan_span(std::span<const std::uint8_t> file);
 
 // Reads the scan script from the marker stream into c.scans (and c.dht_before_each_scan).
 Status parse_scans(std::span<const std::uint8_t> file, Coefficients& c);

@@ -83,6 +83,10 @@ std::vector<std::uint8_t> encode_payload(const Coefficients& c, const cv::Rect& 
         raw.insert(raw.end(), h.huffval.begin(), h.huffval.end());
       }
     }
+    for (const auto* part : {&record->head, &record->tail}) {
+      put32(raw, static_cast<std::uint32_t>(part->size()));
+      raw.insert(raw.end(), part->begin(), part->end());
+    }
   }
   uLongf size = compressBound(static_cast<uLong>(raw.size()));
   std::vector<std::uint8_t> out(size + 4);
@@ -142,7 +146,7 @@ Status apply_payload(std::span<const std::uint8_t> payload, Coefficients& c, con
     if (!in.need(4)) return bad("truncated file record");
     fr.mode = in.u8();
     const std::uint8_t bi = in.u8();
-    if (fr.mode > 2 || bi > 1) return bad("bad file record mode");
+    if (fr.mode > 3 || bi > 1) return bad("bad file record mode");
     fr.byte_identical = bi == 1;
     const std::size_t count = (std::size_t{in.u8()} << 8) | in.u8();
     for (std::size_t i = 0; i < count; ++i) {
@@ -169,6 +173,14 @@ Status apply_payload(std::span<const std::uint8_t> payload, Coefficients& c, con
         std::memcpy(h.huffval.data(), in.take(256), 256);
       }
     }
+    for (auto* part : {&fr.head, &fr.tail}) {
+      if (!in.need(4)) return bad("truncated file record");
+      const std::uint32_t len = in.u32();
+      if (len > (4u << 20) || !in.need(len)) return bad("bad head/tail length");
+      const std::uint8_t* p = in.take(len);
+      part->assign(p, p + len);
+    }
+    if (fr.mode == 3 && fr.head.empty()) return bad("spliced record without a head");
     if (record != nullptr) *record = std::move(fr);
   }
   if (!in.done()) return bad("trailing bytes");

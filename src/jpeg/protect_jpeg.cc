@@ -152,6 +152,26 @@ void find_rewrite(const jpeg::Coefficients& c, std::span<const std::uint8_t> ori
       return;
     }
   }
+  // Single scan, other encoder (grouped DQT/DHT segments, other marker order): keep the
+  // original's bytes around the entropy-coded data, which libjpeg reproduces with the same tables.
+  const auto orig_span = jpeg::single_scan_span(original);
+  if (orig_span && orig_span->first <= (1u << 20) && original.size() - orig_span->second <= (1u << 20)) {
+    jpeg::WriteParams p = protect_params(c);
+    p.optimize = false;
+    p.original_huffman = true;
+    auto bytes = jpeg::write_coefficients(c, {}, p);
+    const auto ours = bytes.ok() ? jpeg::single_scan_span(*bytes) : std::nullopt;
+    if (ours && orig_span->second - orig_span->first == ours->second - ours->first &&
+        std::equal(bytes->begin() + static_cast<std::ptrdiff_t>(ours->first), bytes->begin() + static_cast<std::ptrdiff_t>(ours->second),
+                   original.begin() + static_cast<std::ptrdiff_t>(orig_span->first))) {
+      record.mode = 3;
+      record.byte_identical = true;
+      record.markers.clear();
+      record.head.assign(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(orig_span->first));
+      record.tail.assign(original.begin() + static_cast<std::ptrdiff_t>(orig_span->second), original.end());
+      return;
+    }
+  }
   record.mode = 2;
 }
 

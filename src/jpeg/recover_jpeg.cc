@@ -63,6 +63,22 @@ Result<JpegRecovered> recover_jpeg(std::span<const std::uint8_t> file, const std
   params.write_jfif = c.saw_jfif;
   params.write_adobe = c.saw_adobe;
   std::vector<jpeg::Marker> markers;
+  if (all && record && record->mode == 3) {
+    // Spliced: the original's head and tail around libjpeg's entropy-coded data.
+    params.optimize = false;
+    params.original_huffman = true;
+    c.dc_huff = record->dc_huff;
+    c.ac_huff = record->ac_huff;
+    SHROUD_ASSIGN_OR_RETURN(auto bytes, jpeg::write_coefficients(c, {}, params));
+    const auto span = jpeg::single_scan_span(bytes);
+    if (!span) return make_error(ErrorCode::kInternal, "JPEG encoder wrote more than one scan");
+    out.file = record->head;
+    out.file.insert(out.file.end(), bytes.begin() + static_cast<std::ptrdiff_t>(span->first),
+                    bytes.begin() + static_cast<std::ptrdiff_t>(span->second));
+    out.file.insert(out.file.end(), record->tail.begin(), record->tail.end());
+    out.byte_identical = record->byte_identical;
+    return out;
+  }
   if (all && record && record->mode != 0) {
     // The original's markers and Huffman coding: the original file when record->byte_identical.
     markers = record->markers;
