@@ -414,7 +414,12 @@ TEST(JpegCoeffCorpus, SealRecoverCorpus) {
     ASSERT_TRUE(a.ok() && b.ok()) << path;
     if (same_coefficients(*a, *b)) ++coeff_identical;
     else ADD_FAILURE() << path << ": recovered coefficients differ";
-    if (rec->file == *file) ++byte_identical;
+    if (rec->file == *file) {
+      ++byte_identical;
+    } else {
+      std::printf("  coefficient-identical only: %s (%s, %zu scans)\n", path.c_str(),
+                  info->progressive ? "progressive" : "sequential", a->scans.size());
+    }
     EXPECT_EQ(rec->byte_identical, rec->file == *file) << path;
   }
   std::printf("corpus: %d JPEGs in the coefficient path (%d to the pixel path); coefficient-identical %d (%.1f%%), "
