@@ -345,7 +345,10 @@ Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o
   if (o.jpeg_path != "pixel" && format == "jpeg" && scheme == nullptr && format_from_path(job.input).ok() &&
       *format_from_path(job.input) == "jpeg") {
     Status s = process_jpeg(job, detector, policy, o, keys);
-    if (s.ok() || o.jpeg_path == "coeff" || s.error().code != ErrorCode::kUnsupported) return s;
+    if (s.ok()) return s;
+    if (o.jpeg_path == "coeff" || s.error().code != ErrorCode::kUnsupported) {
+      return make_error(s.error().code, "'" + job.input + "': " + s.error().message);
+    }
     spdlog::info("'{}': {}; taking the pixel path (re-encodes the JPEG)", job.input, s.error().message);
   }
   SHROUD_ASSIGN_OR_RETURN(LoadedImage img, read_image(job.input));

@@ -119,7 +119,8 @@ Status run(const Opts& o) {
     jwo.overwrite = o.force;
     SHROUD_RETURN_IF_ERROR(write_file_atomic(o.output, out, jwo));
     spdlog::info("restored {} of {} region(s) with key {}; wrote {} ({})", jrec->restored.size(), jrec->region_count,
-                 jrec->key_id, o.output, jrec->byte_identical ? "the original file, byte for byte" : "original coefficients");
+                 jrec->key_id, o.output,
+                 format != "jpeg" ? "original pixels" : jrec->byte_identical ? "the original file, byte for byte" : "original coefficients");
     return ok_status();
   }
   auto rec = recover_image_file(file, sidecar, keyset, ro);
