@@ -432,3 +432,59 @@ TEST(JpegCoeffCorpus, SealRecoverCorpus) {
 
 }  // namespace
 }  // namespace shroud
+
+// The CLI default: JPEG in and out takes the coefficient path; seal + recover gives the file back.
+#include "cli_util.h"
+#include "test_util.h"
+
+namespace shroud {
+namespace {
+
+using testing::read_text;
+using testing::run_shroud;
+using testing::TempDir;
+using testing::write_text;
+
+TEST(JpegCoeffCli, DefaultPathIsLosslessOutsideAndRecoversTheFile) {
+  TempDir dir;
+  const auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90, cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+  const std::string in = dir.file("in.jpg");
+  write_text(in, std::string(file.begin(), file.end()));
+  const std::string regions = dir.file("regions.json");
+  write_text(regions, R"({"regions": [{"kind": "face", "box": [40, 30, 60, 50]}]})");
+  // Irreversible, default path: blocks outside the grown box identical; the pixel path is not.
+  auto r = run_shroud({"protect", in, "-o", dir.file("blur.jpg"), "--method", "blur", "--mask-scale", "1", "--detector",
+                       "manual:" + regions, "--regions-json", dir.file("r.jsonl")});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(read_text(dir.file("r.jsonl")).find("\"boxes_grown_to_imcu\":[16,16]"), std::string::npos);
+  const std::string out = read_text(dir.file("blur.jpg"));
+  auto a = jpeg::read_coefficients(file);
+  auto b = jpeg::read_coefficients(std::vector<std::uint8_t>(out.begin(), out.end()));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(b->info.progressive);
+  EXPECT_EQ(blocks_changed_outside(*a, *b, {cv::Rect(32, 16, 80, 64)}), 0u);
+  r = run_shroud({"protect", in, "-o", dir.file("pixel.jpg"), "--method", "blur", "--mask-scale", "1", "--detector",
+                  "manual:" + regions, "--jpeg-path", "pixel"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string px = read_text(dir.file("pixel.jpg"));
+  auto c = jpeg::read_coefficients(std::vector<std::uint8_t>(px.begin(), px.end()));
+  ASSERT_TRUE(c.ok());
+  EXPECT_GT(blocks_changed_outside(*a, *c, {cv::Rect(32, 16, 80, 64)}), 0u);
+  // Seal and recover: the original file, byte for byte.
+  const std::string keys = dir.file("keys.json");
+  ASSERT_EQ(run_shroud({"keygen", keys}).exit_code, 0);
+  r = run_shroud({"protect", in, "-o", dir.file("sealed.jpg"), "--method", "seal", "--key", keys, "--detector", "manual:" + regions});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_shroud({"recover", dir.file("sealed.jpg"), "-o", dir.file("back.jpg"), "--key", keys});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("byte for byte"), std::string::npos) << r.output;
+  EXPECT_EQ(read_text(dir.file("back.jpg")), read_text(in));
+  // --jpeg-path coeff refuses what it cannot do, and writes nothing.
+  r = run_shroud({"protect", in, "-o", dir.file("dp.jpg"), "--method", "dp-pixelate", "--jpeg-path", "coeff", "--detector",
+                  "manual:" + regions});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("dp.jpg")));
+}
+
+}  // namespace
+}  // namespace shroud
