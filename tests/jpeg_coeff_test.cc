@@ -276,6 +276,29 @@ TEST(JpegCoeffTest, SealSidecarPartialAndTamper) {
   EXPECT_FALSE(recover_jpeg(out->file, out->sidecar, other_ks).ok());
 }
 
+// A tiny region in a file with a lot of incompressible metadata: the file record still fits.
+TEST(JpegCoeffTest, SealSmallRegionLargeMetadata) {
+  const Keyset ks = new_keyset();
+  KeySource keys;
+  keys.keyset = &ks;
+  auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
+  std::mt19937 rng(3);
+  for (int seg = 0; seg < 3; ++seg) {
+    std::vector<std::uint8_t> com = {0xFF, 0xFE, 0xFF, 0xFF};  // 65,533 bytes of comment
+    for (int i = 0; i < 65533; ++i) com.push_back(static_cast<std::uint8_t>(rng() % 255));
+    file.insert(file.begin() + 20, com.begin(), com.end());
+  }
+  auto out = protect_jpeg(file, {action("seal", {0, 0, 4, 4})}, {}, &keys);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  auto visible = jpeg::read_coefficients(out->file);  // the comments are stripped from the visible file
+  ASSERT_TRUE(visible.ok());
+  for (const auto& m : visible->markers) EXPECT_NE(m.code, JPEG_COM);
+  auto rec = recover_jpeg(out->file, std::nullopt, ks);
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  EXPECT_TRUE(rec->byte_identical);
+  EXPECT_EQ(rec->file, file);
+}
+
 TEST(JpegCoeffTest, MetadataKeptOrStrippedThumbnailRemoved) {
   // An APP1 EXIF and a COM marker, inserted after SOI/APP0.
   auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});

@@ -88,6 +88,13 @@ struct Container {
   std::size_t body_offset(std::size_t i) const;
 };
 
+// Largest plaintext a PayloadScheme::kJpegCoefficients region may hold: zlib's worst case for
+// 16-bit coefficients of every component over the rectangle padded to whole iMCUs, plus 2 MiB
+// for the file record (docs/container-format.md, section 9).
+inline std::uint64_t jpeg_payload_limit(std::uint32_t width, std::uint32_t height, std::uint32_t channels) {
+  return 3 * (std::uint64_t{width} + 32) * (std::uint64_t{height} + 32) * channels + (2u << 20);
+}
+
 // Plaintext size of a region: width * height * channels * (depth_bits / 8), 64-bit.
 std::uint64_t region_plaintext_bytes(const ContainerHeader& h, const ContainerRegion& r);
 

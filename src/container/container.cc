@@ -238,12 +238,9 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     if (h.scheme == PayloadScheme::kSeal && region_plaintext_bytes(h, reg) + kTagBytes != reg.ciphertext_size) {
       return corrupt("region " + std::to_string(i) + " ciphertext size does not match its rectangle");
     }
-    // JPEG coefficient blocks: zlib data of 2 bytes per coefficient, every component at most one
-    // coefficient per pixel of the rectangle padded to whole 32-pixel iMCUs, plus zlib overhead.
     if (h.scheme == PayloadScheme::kJpegCoefficients &&
         (reg.ciphertext_size <= kTagBytes ||
-         reg.ciphertext_size > 3 * (std::uint64_t{reg.width} + 32) * (std::uint64_t{reg.height} + 32) * h.channels +
-                                   4096 + kTagBytes)) {
+         reg.ciphertext_size > jpeg_payload_limit(reg.width, reg.height, h.channels) + kTagBytes)) {
       return corrupt("region " + std::to_string(i) + " coefficient payload size is out of range for its rectangle");
     }
     body_total += reg.ciphertext_size;

@@ -155,7 +155,7 @@ void find_rewrite(const jpeg::Coefficients& c, std::span<const std::uint8_t> ori
   // Single scan, other encoder (grouped DQT/DHT segments, other marker order): keep the
   // original's bytes around the entropy-coded data, which libjpeg reproduces with the same tables.
   const auto orig_span = jpeg::single_scan_span(original);
-  if (orig_span && orig_span->first <= (1u << 20) && original.size() - orig_span->second <= (1u << 20)) {
+  if (orig_span && orig_span->first + (original.size() - orig_span->second) <= (1u << 20)) {
     jpeg::WriteParams p = protect_params(c);
     p.optimize = false;
     p.original_huffman = true;

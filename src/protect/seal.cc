@@ -395,6 +395,11 @@ Result<PendingSeal> begin_payload_seal(cv::Size size, int type, std::vector<Seal
         std::int64_t{r.y} + r.height > size.height || p.bytes.empty()) {
       return make_error(ErrorCode::kInvalidArgument, "seal: region " + std::to_string(i) + " is empty or outside the image");
     }
+    if (scheme == PayloadScheme::kJpegCoefficients &&
+        p.bytes.size() > jpeg_payload_limit(static_cast<std::uint32_t>(r.width), static_cast<std::uint32_t>(r.height),
+                                            static_cast<std::uint32_t>(CV_MAT_CN(type)))) {
+      return make_error(ErrorCode::kResourceLimit, "seal: region " + std::to_string(i) + " payload is over the container limit");
+    }
     total += p.bytes.size() + kTag;
     PendingSeal::Impl::Item item;
     item.index = static_cast<std::uint32_t>(i);
