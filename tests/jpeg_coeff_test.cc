@@ -8,6 +8,10 @@
 
 #include <cstdio>
 #include <jpeglib.h>
+#include <libexif/exif-data.h>
+
+#include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -297,6 +301,69 @@ TEST(JpegCoeffTest, SealSmallRegionLargeMetadata) {
   ASSERT_TRUE(rec.ok()) << rec.error().message;
   EXPECT_TRUE(rec->byte_identical);
   EXPECT_EQ(rec->file, file);
+}
+
+// An APP1 Exif segment (libexif) with a Make tag and a 2 KB thumbnail.
+std::vector<std::uint8_t> exif_segment_with_thumbnail() {
+  ExifData* d = exif_data_new();
+  ExifEntry* e = exif_entry_new();
+  exif_content_add_entry(d->ifd[EXIF_IFD_0], e);
+  exif_entry_initialize(e, EXIF_TAG_MAKE);
+  exif_entry_unref(e);
+  d->size = 2048;
+  d->data = static_cast<unsigned char*>(std::malloc(d->size));
+  std::memset(d->data, 0xAB, d->size);
+  unsigned char* buf = nullptr;
+  unsigned int size = 0;
+  exif_data_save_data(d, &buf, &size);
+  exif_data_unref(d);
+  std::vector<std::uint8_t> seg(size + 4);
+  seg[0] = 0xFF;
+  seg[1] = 0xE1;
+  seg[2] = static_cast<std::uint8_t>((size + 2) >> 8);
+  seg[3] = static_cast<std::uint8_t>(size + 2);
+  std::memcpy(seg.data() + 4, buf, size);
+  std::free(buf);
+  return seg;
+}
+
+// Size of the thumbnail in an APP1 Exif payload ("Exif\0\0" onwards), -1 when unreadable.
+long thumbnail_size(const std::vector<std::uint8_t>& app1) {
+  ExifData* d = exif_data_new_from_data(app1.data(), static_cast<unsigned int>(app1.size()));
+  if (d == nullptr) return -1;
+  const long n = static_cast<long>(d->size);
+  exif_data_unref(d);
+  return n;
+}
+
+TEST(JpegCoeffTest, ExifThumbnailAlwaysRemoved) {
+  auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
+  const auto app1 = exif_segment_with_thumbnail();
+  file.insert(file.begin() + 20, app1.begin(), app1.end());
+  auto in = jpeg::read_coefficients(file);
+  ASSERT_TRUE(in.ok());
+  bool found = false;
+  for (const auto& m : in->markers) {
+    if (m.code == JPEG_APP0 + 1) {
+      found = true;
+      EXPECT_EQ(thumbnail_size(m.data), 2048);
+    }
+  }
+  ASSERT_TRUE(found);
+  JpegProtectOptions keep;
+  keep.keep_metadata = true;
+  auto out = protect_jpeg(file, {action("fill", {0, 0, 16, 16})}, keep);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  auto oc = jpeg::read_coefficients(out->file);
+  ASSERT_TRUE(oc.ok());
+  found = false;
+  for (const auto& m : oc->markers) {
+    if (m.code == JPEG_APP0 + 1) {
+      found = true;
+      EXPECT_EQ(thumbnail_size(m.data), 0);  // EXIF kept, thumbnail gone
+    }
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST(JpegCoeffTest, MetadataKeptOrStrippedThumbnailRemoved) {
