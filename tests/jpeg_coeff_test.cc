@@ -400,6 +400,21 @@ TEST(JpegCoeffTest, BadInputsFailCleanly) {
   // Header only (SOI + garbage segment).
   std::vector<std::uint8_t> header(file.begin(), file.begin() + 30);
   EXPECT_FALSE(probe_jpeg(header).ok());
+  // Declared dimensions over the pixel cap (SOF patched to 65000 x 65000): refused before any
+  // coefficient array is allocated.
+  std::vector<std::uint8_t> bomb = file;
+  for (std::size_t i = 2; i + 9 < bomb.size(); ++i) {
+    if (bomb[i] == 0xFF && bomb[i + 1] == 0xC0) {
+      bomb[i + 5] = 0xFD;
+      bomb[i + 6] = 0xE8;
+      bomb[i + 7] = 0xFD;
+      bomb[i + 8] = 0xE8;
+      break;
+    }
+  }
+  auto big = probe_jpeg(bomb);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, ErrorCode::kResourceLimit);
   // A method the coefficient path does not have.
   auto m = protect_jpeg(file, {action("msai", {0, 0, 16, 16})}, {});
   ASSERT_FALSE(m.ok());

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "jpeg/jpeg_internal.h"
+#include "shroud/image_io.h"
 
 namespace shroud::jpeg {
 namespace {
@@ -29,6 +30,7 @@ void on_output_message(j_common_ptr cinfo) {
 
 Error classify(const ErrorManager& em) {
   const int code = em.pub.msg_code;
+  if (code == JERR_IMAGE_TOO_BIG) return make_error(ErrorCode::kResourceLimit, "JPEG: " + em.message);
   if (code == JERR_BAD_PRECISION || code == JERR_SOF_UNSUPPORTED || code == JERR_NOT_COMPILED ||
       code == JERR_ARITH_NOTIMPL || code == JERR_CONVERSION_NOTIMPL) {
     return make_error(ErrorCode::kUnsupported, "JPEG: " + em.message);
@@ -127,6 +129,12 @@ bool read_into(jpeg_decompress_struct* d, ErrorManager* em, std::span<const std:
   jpeg_save_markers(d, JPEG_COM, 0xFFFF);
   for (int m = 0; m < 16; ++m) jpeg_save_markers(d, JPEG_APP0 + m, 0xFFFF);
   jpeg_read_header(d, TRUE);
+  // The same cap as image_io's ImageLimits, before libjpeg allocates the coefficient arrays.
+  if (std::uint64_t{d->image_width} * d->image_height > static_cast<std::uint64_t>(ImageLimits{}.max_pixels)) {
+    em->message = "image dimensions are over the pixel limit";
+    em->pub.msg_code = JERR_IMAGE_TOO_BIG;
+    return false;
+  }
   out->info.width = static_cast<int>(d->image_width);
   out->info.height = static_cast<int>(d->image_height);
   out->info.components = d->num_components;
@@ -299,6 +307,11 @@ bool decode_into(jpeg_decompress_struct* d, ErrorManager* em, std::span<const st
   if (setjmp(em->jump)) return false;
   jpeg_mem_src(d, file.data(), static_cast<unsigned long>(file.size()));
   jpeg_read_header(d, TRUE);
+  if (std::uint64_t{d->image_width} * d->image_height > static_cast<std::uint64_t>(ImageLimits{}.max_pixels)) {
+    em->message = "image dimensions are over the pixel limit";
+    em->pub.msg_code = JERR_IMAGE_TOO_BIG;
+    return false;
+  }
   d->scale_num = static_cast<unsigned int>(scale_num);
   d->scale_denom = 8;
   d->dct_method = JDCT_ISLOW;
