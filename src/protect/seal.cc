@@ -24,6 +24,7 @@ struct PendingSeal::Impl {
     crypto::SecretBytes plain;  // original pixels, canonical order
   };
   int rows = 0, cols = 0, type = 0;
+  PayloadScheme scheme = PayloadScheme::kSeal;
   SealOptions options;
   std::vector<Item> items;
 };
@@ -192,6 +193,7 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
   }
   Container c;
   ContainerHeader& h = c.header;
+  h.scheme = p.scheme;
   h.binding = p.options.binding;
   h.width = static_cast<std::uint32_t>(p.cols);
   h.height = static_cast<std::uint32_t>(p.rows);
@@ -274,11 +276,24 @@ Result<SealedImage> seal_regions(cv::Mat& image, const std::vector<Action>& acti
   return finish_seal(std::move(pending), image, keys);
 }
 
-Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const std::uint8_t> bytes,
+namespace {
+
+struct OpenedContainer {
+  Container c;
+  std::vector<std::pair<std::size_t, crypto::SecretBytes>> opened;  // (region, plaintext), index order
+};
+
+Result<OpenedContainer> open_container(const cv::Mat& carrier, std::span<const std::uint8_t> bytes, PayloadScheme scheme,
                                        const Keyset& keyset, const RecoverOptions& options) {
   SHROUD_RETURN_IF_ERROR(crypto::init());
   SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(bytes));
   const ContainerHeader& h = c.header;
+  if (h.scheme != scheme) {
+    return make_error(ErrorCode::kUnsupported,
+                      h.scheme == PayloadScheme::kJpegCoefficients
+                          ? "the container holds JPEG coefficient blocks: recover it to a .jpg output (docs/jpeg.md)"
+                          : "the container holds pixels, not JPEG coefficient blocks");
+  }
 
   // Key: by id, enabled, of the algorithm the container's key mode needs.
   const KeyEntry* key = keyset.impl().find(h.key_id);
@@ -355,7 +370,18 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
     if (selected(reg)) opened.emplace_back(i, std::move(plain));
   }
   if (opened.empty()) return make_error(ErrorCode::kNotFound, "no region matches the selection");
+  OpenedContainer oc{std::move(c), std::move(opened)};
+  return oc;
+}
 
+}  // namespace
+
+Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const std::uint8_t> bytes,
+                                       const Keyset& keyset, const RecoverOptions& options) {
+  SHROUD_ASSIGN_OR_RETURN(OpenedContainer oc, open_container(carrier, bytes, PayloadScheme::kSeal, keyset, options));
+  const Container& c = oc.c;
+  const ContainerHeader& h = c.header;
+  auto& opened = oc.opened;
   RecoveredImage out;
   out.image = carrier.clone();
   out.region_count = static_cast<std::uint32_t>(c.regions.size());
@@ -391,6 +417,74 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
   }
   for (const auto& o : opened) out.restored.push_back(static_cast<std::uint32_t>(o.first));
   return out;
+}
+
+Result<PendingSeal> begin_payload_seal(cv::Size size, int type, std::vector<SealPayload> payloads, PayloadScheme scheme,
+                                       const SealOptions& options) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  if (payloads.empty()) return make_error(ErrorCode::kInvalidArgument, "seal: no regions to seal");
+  if (options.orientation < 1 || options.orientation > 8) {
+    return make_error(ErrorCode::kInvalidArgument, "seal: orientation must be 1..8");
+  }
+  ContainerLimits limits;
+  if (payloads.size() > limits.max_regions) {
+    return make_error(ErrorCode::kResourceLimit, "seal: more than " + std::to_string(limits.max_regions) + " regions");
+  }
+  auto impl = std::make_unique<PendingSeal::Impl>();
+  impl->rows = size.height;
+  impl->cols = size.width;
+  impl->type = type;
+  impl->scheme = scheme;
+  impl->options = options;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    SealPayload& p = payloads[i];
+    const cv::Rect& r = p.rect;
+    if (r.width <= 0 || r.height <= 0 || r.x < 0 || r.y < 0 || std::int64_t{r.x} + r.width > size.width ||
+        std::int64_t{r.y} + r.height > size.height || p.bytes.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, "seal: region " + std::to_string(i) + " is empty or outside the image");
+    }
+    if (scheme == PayloadScheme::kJpegCoefficients &&
+        p.bytes.size() > jpeg_payload_limit(static_cast<std::uint32_t>(r.width), static_cast<std::uint32_t>(r.height),
+                                            static_cast<std::uint32_t>(CV_MAT_CN(type)))) {
+      return make_error(ErrorCode::kResourceLimit, "seal: region " + std::to_string(i) + " payload is over the container limit");
+    }
+    total += p.bytes.size() + kTag;
+    PendingSeal::Impl::Item item;
+    item.index = static_cast<std::uint32_t>(i);
+    item.kind = p.kind;
+    item.rect = r;
+    item.plain = crypto::SecretBytes(p.bytes.size());
+    std::memcpy(item.plain.data(), p.bytes.data(), p.bytes.size());
+    crypto::memzero(p.bytes.data(), p.bytes.size());
+    impl->items.push_back(std::move(item));
+  }
+  if (total > limits.max_bytes) return make_error(ErrorCode::kResourceLimit, "seal: sealed data would exceed the container limit");
+  return PendingSeal(std::move(impl));
+}
+
+Result<OpenedPayloads> open_payload_seal(const cv::Mat& carrier, std::span<const std::uint8_t> container,
+                                         PayloadScheme scheme, const Keyset& keyset, const RecoverOptions& options) {
+  SHROUD_ASSIGN_OR_RETURN(OpenedContainer oc, open_container(carrier, container, scheme, keyset, options));
+  OpenedPayloads out;
+  out.region_count = static_cast<std::uint32_t>(oc.c.regions.size());
+  out.binding = oc.c.header.binding;
+  out.key_id = oc.c.header.key_id;
+  for (auto& [i, plain] : oc.opened) {
+    const ContainerRegion& reg = oc.c.regions[i];
+    OpenedPayload p;
+    p.index = reg.index;
+    p.kind = reg.kind;
+    p.rect = cv::Rect(static_cast<int>(reg.x), static_cast<int>(reg.y), static_cast<int>(reg.width), static_cast<int>(reg.height));
+    p.bytes.assign(plain.data(), plain.data() + plain.size());
+    out.selected.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<PayloadScheme> container_scheme(std::span<const std::uint8_t> container) {
+  SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(container));
+  return c.header.scheme;
 }
 
 Result<SealedFile> seal_image_file(cv::Mat& image, const std::vector<Action>& actions, const SealFileOptions& options,

@@ -16,6 +16,7 @@
 #include "scheme_cli.h"
 #include "shroud/dp_plate.h"
 #include "shroud/image_io.h"
+#include "shroud/jpeg_coeff.h"
 #include "shroud/pipeline.h"
 #include "shroud/recovery_track.h"
 #include "shroud/protector.h"
@@ -84,6 +85,7 @@ struct Opts {
   int level = 3;
   int levels = 5;
   int encrypt_from = 3;
+  std::string jpeg_path = "auto";  // auto | coeff | pixel (docs/jpeg.md)
 };
 
 // --method <paper scheme>: the choice, its key file (not for sisa, which uses the seal keys)
@@ -309,9 +311,50 @@ Status process_scheme(Job& job, Detector& detector, const Policy& policy, const 
   return ok_status();
 }
 
+// JPEG in and out: the coefficient path (docs/jpeg.md). Returns kUnsupported when the pixel
+// path must take the file (with --jpeg-path auto).
+Status process_jpeg(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SealKeys* keys) {
+  SHROUD_ASSIGN_OR_RETURN(auto file, read_file(job.input));
+  if (sniff_format(file) != "jpeg") return make_error(ErrorCode::kUnsupported, "the content is not JPEG");
+  JpegProtectOptions jo;
+  jo.keep_metadata = o.keep_metadata;
+  jo.sidecar = o.sidecar;
+  jo.binding = o.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
+  if (keys != nullptr) jo.placeholder = keys->placeholder;
+  jo.detect_side = o.detect.spec.rfind("manual", 0) == 0 ? 0 : (o.detect.detect_size > 0 ? o.detect.detect_size : 640);
+  const KeySource source = keys != nullptr ? keys->source() : KeySource{};
+  SHROUD_ASSIGN_OR_RETURN(JpegProtected out, protect_jpeg_file(file, detector, policy, jo, keys != nullptr ? &source : nullptr));
+  WriteOptions wo;
+  wo.overwrite = o.force || o.in_place;
+  const std::string side = sidecar_path(job.output);
+  if (!out.sidecar.empty()) SHROUD_RETURN_IF_ERROR(write_file_atomic(side, out.sidecar, wo));
+  Status s = write_file_atomic(job.output, out.file, wo);
+  if (!s.ok() && !out.sidecar.empty()) fs::remove(side);
+  SHROUD_RETURN_IF_ERROR(s);
+  SHROUD_ASSIGN_OR_RETURN(JpegInfo info, probe_jpeg(out.file));
+  job.record = regions_to_json(job.input, cv::Size(info.width, info.height), out.regions);
+  job.record["output"] = job.output;
+  if (!out.sidecar.empty()) job.record["sidecar"] = side;
+  add_actions_json(job.record, out.actions);
+  job.record["jpeg"] = {{"path", "coefficients"}, {"boxes_grown_to_imcu", {info.imcu_width, info.imcu_height}},
+                        {"byte_identical_recovery", out.byte_identical}};
+  job.regions = out.regions.size();
+  job.protected_count = out.actions.size();
+  return ok_status();
+}
+
 Status process(Job& job, Detector& detector, const Policy& policy, const Opts& o, const SealKeys* keys,
                const SchemeRun* scheme) {
   SHROUD_ASSIGN_OR_RETURN(std::string format, format_from_path(job.output));
+  if (o.jpeg_path != "pixel" && format == "jpeg" && scheme == nullptr && format_from_path(job.input).ok() &&
+      *format_from_path(job.input) == "jpeg") {
+    Status s = process_jpeg(job, detector, policy, o, keys);
+    if (s.ok()) return s;
+    if (o.jpeg_path == "coeff" || s.error().code != ErrorCode::kUnsupported) {
+      return make_error(s.error().code, "'" + job.input + "': " + s.error().message);
+    }
+    spdlog::info("'{}': {}; taking the pixel path (re-encodes the JPEG)", job.input, s.error().message);
+  }
   SHROUD_ASSIGN_OR_RETURN(LoadedImage img, read_image(job.input));
   if (scheme != nullptr && !scheme->choice.sisa_seal()) return process_scheme(job, detector, policy, o, *scheme, format, img);
   if (keys != nullptr) return process_sealed(job, detector, policy, o, *keys, format, img, scheme);
@@ -693,6 +736,9 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--levels", o->levels, "sisa, sisa-paper: number of levels L (default 5)")->check(CLI::Range(1, 100))->group(sg);
   cmd->add_option("--encrypt-from", o->encrypt_from, "sisa, sisa-paper: levels >= this encrypt, lower ones blur (default 3)")
       ->check(CLI::Range(1, 101))->group(sg);
+  cmd->add_option("--jpeg-path", o->jpeg_path,
+                  "JPEG in and out: auto (coefficients when possible, default), coeff (fail otherwise), pixel (decode + re-encode)")
+      ->check(CLI::IsMember({"auto", "coeff", "pixel"}));
   cmd->add_flag("--detached", o->detached, "seal: do not bind to the carrier pixels (for pipelines that re-encode)");
   cmd->add_option("--track", o->track, "seal, video: recovery track file (default OUTPUT.shroudv)");
   cmd->callback([&g, o] {

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "scheme_cli.h"
 #include "shroud/image_io.h"
+#include "shroud/jpeg_coeff.h"
 #include "shroud/keys.h"
 #include "shroud/recovery_track.h"
 #include "shroud/schemes/scheme_file.h"
@@ -105,6 +106,23 @@ Status run(const Opts& o) {
     ro.kinds.push_back(kind);
   }
   SHROUD_ASSIGN_OR_RETURN(Keyset keyset, load_keyset(o.key));
+  if (is_jpeg_coefficient_seal(file, sidecar)) {
+    // Sealed in the JPEG coefficient path (docs/jpeg.md): the original coefficients come back.
+    auto jrec = recover_jpeg(file, sidecar, keyset, ro);
+    if (!jrec.ok()) return make_error(jrec.error().code, "'" + o.input + "': " + jrec.error().message);
+    std::vector<std::uint8_t> out = std::move(jrec->file);
+    if (format != "jpeg") {  // e.g. .png: the decoded original pixels
+      SHROUD_ASSIGN_OR_RETURN(LoadedImage px, decode_image(out));
+      SHROUD_ASSIGN_OR_RETURN(out, encode_image(px.pixels, format));
+    }
+    WriteOptions jwo;
+    jwo.overwrite = o.force;
+    SHROUD_RETURN_IF_ERROR(write_file_atomic(o.output, out, jwo));
+    spdlog::info("restored {} of {} region(s) with key {}; wrote {} ({})", jrec->restored.size(), jrec->region_count,
+                 jrec->key_id, o.output,
+                 format != "jpeg" ? "original pixels" : jrec->byte_identical ? "the original file, byte for byte" : "original coefficients");
+    return ok_status();
+  }
   auto rec = recover_image_file(file, sidecar, keyset, ro);
   if (!rec.ok()) return make_error(rec.error().code, "'" + o.input + "': " + rec.error().message);
   if (format == "jpeg") {
