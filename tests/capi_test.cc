@@ -136,6 +136,14 @@ TEST_F(CapiTest, CreateRejectsBadOptions) {
   EXPECT_EQ(s2, SHROUD_ERR_PERMISSION) << m2;
   auto [s3, m3] = create_error(("{\"method\": \"seal\", \"keyset\": \"" + keys_ + "\", \"recipient\": \"x.pub\"}").c_str());
   EXPECT_EQ(s3, SHROUD_ERR_INVALID_ARGUMENT) << m3;
+  // A preset by name (installed, or the source tree's policies/), and a missing one.
+  shroud_engine* preset = nullptr;
+  EXPECT_EQ(shroud_engine_create(("{\"detector\": \"manual:" + regions_ + "\", \"policy\": \"strict\"}").c_str(),
+                                 &preset, nullptr),
+            SHROUD_OK);
+  shroud_engine_destroy(preset);
+  auto [s4, m4] = create_error("{\"policy\": \"no-such-preset\"}");
+  EXPECT_EQ(s4, SHROUD_ERR_NOT_FOUND) << m4;
   // NULL and empty options are the defaults; the err pointer is optional.
   shroud_engine* e = nullptr;
   EXPECT_EQ(shroud_engine_create(("{\"detector\": \"manual:" + regions_ + "\"}").c_str(), &e, nullptr), SHROUD_OK);

@@ -15,6 +15,9 @@
 #ifndef SHROUD_INSTALL_DATADIR
 #define SHROUD_INSTALL_DATADIR "/usr/local/share/shroud"
 #endif
+#ifndef SHROUD_SOURCE_DIR
+#define SHROUD_SOURCE_DIR "."
+#endif
 
 namespace shroud::capi {
 namespace {
@@ -47,12 +50,17 @@ bool policy_seals(const Policy& p) {
   return false;
 }
 
-// A policy given by name ("strict") is looked up among the installed presets.
+// A policy given by name ("strict") is looked up among the installed presets, then in the
+// source tree's policies/ (a build that is not installed).
 std::string resolve_policy_path(const std::string& name) {
   std::error_code ec;
   if (std::filesystem::exists(name, ec) || name.find('/') != std::string::npos) return name;
-  const auto preset = std::filesystem::path(SHROUD_INSTALL_DATADIR) / "policies" / (name + ".json");
-  return std::filesystem::is_regular_file(preset, ec) ? preset.string() : name;
+  for (const auto& dir : {std::filesystem::path(SHROUD_INSTALL_DATADIR) / "policies",
+                          std::filesystem::path(SHROUD_SOURCE_DIR) / "policies"}) {
+    const auto preset = dir / (name + ".json");
+    if (std::filesystem::is_regular_file(preset, ec)) return preset.string();
+  }
+  return name;
 }
 
 }  // namespace
