@@ -42,6 +42,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   fixture = new Fixture;
   fixture->dir = (std::filesystem::temp_directory_path() / ("shroud-capi-fuzz-" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(fixture->dir);
+  std::atexit([] {
+    std::error_code ec;
+    std::filesystem::remove_all(fixture->dir, ec);
+  });
   const std::string regions = fixture->dir + "/regions.json";
   std::ofstream(regions) << R"({"regions":[{"kind":"face","box":[2,3,9,8]},{"kind":"plate","box":[12,10,6,5]},)"
                          << R"({"kind":"face","box":[-4,-4,500,7]}]})";
