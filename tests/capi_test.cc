@@ -386,6 +386,36 @@ TEST_F(CapiTest, EncodedRoundTripAndMisuse) {
   shroud_engine_destroy(e);
 }
 
+// Recipient mode: an engine holding only the public key seals but cannot recover; the keyset
+// holding the pair recovers exactly.
+TEST_F(CapiTest, RecipientSealsOnlyKeysetRecovers) {
+  auto ks = shroud::Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  auto pub = ks->add_recipient();
+  ASSERT_TRUE(pub.ok());
+  const std::string pair = dir_.file("dc.json"), pubfile = dir_.file("dc.pub");
+  ASSERT_TRUE(shroud::save_keyset(*ks, pair, false).ok());
+  std::ofstream(pubfile) << shroud::recipient_key_to_json(*pub);
+  shroud_engine* camera = engine(R"("method": "seal", "recipient": ")" + pubfile + "\"");
+  ASSERT_NE(camera, nullptr);
+  Buffer b(64, 48, SHROUD_FORMAT_RGB, 3, 2);
+  const std::vector<std::uint8_t> orig = b.bytes;
+  std::uint8_t* container = nullptr;
+  std::size_t container_n = 0;
+  ASSERT_EQ(shroud_protect_image(camera, &b.img, nullptr, nullptr, &container, &container_n), SHROUD_OK)
+      << shroud_engine_last_error(camera);
+  EXPECT_NE(b.bytes, orig);
+  EXPECT_EQ(shroud_recover_image(camera, &b.img, container, container_n), SHROUD_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(shroud_engine_last_error(camera)).find("keyset"), std::string::npos);
+  shroud_engine* dc = engine("\"keyset\": \"" + pair + "\"");
+  ASSERT_NE(dc, nullptr);
+  ASSERT_EQ(shroud_recover_image(dc, &b.img, container, container_n), SHROUD_OK) << shroud_engine_last_error(dc);
+  EXPECT_EQ(b.bytes, orig);
+  shroud_free(container);
+  shroud_engine_destroy(dc);
+  shroud_engine_destroy(camera);
+}
+
 // The last error is per thread; concurrent protect calls on one engine work.
 TEST_F(CapiTest, ConcurrentCallsAndPerThreadErrors) {
   shroud_engine* e = engine(R"("method": "pixelate")");
