@@ -6,7 +6,7 @@
  *    message for the calling thread, read with shroud_engine_last_error(engine); creation, which
  *    has no engine yet, returns its message through `char** err`. Outputs are only written on
  *    success (on failure they are set to NULL / 0), and nothing is half done: a failed protect
- *    leaves the caller's buffer as it was, except where a function says otherwise.
+ *    or recover leaves the caller's buffer as it was (see shroud_protect_image).
  *  - No C++ exception ever crosses this API (every entry point catches everything).
  *  - No global state except the constant strings of shroud_version() and shroud_status_name().
  *  - Ownership: memory returned through `uint8_t**`, `char**` and `shroud_region**` is allocated
@@ -136,8 +136,9 @@ shroud_status shroud_detect(shroud_engine* engine, const shroud_image* img, shro
  * RGB/RGBA buffers: the buffer is swapped to BGR in place for the duration of the call and
  * swapped back before it returns (also on failure), so it is exact and allocates no frame; a
  * concurrent reader of the buffer would see BGR meanwhile.
- * On failure the buffer is as it was (the altered rectangles are saved before protecting and
- * put back; only those rectangles are copied, never the frame). */
+ * On failure the buffer is as it was, except after running out of memory (blur, pixelate and
+ * fill cannot fail otherwise; for methods that can, the rectangles about to change are saved
+ * first and put back, never the whole frame). */
 shroud_status shroud_protect_image(shroud_engine* engine, const shroud_image* img, shroud_region** regions,
                                    size_t* count, uint8_t** container, size_t* container_n);
 

@@ -243,10 +243,17 @@ Result<ProtectedFrame> CapiEngine::protect(cv::Mat& image) {
   ProtectedFrame out;
   std::vector<Action> plain, sealed;
   for (const auto& a : actions) (a.method == "seal" ? sealed : plain).push_back(a);
-  // Save the rectangles about to change (not the frame), so a failure leaves the buffer as it was.
+  // Blur, pixelate and fill cannot fail on a checked image and planned rectangles (only by
+  // running out of memory). When another method may fail half way (seal, the DP methods,
+  // generate), the rectangles about to change are saved first (never the frame), so a failure
+  // leaves the buffer as it was.
+  bool may_fail = false;
+  for (const auto& a : actions) may_fail = may_fail || !(a.method == "blur" || a.method == "pixelate" || a.method == "fill");
   std::vector<cv::Mat> saved;
-  saved.reserve(actions.size());
-  for (const auto& a : actions) saved.push_back(image(a.rect).clone());
+  if (may_fail) {
+    saved.reserve(actions.size());
+    for (const auto& a : actions) saved.push_back(image(a.rect).clone());
+  }
   auto restore = [&] {
     for (std::size_t i = saved.size(); i-- > 0;) saved[i].copyTo(image(actions[i].rect));
   };
