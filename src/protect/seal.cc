@@ -283,6 +283,14 @@ struct OpenedContainer {
   std::vector<std::pair<std::size_t, crypto::SecretBytes>> opened;  // (region, plaintext), index order
 };
 
+// Whether `r` is in the recovery selection (by index and by kind; empty lists select all).
+bool region_selected(const ContainerRegion& r, const RecoverOptions& options) {
+  const bool by_index = options.regions.empty() ||
+                        std::find(options.regions.begin(), options.regions.end(), r.index) != options.regions.end();
+  const bool by_kind = options.kinds.empty() || std::find(options.kinds.begin(), options.kinds.end(), r.kind) != options.kinds.end();
+  return by_index && by_kind;
+}
+
 Result<OpenedContainer> open_container(const cv::Mat& carrier, std::span<const std::uint8_t> bytes, PayloadScheme scheme,
                                        const Keyset& keyset, const RecoverOptions& options) {
   SHROUD_RETURN_IF_ERROR(crypto::init());
@@ -341,12 +349,7 @@ Result<OpenedContainer> open_container(const cv::Mat& carrier, std::span<const s
                                                          std::to_string(c.regions.size()) + ")");
     }
   }
-  auto selected = [&](const ContainerRegion& r) {
-    const bool by_index = options.regions.empty() ||
-                          std::find(options.regions.begin(), options.regions.end(), r.index) != options.regions.end();
-    const bool by_kind = options.kinds.empty() || std::find(options.kinds.begin(), options.kinds.end(), r.kind) != options.kinds.end();
-    return by_index && by_kind;
-  };
+  auto selected = [&](const ContainerRegion& r) { return region_selected(r, options); };
 
   // Every region: commitment, then tag. Plaintexts of unselected regions are wiped at once.
   std::array<std::uint8_t, kFileHeaderBytes + kRegionHeaderBytes> ad{};
@@ -398,7 +401,7 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
   cv::Mat hidden = cv::Mat::zeros(out.image.size(), CV_8U);
   bool any_hidden = false;
   for (const ContainerRegion& reg : c.regions) {
-    if (selected(reg)) continue;
+    if (region_selected(reg, options)) continue;
     hidden(rect_of(reg)).setTo(255);
     any_hidden = true;
   }
