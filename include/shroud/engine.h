@@ -152,7 +152,6 @@ struct FileReport {
 struct PathsReport {
   std::vector<FileReport> files;          // in input order
   std::size_t ok = 0, regions = 0, protected_count = 0;
-  std::vector<std::string> warnings;
 };
 
 // Progress and cancellation for long jobs. `cancelled` is polled between files / frames; when
@@ -160,6 +159,8 @@ struct PathsReport {
 struct JobControl {
   std::function<void(std::int64_t done, std::int64_t total)> on_progress;   // total 0: unknown
   std::function<bool()> cancelled;
+  // Warnings about this job (ignored flags, lossy recovery formats), as they arise.
+  std::function<void(const std::string& message)> on_warning;
   // Video: called in frame order with that frame's actions (for --regions-json).
   std::function<void(std::int64_t index, const std::vector<Action>& actions)> on_frame;
 };
@@ -173,7 +174,6 @@ struct VideoReport {
   std::string track;
   std::int64_t track_frames = 0;
   std::uint64_t track_bytes = 0, sealed_regions = 0;
-  std::vector<std::string> warnings;
 };
 
 // Which sealed regions to restore (empty: all).
@@ -241,6 +241,7 @@ class Engine {
 
   // A video file, URL, "-" (stdin) or options.camera to `output`. Seal: the recovery track is
   // written beside it and committed after the video; on failure neither is left.
+  // `input` is ignored when options.camera is set.
   Result<VideoReport> protect_video(const std::string& input, const std::string& output,
                                     const JobControl& control = {}) const;
 
@@ -262,6 +263,15 @@ class Engine {
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Image files named by `inputs`: files as given, folders walked recursively for image files
+// (sorted). `root` is the folder a file was found under ("" for files given directly).
+struct InputFile {
+  std::string path;
+  std::string root;
+};
+Result<std::vector<InputFile>> expand_image_inputs(const std::vector<std::string>& inputs);
+bool is_image_file_name(const std::string& path);   // by extension: .jpg .png .tif .webp ...
 
 // True for inputs protect_video() handles: a video file name, a URL ("://") or "-".
 bool is_video_input(const std::string& input);
