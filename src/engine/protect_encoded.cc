@@ -60,7 +60,8 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
     rep.record = regions_to_json(name, image.size(), plan.regions);
     add_actions_json(rep.record, plan.actions);
   } else {
-    SHROUD_RETURN_IF_ERROR(apply_actions(image, plan.actions));
+    Status applied = apply_actions(image, plan.actions);
+    if (!applied.ok()) return make_error(applied.error().code, "'" + name + "': " + applied.error().message);
     auto bytes = encode_image(image, format, enc);
     if (!bytes.ok()) return make_error(bytes.error().code, "'" + name + "': " + bytes.error().message);
     out.image = std::move(*bytes);
