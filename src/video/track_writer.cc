@@ -8,6 +8,7 @@
 #include <random>
 
 #include "crypto/keyset_impl.h"
+#include "protect/placeholder_draw.h"
 #include "shroud/image_io.h"
 #include "shroud/pipeline.h"
 #include "video/track_format.h"
@@ -15,8 +16,6 @@
 namespace fs = std::filesystem;
 
 namespace shroud {
-
-Status draw_placeholder(cv::Mat& image, const Action& action, Placeholder placeholder, std::uint64_t noise_seed);
 
 namespace {
 
