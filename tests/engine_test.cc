@@ -17,11 +17,11 @@ namespace {
 using testing::TempDir;
 using testing::random_image;
 
-// A manual detector file with two regions (face and plate) in a 160x120 image.
+// A manual detector file with two regions (face and plate) for every 160x120 image.
 std::string write_regions(const TempDir& dir) {
   const std::string path = dir.file("regions.json");
   const std::string text =
-      R"({"image": "x.png", "width": 160, "height": 120, "regions": [)"
+      R"({"width": 160, "height": 120, "regions": [)"
       R"({"kind": "face", "box": [20, 30, 40, 30]}, {"kind": "plate", "box": [100, 70, 40, 20]}]})";
   Status s = write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()));
   EXPECT_TRUE(s.ok());

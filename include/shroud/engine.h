@@ -225,9 +225,10 @@ class Engine {
   Result<FrameReport> protect_frame(cv::Mat& image) const;
 
   // An encoded image in memory (any format read_image reads) to an encoded `format` ("png",
-  // "jpeg", "tiff", "bmp", "webp"). `name` is used in messages and the record.
+  // "jpeg", "tiff", "bmp", "webp"). `name` (may be empty) is used in messages and the record,
+  // and selects the image's entry of a manual:FILE regions list.
   Result<EncodedOutput> protect_encoded(std::span<const std::uint8_t> bytes, const std::string& format,
-                                        const std::string& name = "<memory>") const;
+                                        const std::string& name = "") const;
 
   // One file to one file (format from the output's extension); sidecar committed first.
   Result<FileReport> protect_file(const std::string& input, const std::string& output) const;

@@ -109,7 +109,7 @@ struct Engine::Impl {
   };
   Result<Plan> plan(const cv::Mat& image, const std::string& name, Detector& detector) const;
   // Paper scheme (not sisa): regions to protect, detected and filtered by the policy.
-  Result<schemes::SchemeProtectOptions> scheme_regions(const cv::Mat& image, Detector& detector,
+  Result<schemes::SchemeProtectOptions> scheme_regions(const cv::Mat& image, const std::string& name, Detector& detector,
                                                        std::vector<Region>* found) const;
   // The actions a scheme result reports (one per altered rectangle).
   std::vector<Action> scheme_actions(const schemes::SchemeProtected& prot, const schemes::SchemeProtectOptions& so) const;

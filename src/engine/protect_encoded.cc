@@ -10,13 +10,14 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
                                                    const std::string& name, Detector& detector) const {
   EncodedOutput out;
   FrameReport& rep = out.report;
+  const std::string shown = name.empty() ? std::string("<memory>") : name;
   const bool sidecar = options.sidecar;
   if (scheme && !scheme->choice.sisa_seal()) {
     // A paper scheme: the record embedded in the PNG, or beside the image.
     std::vector<Region> found;
-    SHROUD_ASSIGN_OR_RETURN(auto so, scheme_regions(img.pixels, detector, &found));
+    SHROUD_ASSIGN_OR_RETURN(auto so, scheme_regions(img.pixels, name, detector, &found));
     auto prot = schemes::scheme_protect(img.pixels, *scheme->key, so);
-    if (!prot.ok()) return make_error(prot.error().code, "'" + name + "': " + prot.error().message);
+    if (!prot.ok()) return make_error(prot.error().code, "'" + shown + "': " + prot.error().message);
     rep.actions = scheme_actions(*prot, so);
     rep.regions = std::move(found);
     SHROUD_ASSIGN_OR_RETURN(auto bytes, encode_image(prot->image, format));
@@ -51,7 +52,7 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
       so.encode = enc;
       so.sidecar = sidecar;
       auto file = seal_image_file(image, sealed, so, seal->source());
-      if (!file.ok()) return make_error(file.error().code, "'" + name + "': " + file.error().message);
+      if (!file.ok()) return make_error(file.error().code, "'" + shown + "': " + file.error().message);
       out.image = std::move(file->image);
       out.sidecar = std::move(file->sidecar);
       SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(out.image));
@@ -61,9 +62,9 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
     add_actions_json(rep.record, plan.actions);
   } else {
     Status applied = apply_actions(image, plan.actions);
-    if (!applied.ok()) return make_error(applied.error().code, "'" + name + "': " + applied.error().message);
+    if (!applied.ok()) return make_error(applied.error().code, "'" + shown + "': " + applied.error().message);
     auto bytes = encode_image(image, format, enc);
-    if (!bytes.ok()) return make_error(bytes.error().code, "'" + name + "': " + bytes.error().message);
+    if (!bytes.ok()) return make_error(bytes.error().code, "'" + shown + "': " + bytes.error().message);
     out.image = std::move(*bytes);
     rep.record = regions_to_json(name, image.size(), plan.regions);
     add_actions_json(rep.record, plan.actions);

@@ -8,16 +8,17 @@ namespace shroud {
 
 Result<Engine::Impl::Plan> Engine::Impl::plan(const cv::Mat& image, const std::string& name, Detector& detector) const {
   Plan p;
-  Frame frame{image, 0, 0.0, name};
+  Frame frame{image, 0, 0.0, name};   // the name lets a manual:FILE detector pick the image's entry
+  const std::string shown = name.empty() ? std::string("<memory>") : name;
   auto regions = detector.detect(frame);
-  if (!regions.ok()) return make_error(regions.error().code, "'" + name + "': " + regions.error().message);
+  if (!regions.ok()) return make_error(regions.error().code, "'" + shown + "': " + regions.error().message);
   p.regions = std::move(*regions);
   if (seal) p.placeholder = seal->placeholder;
   if (scheme && scheme->choice.sisa_seal()) {
     // SISA on the seal: priority + level select the rectangles; every one is sealed, shown
     // blurred below the encrypt level and with the placeholder from it.
     auto planned = engine::sisa_seal_actions(p.regions, image.size(), policy, scheme->sisa, seal->placeholder, &p.placeholder);
-    if (!planned.ok()) return make_error(planned.error().code, "'" + name + "': " + planned.error().message);
+    if (!planned.ok()) return make_error(planned.error().code, "'" + shown + "': " + planned.error().message);
     p.actions = std::move(*planned);
   } else {
     p.actions = plan_actions(p.regions, image.size(), policy);
@@ -25,14 +26,15 @@ Result<Engine::Impl::Plan> Engine::Impl::plan(const cv::Mat& image, const std::s
   return p;
 }
 
-Result<schemes::SchemeProtectOptions> Engine::Impl::scheme_regions(const cv::Mat& image, Detector& detector,
+Result<schemes::SchemeProtectOptions> Engine::Impl::scheme_regions(const cv::Mat& image, const std::string& name,
+                                                                   Detector& detector,
                                                                    std::vector<Region>* found) const {
   schemes::SchemeProtectOptions so;
   so.whole_frame = options.whole_frame;
   so.sisa = scheme->sisa;
   found->clear();
   if (!options.whole_frame) {
-    Frame frame{image, 0, 0.0, ""};
+    Frame frame{image, 0, 0.0, name};
     SHROUD_ASSIGN_OR_RETURN(auto regions, detector.detect(frame));
     *found = regions;
     // The policy filters kinds and scales boxes; sisa-paper then selects among these by priority.
@@ -68,7 +70,7 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image) const {
   FrameReport report;
   if (scheme()) {
     std::vector<Region> found;
-    SHROUD_ASSIGN_OR_RETURN(auto so, im.scheme_regions(image, *det, &found));
+    SHROUD_ASSIGN_OR_RETURN(auto so, im.scheme_regions(image, "", *det, &found));
     SHROUD_ASSIGN_OR_RETURN(auto prot, schemes::scheme_protect(image, *im.scheme->key, so));
     report.actions = im.scheme_actions(prot, so);
     report.regions = std::move(found);
@@ -78,7 +80,7 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image) const {
     add_actions_json(report.record, report.actions);
     return report;
   }
-  SHROUD_ASSIGN_OR_RETURN(auto plan, im.plan(image, "<frame>", *det));
+  SHROUD_ASSIGN_OR_RETURN(auto plan, im.plan(image, "", *det));
   std::vector<Action> plain, sealed;
   for (auto& a : plan.actions) (a.method == "seal" ? sealed : plain).push_back(a);
   SHROUD_RETURN_IF_ERROR(apply_actions(image, plain));

@@ -67,7 +67,8 @@ std::optional<shroud::Error> check_command(int argc, char** argv) {
       if (d < best_d) best_d = d, best = c.name;
     }
     std::string msg = "unknown command '" + a + "'";
-    if (best_d <= std::max<std::size_t>(2, a.size() / 2)) msg += "; did you mean '" + best + "'?";
+    msg += best_d <= std::max<std::size_t>(2, a.size() / 2) ? "; did you mean '" + best + "'?"
+                                                            : "; the closest command is '" + best + "'";
     msg += " (`shroud --help` lists the commands)";
     return shroud::make_error(shroud::ErrorCode::kInvalidArgument, msg);
   }
