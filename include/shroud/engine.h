@@ -22,10 +22,10 @@
 //    not thread-safe (detector.h); the engine keeps a pool and lends each call its own detector,
 //    creating another when all are busy, so concurrent calls never share one.
 //  - protect_paths() and protect_video() run their own worker threads (EngineOptions::jobs) and
-//    may also run concurrently with the calls above. Callbacks (progress, cancel) are invoked
-//    from the calling thread of protect_paths() (progress: from worker threads, serialised by
-//    the engine) and from the video pipeline's ordered stage; they must not call back into the
-//    engine's protect_paths()/protect_video().
+//    may also run concurrently with the calls above. JobControl callbacks are invoked from those
+//    worker threads (protect_paths: on_progress serialised by the engine; video: on_frame and
+//    on_progress from the pipeline's ordered stage, `cancelled` from its reader); they must be
+//    thread-safe with respect to the caller and must not call protect_paths()/protect_video().
 //  - Engine is movable, not copyable; moving an Engine while calls run on it is undefined.
 #pragma once
 
@@ -154,8 +154,9 @@ struct PathsReport {
   std::size_t ok = 0, regions = 0, protected_count = 0;
 };
 
-// Progress and cancellation for long jobs. `cancelled` is polled between files / frames; when
-// it returns true the job stops, writes nothing more, and returns kInvalidArgument "cancelled".
+// Progress and cancellation for long jobs. `cancelled` is polled before each file / frame. When
+// it returns true, protect_paths() marks every file not yet started as failed ("cancelled") and
+// writes nothing more; protect_video() fails with "cancelled" and leaves no output or track.
 struct JobControl {
   std::function<void(std::int64_t done, std::int64_t total)> on_progress;   // total 0: unknown
   std::function<bool()> cancelled;
@@ -203,6 +204,8 @@ class Engine {
   // Validates every option (method names, policy values, key rules: seal needs exactly one of
   // key/recipient, paper schemes a scheme key of the same method; DP parameters), loads the keys
   // and creates one detector (a bad spec or a missing model fails here, before any work).
+  // A recover engine (Mode::kRecover) checks the option ranges only; its `key` is read by each
+  // recovery call, as a keyset or a scheme key depending on what the input holds.
   static Result<Engine> create(EngineOptions options);
 
   Engine(Engine&&) noexcept;

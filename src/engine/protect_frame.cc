@@ -81,9 +81,11 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image) const {
     return report;
   }
   SHROUD_ASSIGN_OR_RETURN(auto plan, im.plan(image, "", *det));
-  std::vector<Action> plain, sealed;
-  for (auto& a : plan.actions) (a.method == "seal" ? sealed : plain).push_back(a);
-  SHROUD_RETURN_IF_ERROR(apply_actions(image, plain));
+  std::vector<Action> plain, sealed;   // seal: irreversible actions first, then the sealed ones
+  if (im.seal) {
+    for (auto& a : plan.actions) (a.method == "seal" ? sealed : plain).push_back(a);
+  }
+  SHROUD_RETURN_IF_ERROR(apply_actions(image, im.seal ? plain : plan.actions));
   if (!sealed.empty()) {
     SealOptions so;
     so.placeholder = plan.placeholder;
