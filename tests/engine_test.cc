@@ -51,7 +51,7 @@ TEST(EngineTest, ProtectFrameInPlaceChangesOnlyTheRegions) {
   const cv::Mat original = random_image(120, 160, CV_8UC3, 7);
   cv::Mat image = original.clone();
   const uchar* data = image.data;
-  auto rep = engine->protect_frame(image);
+  auto rep = engine->protect_frame(image, /*with_record=*/true);
   ASSERT_TRUE(rep.ok()) << rep.error().message;
   EXPECT_EQ(image.data, data) << "protected in place, no reallocation";
   ASSERT_EQ(rep->regions.size(), 2u);

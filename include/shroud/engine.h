@@ -127,7 +127,8 @@ struct FrameReport {
   std::vector<Region> regions;            // everything detected
   std::vector<Action> actions;            // what was protected, in the order applied
   // Per-image JSON record (the `--json` / `--regions-json` line): regions, protected actions
-  // with their methods and, for DP methods, "epsilon" {nominal, true, unit ...}.
+  // with their methods and, for DP methods, "epsilon" {nominal, true, unit ...}. Always set by
+  // protect_encoded / protect_file; by protect_frame only when asked.
   nlohmann::json record;
   std::vector<std::uint8_t> container;    // seal: the shroud-v1 container; schemes: the record
 };
@@ -225,7 +226,8 @@ class Engine {
   // Detects, plans and protects `image` in place: irreversible actions first, then sealed ones
   // (placeholders drawn, originals encrypted into FrameReport::container, bound to `image`'s
   // pixels as left by this call). Paper schemes may enlarge the image: `image` is then replaced.
-  Result<FrameReport> protect_frame(cv::Mat& image) const;
+  // FrameReport::record (JSON) is built only when `with_record` is set (it costs ~10-20 us).
+  Result<FrameReport> protect_frame(cv::Mat& image, bool with_record = false) const;
 
   // An encoded image in memory (any format read_image reads) to an encoded `format` ("png",
   // "jpeg", "tiff", "bmp", "webp"). `name` (may be empty) is used in messages and the record,

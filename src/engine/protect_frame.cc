@@ -64,7 +64,7 @@ std::vector<Action> Engine::Impl::scheme_actions(const schemes::SchemeProtected&
   return actions;
 }
 
-Result<FrameReport> Engine::protect_frame(cv::Mat& image) const {
+Result<FrameReport> Engine::protect_frame(cv::Mat& image, bool with_record) const {
   const Impl& im = *impl_;
   SHROUD_ASSIGN_OR_RETURN(auto det, im.borrow());
   FrameReport report;
@@ -76,8 +76,10 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image) const {
     report.regions = std::move(found);
     report.container = std::move(prot.record);
     image = prot.image;
-    report.record = nlohmann::json{{"width", image.cols}, {"height", image.rows}, {"whole_frame", im.options.whole_frame}};
-    add_actions_json(report.record, report.actions);
+    if (with_record) {
+      report.record = nlohmann::json{{"width", image.cols}, {"height", image.rows}, {"whole_frame", im.options.whole_frame}};
+      add_actions_json(report.record, report.actions);
+    }
     return report;
   }
   SHROUD_ASSIGN_OR_RETURN(auto plan, im.plan(image, "", *det));
@@ -93,10 +95,12 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image) const {
     SHROUD_ASSIGN_OR_RETURN(SealedImage s, seal_regions(image, sealed, so, im.seal->source()));
     report.container = std::move(s.container);
   }
-  report.record = regions_to_json("", image.size(), plan.regions);
-  add_actions_json(report.record, plan.actions);
-  for (std::size_t i = 0; i < plan.actions.size(); ++i) {
-    if (auto eps = engine::epsilon_json(plan.actions[i])) report.record["protected"][i]["epsilon"] = *eps;
+  if (with_record) {
+    report.record = regions_to_json("", image.size(), plan.regions);
+    add_actions_json(report.record, plan.actions);
+    for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+      if (auto eps = engine::epsilon_json(plan.actions[i])) report.record["protected"][i]["epsilon"] = *eps;
+    }
   }
   report.regions = std::move(plan.regions);
   report.actions = std::move(plan.actions);
