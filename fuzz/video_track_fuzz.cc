@@ -1,7 +1,8 @@
 // libFuzzer target: the recovery track parser (scan_track: header, records, sizes, sequence,
 // final record) and the keyed reader under a fixed keyset (key lookup, commitment, header MAC,
-// per-frame AEAD), restoring into frames of the size the header declares. Seeds: scripts/fuzz
-// seals a small video with the same keyset (fuzz/fixed_keyset.json).
+// per-frame AEAD; v1 raw and v2 compressed records), restoring into frames of the size the
+// header declares. Seeds: scripts/fuzz seals a small video with the same keyset
+// (fuzz/fixed_keyset.json).
 #include <sstream>
 #include <string_view>
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 
@@ -161,7 +162,7 @@ TEST(DetectUltraface, FindsMessisFace) {
 }
 
 TEST(DetectDnn, HandlesTinyOddAndMultiChannelFrames) {
-  for (const char* spec : {"yunet", "yunet:tile", "ultraface", "yolox"}) {
+  for (const char* spec : {"yunet", "yunet:tile", "yunet:tilescale=0.5", "ultraface", "yolox", "lpd"}) {
     DetectorOptions opts;
     auto det = create_detector(spec, opts);
     if (!det.ok()) {
@@ -172,6 +173,7 @@ TEST(DetectDnn, HandlesTinyOddAndMultiChannelFrames) {
         shroud::testing::random_image(1, 1, CV_8UC3),     shroud::testing::random_image(2, 700, CV_8UC1),
         shroud::testing::random_image(700, 3, CV_8UC4),   shroud::testing::random_image(40, 60, CV_16UC3),
         shroud::testing::random_image(200, 1000, CV_8UC3),  // wide enough to be tiled
+        shroud::testing::random_image(1000, 130, CV_8UC3),  // tall, tiled in one column
     };
     for (const auto& m : frames) {
       Frame f{m, 0, 0.0, "synthetic"};
@@ -183,7 +185,7 @@ TEST(DetectDnn, HandlesTinyOddAndMultiChannelFrames) {
 
 TEST(DetectModels, MissingModelIsNotFoundNamingTheFile) {
   for (const char* spec : {"yunet:model=no_such_yunet.onnx", "yolox:model=no_such_yolox.onnx",
-                           "ultraface:model=/nonexistent/no_such_ultraface.onnx"}) {
+                           "ultraface:model=/nonexistent/no_such_ultraface.onnx", "lpd:model=no_such_lpd.onnx"}) {
     auto det = create_detector(spec, DetectorOptions());
     ASSERT_FALSE(det.ok()) << spec;
     EXPECT_EQ(det.error().code, ErrorCode::kNotFound) << spec;
@@ -201,7 +203,8 @@ TEST(DetectModels, MissingModelDirectoryIsNotFound) {
 }
 
 TEST(DetectModels, UnknownOptionIsInvalidArgument) {
-  for (const char* spec : {"yunet:bogus", "yolox:eyes", "ultraface:tile"}) {
+  for (const char* spec : {"yunet:bogus", "yolox:eyes", "ultraface:tile", "yunet:tilescale=9", "yunet:tilescale=x",
+                           "lpd:every=0", "lpd:every=x", "lpd:tile"}) {
     auto det = create_detector(spec, DetectorOptions());
     ASSERT_FALSE(det.ok()) << spec;
     EXPECT_EQ(det.error().code, ErrorCode::kInvalidArgument) << spec;
@@ -209,7 +212,7 @@ TEST(DetectModels, UnknownOptionIsInvalidArgument) {
 }
 
 TEST(DetectRegistry, ListsTheDnnDetectors) {
-  for (const char* name : {"yunet", "yolox", "ultraface", "cascade"}) {
+  for (const char* name : {"yunet", "yolox", "ultraface", "lpd", "cascade"}) {
     const auto& reg = detector_registry();
     EXPECT_TRUE(std::any_of(reg.begin(), reg.end(), [&](const DetectorInfo& d) { return d.name == name; }))
         << name;
@@ -221,10 +224,54 @@ TEST(DetectRegistry, DefaultSpecUsesYunetWhenTheModelIsFound) {
   std::string warning = "stale";
   const std::string spec = default_detector_spec(ModelLocator((shared_dir() / "models").string()), &warning);
   EXPECT_EQ(spec.rfind("yunet", 0), 0u) << spec;
-  EXPECT_NE(spec.find("plate"), std::string::npos) << spec;
+  if (std::filesystem::exists(model_path("license_plate_detection_lpd_yunet_2023mar.onnx"))) {
+    EXPECT_NE(spec.find(",lpd"), std::string::npos) << spec;
+  } else {
+    EXPECT_NE(spec.find("plate"), std::string::npos) << spec;
+  }
   EXPECT_TRUE(warning.empty()) << warning;
   auto det = create_detector(spec, DetectorOptions());
   EXPECT_TRUE(det.ok()) << det.error().message;
+}
+
+TEST(DetectLpd, FindsTheLabelledEuPlate) {
+  SHROUD_REQUIRE_FILE(model_path("license_plate_detection_lpd_yunet_2023mar.onnx"));
+  const auto img = shared_dir() / "data" / "plates" / "openalpr_benchmarks" / "endtoend" / "eu" / "eu1.jpg";
+  SHROUD_REQUIRE_FILE(img);
+  auto det = make("lpd");
+  ASSERT_TRUE(det);
+  // eu1.txt labels the plate at 396,340 203x46.
+  auto regions = det->detect(load_frame(img.string()));
+  ASSERT_TRUE(regions.ok()) << regions.error().message;
+  const cv::Rect truth(396, 340, 203, 46);
+  double best = 0;
+  for (const auto& r : *regions) {
+    EXPECT_EQ(r.kind, Kind::kPlate);
+    EXPECT_GT(r.score, 0.0f);
+    best = std::max(best, iou(r.box, truth));
+  }
+  EXPECT_GE(best, 0.5) << regions->size() << " plates";
+  // A crop of the image (another net input size, same net) still finds it, in the crop's coordinates.
+  Frame crop = load_frame(img.string());
+  crop.image = crop.image(cv::Rect(200, 150, crop.image.cols - 200, crop.image.rows - 150)).clone();
+  auto again = det->detect(crop);
+  ASSERT_TRUE(again.ok());
+  const cv::Rect shifted(196, 190, 203, 46);
+  double best_crop = 0;
+  for (const auto& r : *again) best_crop = std::max(best_crop, iou(r.box, shifted));
+  EXPECT_GE(best_crop, 0.5);
+}
+
+TEST(DetectLpd, NoPlatesInAFaceImageAndBadOptionsFail) {
+  SHROUD_REQUIRE_FILE(model_path("license_plate_detection_lpd_yunet_2023mar.onnx"));
+  SHROUD_REQUIRE_FILE(kMessi);
+  auto det = make("lpd");
+  ASSERT_TRUE(det);
+  auto regions = det->detect(load_frame(kMessi));
+  ASSERT_TRUE(regions.ok()) << regions.error().message;
+  EXPECT_LE(regions->size(), 1u);
+  EXPECT_EQ(create_detector("lpd:bogus", DetectorOptions()).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(det->detect(Frame{}).ok());
 }
 
 TEST(DetectRegistry, DefaultSpecFallsBackToCascadesWithAWarning) {

@@ -74,8 +74,10 @@ std::vector<std::vector<cv::Rect>> protected_rects(const std::string& jsonl) {
 
 std::string slurp(const std::string& path) { return read_text(path); }
 
-// Byte ranges of the track's records (symmetric mode, 3-channel 8-bit frames).
+// Byte ranges of the track's records (symmetric mode, 3-channel 8-bit frames; v1 or v2).
 std::vector<std::pair<std::size_t, std::size_t>> records(const std::string& t) {
+  const bool v2 = t.size() > 8 && t[8] == 2;
+  const std::size_t head = v2 ? kTrackRecordHeaderBytesV2 : kTrackRecordHeaderBytes;
   auto u32 = [&](std::size_t o) {
     return (std::uint32_t(std::uint8_t(t[o])) << 24) | (std::uint32_t(std::uint8_t(t[o + 1])) << 16) |
            (std::uint32_t(std::uint8_t(t[o + 2])) << 8) | std::uint32_t(std::uint8_t(t[o + 3]));
@@ -88,10 +90,15 @@ std::vector<std::pair<std::size_t, std::size_t>> records(const std::string& t) {
       break;
     }
     const std::uint32_t n = u32(off + 12);
-    std::size_t size = kTrackRecordHeaderBytes + n * kTrackRegionBytes + 16;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const std::size_t r = off + kTrackRecordHeaderBytes + i * kTrackRegionBytes;
-      size += std::size_t{u32(r + 8)} * u32(r + 12) * 3;
+    std::size_t size = head + n * kTrackRegionBytes;
+    if (v2) {
+      size += u32(off + 40);  // body length
+    } else {
+      size += 16;
+      for (std::uint32_t i = 0; i < n; ++i) {
+        const std::size_t r = off + kTrackRecordHeaderBytes + i * kTrackRegionBytes;
+        size += std::size_t{u32(r + 8)} * u32(r + 12) * 3;
+      }
     }
     out.emplace_back(off, size);
     off += size;
@@ -210,7 +217,7 @@ TEST_F(VideoSeal, TamperedTrackFailsWithNoOutput) {
   cases.emplace_back("flip salt", flip(40));
   cases.emplace_back("flip header MAC", flip(recs[0].first - 1));
   cases.emplace_back("flip frame index", flip(recs[5].first + 11));
-  cases.emplace_back("flip rectangle", flip(recs[5].first + kTrackRecordHeaderBytes + 3));
+  cases.emplace_back("flip rectangle", flip(recs[5].first + kTrackRecordHeaderBytesV2 + 3));
   cases.emplace_back("flip nonce", flip(recs[5].first + 20));
   cases.emplace_back("flip body", flip(recs[5].first + recs[5].second / 2));
   cases.emplace_back("flip tag", flip(recs[5].first + recs[5].second - 1));
@@ -235,6 +242,27 @@ TEST_F(VideoSeal, TamperedTrackFailsWithNoOutput) {
     auto o = all;
     o.erase(o.end() - 2);
     cases.emplace_back("drop the last frame", join(o));
+  }
+  // v2 specifics: the key-frame flag and the body length are authenticated; delta records
+  // (every record after 0 here: key-frames every 30) cannot be reordered across the GOP.
+  cases.emplace_back("flip key-frame flag of frame 0", flip(recs[0].first + 1));
+  cases.emplace_back("flip key-frame flag of frame 6", flip(recs[6].first + 1));
+  {
+    auto o = all;
+    o.erase(o.begin());
+    cases.emplace_back("drop the key-frame", join(o));
+  }
+  {
+    auto o = all;
+    std::swap(o[12], o[13]);
+    cases.emplace_back("swap mid-GOP", join(o));
+  }
+  {
+    std::string s = join(all);
+    // Grow frame 8's body length by 16 (the next bucket size is larger: structure error).
+    const std::size_t at = recs[8].first + 43;
+    s[at] = static_cast<char>(s[at] + 16);
+    cases.emplace_back("body length altered", s);
   }
   cases.emplace_back("no final record", good.substr(0, recs.back().first));
   cases.emplace_back("truncated final record", good.substr(0, good.size() - 5));
@@ -274,10 +302,12 @@ TEST_F(VideoSeal, TamperedTrackFailsWithNoOutput) {
     EXPECT_EQ(count_entries(dir_.path()), before + 1) << name << ": a temporary file was left";
   }
   // Through the CLI: exit codes 6 (authentication) and 5 (corrupt), no output.
+  ASSERT_EQ(cases[5].first, "flip body");
   write_text(t, cases[5].second);  // flip body
   auto r = run_shroud({"-q", "recover", out, "-o", rec, "--key", keys_, "--track", t});
   EXPECT_EQ(r.exit_code, exit_code(ErrorCode::kAuthentication)) << r.output;
   write_text(t, cases[9].second);  // drop frame 5
+  ASSERT_EQ(cases[9].first, "drop frame 5");
   r = run_shroud({"-q", "recover", out, "-o", rec, "--key", keys_, "--track", t});
   EXPECT_EQ(r.exit_code, exit_code(ErrorCode::kCorrupt)) << r.output;
   EXPECT_NE(r.output.find("dropped"), std::string::npos) << r.output;

@@ -52,10 +52,12 @@ nlohmann::json probe(const std::string& path) {
 // Detector that reports a fixed box on the frames listed (others: nothing).
 class ScriptedDetector final : public Detector {
  public:
-  ScriptedDetector(std::set<std::int64_t> frames, cv::Rect box) : frames_(std::move(frames)), box_(box) {}
+  ScriptedDetector(std::set<std::int64_t> frames, cv::Rect box, int cadence = 1)
+      : frames_(std::move(frames)), box_(box), cadence_(cadence) {}
   std::string name() const override { return "scripted"; }
+  int cadence() const override { return cadence_; }
   Result<std::vector<Region>> detect(const Frame& f) override {
-    if (!frames_.count(f.index)) return std::vector<Region>{};
+    if (f.index % cadence_ != 0 || !frames_.count(f.index)) return std::vector<Region>{};
     Region r;
     r.box = box_;
     r.detector = name();
@@ -65,6 +67,7 @@ class ScriptedDetector final : public Detector {
  private:
   std::set<std::int64_t> frames_;
   cv::Rect box_;
+  int cadence_;
 };
 
 struct Observed {
@@ -177,6 +180,35 @@ TEST(Video, DetectEveryNWithBackwardExtensionLeavesNoGap) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->detected_frames, 10);
   for (int f = 0; f < 40; ++f) EXPECT_EQ(seen.actions[f] > 0, f >= 9) << "frame " << f;
+}
+
+TEST(Video, DetectorCadenceExtendsBackAndHoldsBetweenRuns) {
+  if (!have_ffmpeg()) GTEST_SKIP() << "ffmpeg not installed";
+  TempDir dir;
+  const std::string in = make_clip(dir, "in.mp4", 40, 25, false);
+  // A part that runs every 10th frame (like lpd) sees the object, visible from frame 3 on, first
+  // at frame 10 and then at 20 and 30. With detect_every 2 the pipeline must extend back
+  // lcm(2, 10) - 1 = 9 frames and hold the track across the 10-frame gaps although the
+  // default hold here (3) is shorter.
+  std::set<std::int64_t> visible;
+  for (int f = 3; f < 40; ++f) visible.insert(f);
+  VideoProtectOptions o;
+  o.detect_every = 2;
+  o.tracker.hold_frames = 3;
+  o.writer.path = dir.file("out.mkv");
+  o.writer.codec = "ffv1";
+  Observed seen;
+  o.on_frame = [&seen](std::int64_t i, const std::vector<Action>& a) {
+    std::lock_guard<std::mutex> lock(seen.mu);
+    seen.actions[i] = a.size();
+  };
+  auto factory = [visible]() -> Result<std::unique_ptr<Detector>> {
+    return std::unique_ptr<Detector>(std::make_unique<ScriptedDetector>(visible, cv::Rect(40, 30, 40, 40), 10));
+  };
+  auto s = protect_video(in, factory, Policy{}, o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  for (int f = 1; f < 40; ++f) EXPECT_GT(seen.actions[f], 0u) << "frame " << f;
+  EXPECT_EQ(seen.actions[0], 0u);
 }
 
 TEST(Video, BadInputsAreClearErrorsWithoutOutput) {

@@ -35,6 +35,11 @@ inline constexpr std::size_t kManifestTagBytes = 32;
 inline constexpr std::size_t kRecipientWrapBytes = 80;  // crypto_box_seal of a 32-byte key
 
 enum class KeyMode : std::uint8_t { kSymmetric = 1, kRecipient = 2 };
+// What the region bodies hold (file header byte 5, docs/container-format.md).
+enum class PayloadScheme : std::uint8_t {
+  kSeal = 1,              // original pixels of the rectangle, raw (body size fixed by the rectangle)
+  kJpegCoefficients = 2,  // zlib-compressed DCT coefficients of the JPEG blocks covering the rectangle
+};
 // What the per-region associated data binds the sealed pixels to (docs/container-format.md).
 enum class CarrierBinding : std::uint8_t {
   kPixels = 1,    // SHA-256 of the carrier's decoded pixels: any pixel change fails recovery
@@ -48,6 +53,7 @@ struct ContainerLimits {
 };
 
 struct ContainerHeader {
+  PayloadScheme scheme = PayloadScheme::kSeal;
   KeyMode key_mode = KeyMode::kSymmetric;
   CarrierBinding binding = CarrierBinding::kPixels;
   std::uint32_t key_id = 0;
@@ -78,6 +84,13 @@ struct Container {
   // Offset of region i's body inside `ciphertext`.
   std::size_t body_offset(std::size_t i) const;
 };
+
+// Largest plaintext a PayloadScheme::kJpegCoefficients region may hold: zlib's worst case for
+// 16-bit coefficients of every component over the rectangle padded to whole iMCUs, plus 2 MiB
+// for the file record (docs/container-format.md, section 9).
+inline std::uint64_t jpeg_payload_limit(std::uint32_t width, std::uint32_t height, std::uint32_t channels) {
+  return 3 * (std::uint64_t{width} + 32) * (std::uint64_t{height} + 32) * channels + (2u << 20);
+}
 
 // Plaintext size of a region: width * height * channels * (depth_bits / 8), 64-bit.
 std::uint64_t region_plaintext_bytes(const ContainerHeader& h, const ContainerRegion& r);

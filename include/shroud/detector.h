@@ -23,6 +23,8 @@ struct DetectorOptions {
   float score_threshold = -1.0f;   // < 0: the detector's privacy-leaning default
   // Longest side (pixels) the frame is resized to before inference; 0: detector default.
   int detect_size = 0;
+  // manual:FILE: an image that no entry of FILE names gets no regions instead of an error.
+  bool allow_unlisted = false;
 };
 
 class Detector {
@@ -30,6 +32,10 @@ class Detector {
   virtual ~Detector() = default;
   virtual std::string name() const = 0;
   virtual Result<std::vector<Region>> detect(const Frame& frame) = 0;
+  // Video scheduling: a detector that runs its model only on frames whose index is a multiple of
+  // cadence() (and returns nothing on the others) reports it here, so the video pipeline delays
+  // frames long enough to extend its first detections backwards. 1: every frame it is given.
+  virtual int cadence() const { return 1; }
 };
 
 }  // namespace shroud

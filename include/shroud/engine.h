@@ -43,6 +43,7 @@
 #include "shroud/policy.h"
 #include "shroud/region.h"
 #include "shroud/result.h"
+#include "shroud/video.h"
 
 namespace shroud {
 
@@ -59,6 +60,7 @@ struct EngineOptions {
   float threshold = -1.0f;       // detector score threshold; < 0: the detector's default
   int detect_size = 0;           // longest side resized to for detection; 0: detector default
   std::string models_dir;        // searched before $SHROUD_MODELS (models.h)
+  bool allow_unlisted = false;   // manual:FILE: an image no entry names gets no regions (default: error)
   bool whole_frame = false;      // paper schemes block-scramble, pbe, perceptual: no detection
 
   // ---- policy: a policy file or inline policy JSON (docs/policy.md), then these overrides
@@ -99,15 +101,18 @@ struct EngineOptions {
 
   // ---- output
   int quality = 95;                       // JPEG quality 1..100
-  bool keep_metadata = false;             // keep EXIF (default: stripped)
+  bool keep_metadata = false;             // keep EXIF minus thumbnails, maker notes, GPS, personal tags
+  std::vector<std::string> keep_tags;     // with keep_metadata, also keep: gps, author, serial, comment
+  std::string jpeg_path = "auto";         // JPEG in and out: auto (coefficients when possible), coeff, pixel
   bool overwrite = false;                 // replace existing outputs
   int jobs = 0;                           // worker threads; 0: all cores
 
   // ---- video
   std::string camera;                     // live camera index instead of an input file
-  int detect_every = 1;
+  int detect_every = 2;
   int hold = 15;
   int extend_back = -1;
+  std::int64_t max_buffer_mb = 4096;      // memory for buffered decoded frames (MiB)
   bool drop_audio = false;
   std::int64_t max_frames = 0;
   int crf = 20;
@@ -171,6 +176,8 @@ struct VideoReport {
   std::int64_t frames = 0, detected_frames = 0, regions = 0;
   int tracks = 0, audio_streams = 0;
   double fps = 0.0;
+  double seconds = 0.0;                   // wall time
+  VideoTimings timings;                   // where the time went (summed over threads)
   std::string output;
   // Seal: the recovery track written.
   std::string track;
@@ -187,7 +194,8 @@ struct RecoverSelection {
 struct RecoverReport {
   std::vector<std::uint8_t> image;        // recover_encoded: the encoded recovered image
   cv::Size size;
-  std::string scheme;                     // "seal" or the paper scheme's name
+  std::string scheme;                     // "seal", "seal-jpeg" (coefficient seal) or the paper scheme's name
+  bool byte_identical = false;            // seal-jpeg written as JPEG: the original file, byte for byte
   std::size_t restored = 0, region_count = 0, unrecoverable = 0;
   std::uint32_t key_id = 0;
   std::vector<std::string> warnings;      // lossy output format, detached container, ...

@@ -29,6 +29,7 @@ struct LabeledImage {
   std::filesystem::path path;          // image file
   std::vector<cv::Rect> boxes;         // labelled boxes
   std::vector<std::string> texts;      // per box, plate text when known (else empty)
+  cv::Mat image;                       // generated sets: the pixels (then `path` is only a name)
 };
 
 struct Dataset {
@@ -50,8 +51,14 @@ Result<Dataset> load_dlib_dataset(const std::filesystem::path& dir, const std::s
 // openalpr plates: every *.txt in `dir`, sorted by name.
 Result<Dataset> load_openalpr_dataset(const std::filesystem::path& dir, const std::string& name);
 
+// faces-small: composites of the dlib faces (from `dlib_dir`) resized to 16-128 pixels and pasted
+// into face-free sample photos (OpenCV / scikit-image) at 720p, 1080p and 4K; generated
+// deterministically in memory (composite.cc describes the recipe). kNotFound without the faces
+// or the background photos.
+Result<Dataset> make_small_faces_dataset(const std::filesystem::path& dlib_dir, const std::string& name);
+
 // The standard sets under a data folder laid out like ../shared/data: faces-dlib
-// (faces/dlib_examples_faces), plates-eu, plates-us, plates-br
+// (faces/dlib_examples_faces), faces-small (generated from it, see above), plates-eu, plates-us, plates-br
 // (plates/openalpr_benchmarks/endtoend/{eu,us,br}). Missing sets are skipped; none found is
 // kNotFound. `only` selects sets by name (empty: all).
 Result<std::vector<Dataset>> load_standard_datasets(const std::filesystem::path& data_dir,
@@ -76,8 +83,23 @@ struct MatchCounts {
 };
 
 // Greedy one-to-one matching by IoU (highest first; ties by label then detection order).
+// match_labels returns, per labelled box, whether it was matched.
+std::vector<bool> match_labels(const std::vector<cv::Rect>& labelled, const std::vector<cv::Rect>& detected,
+                               double min_iou);
 MatchCounts match_boxes(const std::vector<cv::Rect>& labelled, const std::vector<cv::Rect>& detected,
                         double min_iou);
+
+// Recall of the labelled boxes whose width lies in [min_width, max_width) (max_width 0: no bound).
+struct SizeBand {
+  int min_width = 0;
+  int max_width = 0;
+  int labelled = 0;
+  int matched = 0;
+  double recall() const { return labelled > 0 ? static_cast<double>(matched) / labelled : 1.0; }
+};
+
+// The bands reported for face sets: <16, 16-24, 24-32, 32-48, 48-96, >=96 pixels wide.
+std::vector<SizeBand> face_size_bands();
 
 struct EvalResult {
   std::string dataset;
@@ -86,6 +108,8 @@ struct EvalResult {
   MatchCounts counts;
   double seconds = 0.0;                // total detection time (wall clock)
   std::vector<std::string> missed;     // images with at least one unmatched label
+  std::vector<SizeBand> bands;         // recall by labelled box width (face sets)
+  MatchCounts at_least_24;             // labels >= 24 px wide (the small-face target)
 };
 
 // Runs `detector` over every image of `dataset` and scores it.

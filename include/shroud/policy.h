@@ -40,6 +40,16 @@ struct MethodParams {
   int generator_size = 256;
 };
 
+// Placeholder strength floor (docs/security.md). Below it a "protected" region stays recognisable
+// and, for pixelate, copies original pixels unchanged (one cell per pixel):
+// - pixelate: at most kMaxPixelCells cells across the region's longer side (so at most
+//   kMaxPixelCells^2 averaged colours per region), and every cell at least 2 px wide;
+// - blur: sigma at least kMinBlurStrength x (shorter side) / 2, i.e. 1/8 of the shorter side.
+// validate_policy() and the seal's placeholders refuse parameters below the floor.
+inline constexpr int kMaxPixelCells = 16;
+inline constexpr double kMinBlurStrength = 0.25;
+Status check_strength_floor(const MethodParams& params);
+
 struct Policy {
   std::set<Kind> kinds{Kind::kFace, Kind::kPlate};  // kinds to protect
   bool eyes_only = false;        // protect only the eyes of faces (needs landmarks)

@@ -1,5 +1,13 @@
 // Recovery track: the sealed original region pixels of every frame of a protected video, in a
-// sidecar file beside it (format shroud-video-v1, docs/video.md "Recovery track format").
+// sidecar file beside it (format shroud-video-v2, docs/video.md "Recovery track format"; v1
+// tracks, raw pixels, are still read).
+//
+// v2: each record's plaintext is the regions losslessly compressed (codec/region_codec.h:
+// within-frame MED prediction, across frames residuals against the previous frame's regions,
+// zstd), every `key_interval`th record a key-frame coded on its own, padded with zeros to a size
+// bucket (codec/size_bucket.h) so its length reveals only the bucket. Record i > 0 that is not a
+// key-frame depends on record i-1. recover_video() refuses the whole track on any failure, as
+// for v1; RecoveryTrackReader::restore_next() can go on past a damaged record (see there).
 //
 // Contract:
 //  - Sealing (RecoveryTrackWriter, a FrameProtector for protect_video): for every frame, in frame
@@ -9,8 +17,8 @@
 //      K_file   = HKDF-Extract(salt, master)                 salt: 32 random bytes per track
 //      K_frames = HKDF-Expand(K_file, "shroud/v1/video/frames")
 //    with associated data = the whole track header (magic, version, key mode and id, file id,
-//    salt, geometry, key commitment, wrapped key, header MAC) || the record header (type, frame
-//    index, region count, nonce, every rectangle). Frames without regions get a record too (tag
+//    salt, geometry, key commitment, wrapped key, header MAC) || the record header (type, v2
+//    flags, frame index, region count, nonce, v2 body length, every rectangle). Frames without regions get a record too (tag
 //    only). A final record carries the frame count, authenticated the same way. So a record
 //    cannot be moved to another index or track, and a dropped, duplicated, reordered or
 //    truncated record, or appended bytes, make recovery fail.
@@ -47,7 +55,8 @@
 namespace shroud {
 
 inline constexpr std::size_t kTrackHeaderFixedBytes = 108;
-inline constexpr std::size_t kTrackRecordHeaderBytes = 40;   // frame record before the rectangles
+inline constexpr std::size_t kTrackRecordHeaderBytes = 40;   // v1 frame record before the rectangles
+inline constexpr std::size_t kTrackRecordHeaderBytesV2 = 44; // v2: + body length
 inline constexpr std::size_t kTrackRegionBytes = 20;         // one rectangle
 inline constexpr std::size_t kTrackEndRecordBytes = 52;
 
@@ -72,6 +81,13 @@ std::string track_path(const std::string& video_path);
 struct TrackWriterOptions {
   Placeholder placeholder = Placeholder::kFill;
   bool overwrite = false;
+  // 2 (default): shroud-video-v2, compressed records padded to size buckets (8- or 16-bit
+  // frames). 1: shroud-video-v1, raw pixels (8-bit only; kept to write legacy tracks in tests).
+  int format_version = 2;
+  int key_interval = 30;      // v2: every Nth frame (0, N, 2N ...) is a key-frame (1: all)
+  int bucket_steps = 2;       // v2: padding buckets per octave: 1, 2 or 4 (codec/size_bucket.h)
+  int compression_level = 1;  // v2: zstd level (1: smallest and fastest on residuals, measured)
+  int motion_search = 4;      // v2: inter-prediction search radius in pixels (0: co-located)
 };
 
 class RecoveryTrackWriter final : public FrameProtector {
@@ -112,6 +128,11 @@ class RecoveryTrackReader {
   // Reads and verifies the next frame record and restores its regions in `frame` (which must
   // have the track's size and type). kCorrupt when the track has no record for this frame or
   // the record is out of sequence, kAuthentication when it does not verify.
+  // After a record that parsed and carried the expected index fails (authentication, or a v2
+  // body that does not decode, or a v2 delta record whose previous record was not restored),
+  // that record is consumed: a caller that wants what can be saved calls restore_next again,
+  // and (v2) gets kCorrupt for the records up to the next key-frame, which restores again.
+  // `frame` is left untouched by a failed call. recover_video() stops at the first error.
   Status restore_next(cv::Mat& frame);
   // Reads the final record: verifies it, that its frame count equals the frames restored, and
   // that nothing follows it.
@@ -130,8 +151,12 @@ class RecoveryTrackReader {
 // final record. For the fuzzer and diagnostics.
 struct TrackScan {
   TrackInfo info;
+  int version = 0;               // 1 raw, 2 compressed
   std::int64_t frames = 0;
   std::uint64_t regions = 0;
+  std::int64_t key_frames = 0;   // v2 records flagged key-frame
+  std::uint64_t body_bytes = 0;  // sum of the frame records' ciphertext + tag lengths
+  std::uint64_t raw_bytes = 0;   // sum of the regions' pixel bytes
 };
 Result<TrackScan> scan_track(std::istream& in, const TrackLimits& limits = {});
 

@@ -107,9 +107,41 @@ struct RecoveredImage {
 [[nodiscard]] Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const std::uint8_t> container,
                                                      const Keyset& keyset, const RecoverOptions& options = {});
 
+// ---- payload seals (PayloadScheme::kJpegCoefficients, used by jpeg_coeff.h) ---------------
+// The same keys, AEAD, manifest and verification order as above, but each region body holds an
+// opaque payload (for JPEG: the compressed original coefficients of the blocks covering `rect`)
+// instead of raw pixels. The caller has already drawn the placeholders.
+struct SealPayload {
+  Kind kind = Kind::kFace;
+  cv::Rect rect;                       // inside an image of `size`
+  std::vector<std::uint8_t> bytes;     // moved into secret storage; non-empty
+};
+Result<PendingSeal> begin_payload_seal(cv::Size size, int type, std::vector<SealPayload> payloads,
+                                       PayloadScheme scheme, const SealOptions& options);
+
+struct OpenedPayload {
+  std::uint32_t index = 0;
+  Kind kind = Kind::kFace;
+  cv::Rect rect;
+  std::vector<std::uint8_t> bytes;     // plaintext; the caller wipes it after use
+};
+struct OpenedPayloads {
+  std::vector<OpenedPayload> selected;  // in index order
+  std::uint32_t region_count = 0;
+  CarrierBinding binding = CarrierBinding::kPixels;
+  std::uint32_t key_id = 0;
+};
+// Verifies the whole container against `carrier` exactly as recover_regions does (scheme must
+// be `scheme`) and returns the selected regions' plaintexts.
+[[nodiscard]] Result<OpenedPayloads> open_payload_seal(const cv::Mat& carrier, std::span<const std::uint8_t> container,
+                                                       PayloadScheme scheme, const Keyset& keyset,
+                                                       const RecoverOptions& options = {});
+// The payload scheme of a container (after a structural parse), for dispatching.
+Result<PayloadScheme> container_scheme(std::span<const std::uint8_t> container);
+
 // SHA-256 of the pixels in canonical order (rows top to bottom, channels interleaved as stored,
-// 16-bit samples little-endian).
-std::array<std::uint8_t, 32> carrier_digest(const cv::Mat& image);
+// 16-bit samples little-endian). kInternal when SHA-256 fails (never a digest of zeros).
+[[nodiscard]] Result<std::array<std::uint8_t, 32>> carrier_digest(const cv::Mat& image);
 
 // ---- whole files --------------------------------------------------------------------------
 struct SealFileOptions {

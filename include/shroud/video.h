@@ -4,7 +4,9 @@
 // Faces are never exposed between detections: the tracker holds lost boxes for
 // `tracker.hold_frames` frames, and frames are delayed by `extend_back` frames so that a track
 // first detected at frame t is also protected in frames t - extend_back .. t - 1 (by default
-// detect_every - 1, which covers every frame skipped between two detections).
+// detect_every - 1, which covers every frame skipped between two detections; when a detector
+// part runs only every Nth frame, Detector::cadence(), lcm(detect_every, N) - 1, and tracks are
+// held at least that long).
 #pragma once
 
 #include <cstdint>
@@ -34,11 +36,14 @@ using DetectorFactory = std::function<Result<std::unique_ptr<Detector>>()>;
 
 struct VideoProtectOptions {
   int detect_every = 1;          // run the detector on every Nth frame, track in between
-  int extend_back = -1;          // frames protected before a first detection; -1: detect_every - 1
+  int extend_back = -1;          // frames protected before a first detection; -1: see above
   TrackerOptions tracker;
   int detect_workers = 0;        // parallel detectors; 0: one per core
   int queue_frames = 16;         // frames in flight between decoder and encoder (memory bound)
   std::int64_t max_frames = 0;   // stop after this many frames (0: until the end; for live input)
+  // Memory for buffered decoded frames (extend_back + 2 * queue_frames + detectors), checked from
+  // the stream's frame size before decoding: kResourceLimit above it (the CLI's --max-buffer-mb).
+  std::int64_t max_buffer_bytes = 4LL << 30;
   bool drop_audio = false;
   VideoWriterOptions writer;     // path, codec, crf ...; size and fps are taken from the input
   // Optional observers (called from the pipeline's ordered stage, in frame order).
@@ -46,6 +51,16 @@ struct VideoProtectOptions {
   std::function<void(std::int64_t done, std::int64_t total)> on_progress;
   // Polled before each frame is read; returning true stops the job with an error (no output).
   std::function<bool()> cancelled;
+};
+
+// Where the time went: seconds spent in each stage, summed over that stage's threads (the stages
+// overlap, so the sum may exceed the wall time `seconds`).
+struct VideoTimings {
+  double decode = 0.0;    // reading and decoding frames
+  double detect = 0.0;    // detector calls (all workers)
+  double track = 0.0;     // tracker update/predict and backward extension
+  double protect = 0.0;   // planning and applying the protection
+  double encode = 0.0;    // encoding and writing
 };
 
 struct VideoSummary {
@@ -56,6 +71,7 @@ struct VideoSummary {
   int audio_streams = 0;
   double seconds = 0.0;
   double fps = 0.0;                   // end-to-end frames per second
+  VideoTimings timings;
   VideoInfo input;
 };
 

@@ -22,6 +22,11 @@ struct VideoInfo {
   bool live = false;           // camera or network stream
 };
 
+// kResourceLimit when frames of `size` are over default_max_pixels() (image_io.h, the CLI's
+// --max-pixels). VideoReader::open checks the stream's size before decoding any frame, and read()
+// checks a frame whose size differs from it.
+Status check_video_frame_size(cv::Size size);
+
 class VideoReader {
  public:
   // `source`: a file path, a camera index ("0"), or a URL (rtsp://, http://, ...).

@@ -8,7 +8,6 @@ namespace shroud {
 namespace {
 
 constexpr std::uint8_t kMagic[4] = {'S', 'H', 'R', 'D'};
-constexpr std::uint8_t kSchemeSeal = 1;
 constexpr std::uint8_t kAeadXChaCha = 1;
 constexpr std::uint8_t kKdfHkdfSha256 = 1;
 constexpr std::size_t kTagBytes = 16;
@@ -80,7 +79,7 @@ std::array<std::uint8_t, kFileHeaderBytes> encode_file_header(const ContainerHea
   Writer w(out.data());
   w.bytes(kMagic, 4);
   w.u8(kContainerVersion);
-  w.u8(kSchemeSeal);
+  w.u8(static_cast<std::uint8_t>(h.scheme));
   w.u8(kAeadXChaCha);
   w.u8(kKdfHkdfSha256);
   w.u8(static_cast<std::uint8_t>(h.key_mode));
@@ -153,11 +152,16 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     return make_error(ErrorCode::kUnsupported, "container version " + std::to_string(version) +
                                                    " is not supported (this build reads version 1)");
   }
-  if (r.u8() != kSchemeSeal) return make_error(ErrorCode::kUnsupported, "container: unknown scheme id");
+  const std::uint8_t scheme = r.u8();
+  if (scheme != static_cast<std::uint8_t>(PayloadScheme::kSeal) &&
+      scheme != static_cast<std::uint8_t>(PayloadScheme::kJpegCoefficients)) {
+    return make_error(ErrorCode::kUnsupported, "container: unknown scheme id");
+  }
   if (r.u8() != kAeadXChaCha) return make_error(ErrorCode::kUnsupported, "container: unknown AEAD id");
   if (r.u8() != kKdfHkdfSha256) return make_error(ErrorCode::kUnsupported, "container: unknown KDF id");
   Container c;
   ContainerHeader& h = c.header;
+  h.scheme = static_cast<PayloadScheme>(scheme);
   const std::uint8_t mode = r.u8();
   if (mode != 1 && mode != 2) return corrupt("unknown key mode");
   h.key_mode = static_cast<KeyMode>(mode);
@@ -231,8 +235,13 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     if (std::uint64_t{reg.x} + reg.width > h.width || std::uint64_t{reg.y} + reg.height > h.height) {
       return corrupt("region " + std::to_string(i) + " lies outside the image");
     }
-    if (region_plaintext_bytes(h, reg) + kTagBytes != reg.ciphertext_size) {
+    if (h.scheme == PayloadScheme::kSeal && region_plaintext_bytes(h, reg) + kTagBytes != reg.ciphertext_size) {
       return corrupt("region " + std::to_string(i) + " ciphertext size does not match its rectangle");
+    }
+    if (h.scheme == PayloadScheme::kJpegCoefficients &&
+        (reg.ciphertext_size <= kTagBytes ||
+         reg.ciphertext_size > jpeg_payload_limit(reg.width, reg.height, h.channels) + kTagBytes)) {
+      return corrupt("region " + std::to_string(i) + " coefficient payload size is out of range for its rectangle");
     }
     body_total += reg.ciphertext_size;
   }

@@ -158,11 +158,13 @@ class Sha256 {
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
   void update(ByteView data);
-  std::array<std::uint8_t, kHashBytes> finish();
-  bool ok() const { return ctx_ != nullptr; }
+  // kInternal when OpenSSL failed at any step (no SHA-256, out of memory): never a digest of zeros.
+  [[nodiscard]] Result<std::array<std::uint8_t, kHashBytes>> finish();
+  bool ok() const { return ctx_ != nullptr && !failed_; }
 
  private:
   void* ctx_ = nullptr;
+  bool failed_ = false;
 };
 
 // ---- recipient keys ----------------------------------------------------------------------

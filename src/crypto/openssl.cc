@@ -99,13 +99,18 @@ Sha256::Sha256() {
 Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 void Sha256::update(ByteView data) {
-  if (ctx_ != nullptr && !data.empty()) EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+  if (ctx_ == nullptr || failed_ || data.empty()) return;
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) failed_ = true;
 }
 
-std::array<std::uint8_t, kHashBytes> Sha256::finish() {
+Result<std::array<std::uint8_t, kHashBytes>> Sha256::finish() {
   std::array<std::uint8_t, kHashBytes> out{};
   unsigned int len = 0;
-  if (ctx_ != nullptr) EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len);
+  if (ctx_ == nullptr || failed_ || EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 ||
+      len != kHashBytes) {
+    failed_ = true;
+    return make_error(ErrorCode::kInternal, "SHA-256 failed (OpenSSL)");
+  }
   return out;
 }
 

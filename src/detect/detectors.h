@@ -20,11 +20,13 @@ Result<std::unique_ptr<Detector>> make_zones_detector(const DetectorOptions& opt
 Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_yolox_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_ultraface_detector(const DetectorOptions& options);
+Result<std::unique_ptr<Detector>> make_lpd_yunet_detector(const DetectorOptions& options);
 
 // Model file names looked up through DetectorOptions::models.
 inline constexpr const char* kYunetModel = "face_detection_yunet_2022mar.onnx";
 inline constexpr const char* kYoloxModel = "yolox_nano.onnx";
 inline constexpr const char* kUltrafaceModel = "ultraface_version-RFB-320_simplified.onnx";
+inline constexpr const char* kLpdYunetModel = "license_plate_detection_lpd_yunet_2023mar.onnx";
 
 // Any supported frame layout (8/16-bit, 1/3/4 channels) as 8-bit BGR (prep.cc).
 cv::Mat to_bgr8(const cv::Mat& image);
@@ -37,9 +39,5 @@ Result<std::filesystem::path> find_model(const ModelLocator& models, const std::
 std::vector<std::string> split_args(const std::string& arg);
 
 Result<std::filesystem::path> find_cascade(const std::string& file);
-
-// Regions from a JSON document (see docs/regions.md); `image` selects the entry for one image
-// when the document lists several.
-Result<std::vector<Region>> parse_regions_json(const std::string& text, const std::string& image);
 
 }  // namespace shroud

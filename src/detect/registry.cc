@@ -1,6 +1,7 @@
 // The list of detectors. Add a detector here and it appears in `shroud list`.
 #include "shroud/registry.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "detect/detectors.h"
@@ -26,6 +27,11 @@ class UnionDetector final : public Detector {
     }
     return suppress_overlaps(std::move(all), 0.4);
   }
+  int cadence() const override {
+    int c = 1;
+    for (const auto& p : parts_) c = std::max(c, p->cadence());
+    return c;
+  }
 
  private:
   std::vector<std::unique_ptr<Detector>> parts_;
@@ -36,13 +42,15 @@ class UnionDetector final : public Detector {
 const std::vector<DetectorInfo>& detector_registry() {
   static const std::vector<DetectorInfo> kDetectors = {
       {"yunet",
-       "YuNet faces + 5 landmarks (face_detection_yunet_2022mar.onnx); yunet:eyes for eye bands, "
-       "yunet:tile for small faces in large frames",
+       "YuNet faces + 5 landmarks (face_detection_yunet_2022mar.onnx); yunet:eyes for eye bands; "
+       "frames over 1.5x the detection size get a second pass of native-resolution tiles (yunet:notile: off)",
        "face, eyes", make_yunet_detector},
       {"yolox", "YOLOX-Nano COCO objects (yolox_nano.onnx): persons, vehicles, other classes as custom",
        "person, vehicle, custom", make_yolox_detector},
       {"ultraface", "UltraFace RFB-320 faces (ultraface_version-RFB-320_simplified.onnx); very fast, "
        "misses small faces", "face", make_ultraface_detector},
+      {"lpd", "LPD-YuNet licence plates (license_plate_detection_lpd_yunet_2023mar.onnx); the default "
+       "plate detector", "plate", make_lpd_yunet_detector},
       {"cascade", "Haar/LBP cascade from /usr/share/opencv4 (cascade:FILE.xml); kind from the file name",
        "face, eyes, plate, person", make_cascade_detector},
       {"manual", "regions listed in a JSON file (manual:FILE.json), e.g. from `shroud detect --json`",
@@ -79,17 +87,25 @@ Result<std::unique_ptr<Detector>> create_detector(const std::string& spec, const
 }
 
 std::string default_detector_spec(const ModelLocator& models, std::string* warning) {
-  const std::string plates = "cascade:haarcascade_russian_plate_number.xml";
-  if (models.find(kYunetModel).ok()) {
-    if (warning != nullptr) warning->clear();
-    return "yunet," + plates;
+  std::vector<std::string> notes;
+  std::string faces = "yunet";
+  if (!models.find(kYunetModel).ok()) {
+    faces = "cascade:haarcascade_frontalface_alt2.xml";
+    notes.push_back("using Haar cascades for faces; YuNet (face_detection_yunet_2022mar.onnx) is faster and "
+                    "more accurate");
+  }
+  std::string plates = "lpd";
+  if (!models.find(kLpdYunetModel).ok()) {
+    plates = "cascade:haarcascade_russian_plate_number.xml";
+    notes.push_back("using a Haar cascade for plates; LPD-YuNet (license_plate_detection_lpd_yunet_2023mar.onnx) "
+                    "finds more plates with far fewer false ones");
   }
   if (warning != nullptr) {
-    *warning =
-        "using Haar cascades for faces; YuNet (face_detection_yunet_2022mar.onnx) is faster and "
-        "more accurate: get it with scripts/fetch-models and point --models or $SHROUD_MODELS at it";
+    warning->clear();
+    for (const auto& n : notes) *warning += (warning->empty() ? "" : "; ") + n;
+    if (!notes.empty()) *warning += ": get the models with scripts/fetch-models and point --models or $SHROUD_MODELS at them";
   }
-  return "cascade:haarcascade_frontalface_alt2.xml," + plates;
+  return faces + "," + plates;
 }
 
 }  // namespace shroud

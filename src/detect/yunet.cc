@@ -2,9 +2,11 @@
 //
 // Produces faces with 5 landmarks (right eye, left eye, nose tip, right and left mouth corner)
 // in frame coordinates. Options, joined with '+': "eyes" reports the eye band derived from the
-// landmarks (kind eyes, see eyes_from_face()) instead of the face; "tile" adds a pass over 2x2
-// overlapping tiles for small faces in large frames (about 5x the cost); "model=FILE" uses another
-// copy of the model (a name looked up like the default, or a path).
+// landmarks (kind eyes, see eyes_from_face()) instead of the face. Small faces: frames whose
+// longest side exceeds 1.5x the detection size get a second pass over overlapping
+// detect_size x detect_size tiles (96 px overlap) at native resolution ("tilescale=X" scales
+// the frame first; "tile" also tiles frames between 1x and 1.5x; "notile" disables it), merged
+// with NMS. "model=FILE" uses another copy of the model (a name looked up like the default, or a path).
 //
 // Defaults lean to recall (measured in docs/detection.md): score threshold 0.6 instead of the
 // model's customary 0.9 (which misses 30-pixel faces), and the frame is resized so its longest
@@ -15,6 +17,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "detect/detectors.h"
 #include "shroud/policy.h"
@@ -28,12 +33,17 @@ constexpr double kMaxUpscale = 4.0;
 constexpr float kNmsThreshold = 0.3f;
 constexpr int kTopK = 5000;
 constexpr int kMinInput = 64;
-constexpr double kTileOverlap = 0.15;  // fraction of a tile shared with its neighbour
+constexpr int kTileOverlap = 96;       // pixels (at tile scale) shared by neighbouring tiles
+constexpr double kDefaultTileScale = 1.0;  // tiles run at this fraction of the frame's resolution
+
+enum class TileMode { kAuto, kOff, kOn };
 
 class YunetDetector final : public Detector {
  public:
-  YunetDetector(cv::Ptr<cv::FaceDetectorYN> net, std::string name, int detect_size, bool eyes, bool tile)
-      : net_(std::move(net)), name_(std::move(name)), detect_size_(detect_size), eyes_(eyes), tile_(tile) {}
+  YunetDetector(cv::Ptr<cv::FaceDetectorYN> net, std::string name, int detect_size, bool eyes, TileMode tile,
+                double tile_scale)
+      : net_(std::move(net)), name_(std::move(name)), detect_size_(detect_size), eyes_(eyes), tile_(tile),
+        tile_scale_(tile_scale) {}
 
   std::string name() const override { return name_; }
 
@@ -44,13 +54,26 @@ class YunetDetector final : public Detector {
       std::vector<Region> faces;
       run(bgr, cv::Rect(0, 0, bgr.cols, bgr.rows), &faces);
       const int longest = std::max(bgr.cols, bgr.rows);
-      if (tile_ && longest > detect_size_ * 3 / 2) {
-        const int tw = static_cast<int>(std::ceil(bgr.cols * (0.5 + kTileOverlap / 2)));
-        const int th = static_cast<int>(std::ceil(bgr.rows * (0.5 + kTileOverlap / 2)));
-        for (int ty = 0; ty < 2; ++ty) {
-          for (int tx = 0; tx < 2; ++tx) {
-            const cv::Rect t(tx == 0 ? 0 : bgr.cols - tw, ty == 0 ? 0 : bgr.rows - th, tw, th);
-            run(bgr(t), t, &faces);
+      const bool tile = tile_ == TileMode::kOn ? longest * tile_scale_ > detect_size_
+                        : tile_ == TileMode::kAuto ? longest * tile_scale_ > detect_size_ * 3 / 2
+                                                   : false;
+      if (tile) {
+        // Second pass: overlapping detect_size x detect_size tiles of the frame at tile_scale_,
+        // so small faces are seen near native resolution (the first pass downscaled them).
+        cv::Mat scaled = bgr;
+        if (tile_scale_ != 1.0) cv::resize(bgr, scaled, cv::Size(), tile_scale_, tile_scale_, cv::INTER_AREA);
+        const int t = detect_size_;
+        auto starts = [&](int len) {
+          std::vector<int> v;
+          if (len <= t) return std::vector<int>{0};
+          const int n = (len - kTileOverlap + (t - kTileOverlap) - 1) / (t - kTileOverlap);
+          for (int i = 0; i < n; ++i) v.push_back(static_cast<int>(std::lround(static_cast<double>(len - t) * i / (n - 1))));
+          return v;
+        };
+        for (int y : starts(scaled.rows)) {
+          for (int x : starts(scaled.cols)) {
+            const cv::Rect r = cv::Rect(x, y, t, t) & cv::Rect(0, 0, scaled.cols, scaled.rows);
+            run_at(scaled(r), r, 1.0 / tile_scale_, &faces);
           }
         }
         faces = suppress_overlaps(std::move(faces), kNmsThreshold);
@@ -69,6 +92,11 @@ class YunetDetector final : public Detector {
  private:
   // Detects faces in `image` (a view of the frame at `area`) and appends them in frame coordinates.
   void run(const cv::Mat& image, const cv::Rect& area, std::vector<Region>* out) {
+    run_at(image, area, 1.0, out);
+  }
+
+  // As run(), for a view `image` at `area` of a frame scaled by 1/`back` (boxes are mapped back).
+  void run_at(const cv::Mat& image, const cv::Rect& area, double back, std::vector<Region>* out) {
     const double scale = detection_scale(image.size(), detect_size_, kMaxUpscale);
     cv::Mat input = image;
     if (scale != 1.0) {
@@ -87,13 +115,13 @@ class YunetDetector final : public Detector {
       const float* f = faces.ptr<float>(i);
       Region r;
       r.kind = Kind::kFace;
-      const double x0 = f[0] / scale + area.x, y0 = f[1] / scale + area.y;
-      const double x1 = (f[0] + f[2]) / scale + area.x, y1 = (f[1] + f[3]) / scale + area.y;
+      const double x0 = (f[0] / scale + area.x) * back, y0 = (f[1] / scale + area.y) * back;
+      const double x1 = ((f[0] + f[2]) / scale + area.x) * back, y1 = ((f[1] + f[3]) / scale + area.y) * back;
       r.box = cv::Rect(cv::Point(static_cast<int>(std::floor(x0)), static_cast<int>(std::floor(y0))),
                        cv::Point(static_cast<int>(std::ceil(x1)), static_cast<int>(std::ceil(y1))));
       for (int k = 0; k < 5; ++k) {
-        r.landmarks.emplace_back(static_cast<float>(f[4 + 2 * k] / scale + area.x),
-                                 static_cast<float>(f[5 + 2 * k] / scale + area.y));
+        r.landmarks.emplace_back(static_cast<float>((f[4 + 2 * k] / scale + area.x) * back),
+                                 static_cast<float>((f[5 + 2 * k] / scale + area.y) * back));
       }
       r.score = std::clamp(f[14], 0.0f, 1.0f);
       r.detector = name_;
@@ -105,21 +133,35 @@ class YunetDetector final : public Detector {
   std::string name_;
   int detect_size_;
   bool eyes_;
-  bool tile_;
+  TileMode tile_;
+  double tile_scale_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& options) {
-  bool eyes = false, tile = false;
+  bool eyes = false;
+  TileMode tile = TileMode::kAuto;
+  double tile_scale = kDefaultTileScale;
   std::string model = kYunetModel;
   for (const auto& word : split_args(options.arg)) {
     if (word == "eyes") eyes = true;
-    else if (word == "tile") tile = true;
+    else if (word == "tile") tile = TileMode::kOn;
+    else if (word == "notile") tile = TileMode::kOff;
+    else if (word.rfind("tilescale=", 0) == 0) {
+      try {
+        tile_scale = std::stod(word.substr(10));
+      } catch (const std::exception&) {
+        tile_scale = 0;
+      }
+      if (!(tile_scale >= 0.25 && tile_scale <= 2.0)) {
+        return make_error(ErrorCode::kInvalidArgument, "yunet tilescale must be a number in [0.25, 2]: '" + word + "'");
+      }
+    }
     else if (word.rfind("model=", 0) == 0) model = word.substr(6);
     else {
       return make_error(ErrorCode::kInvalidArgument, "unknown yunet option '" + word +
-                                                         "' (expected eyes, tile, model=FILE, e.g. yunet:eyes+tile)");
+                                                         "' (expected eyes, tile, notile, tilescale=X, model=FILE, e.g. yunet:eyes+notile)");
     }
   }
   SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, model));
@@ -134,7 +176,7 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
   if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "'");
   std::string name = "yunet";
   if (!options.arg.empty()) name += ":" + options.arg;
-  return std::unique_ptr<Detector>(std::make_unique<YunetDetector>(std::move(net), name, size, eyes, tile));
+  return std::unique_ptr<Detector>(std::make_unique<YunetDetector>(std::move(net), name, size, eyes, tile, tile_scale));
 }
 
 }  // namespace shroud

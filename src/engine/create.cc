@@ -192,6 +192,7 @@ Result<std::unique_ptr<Detector>> Engine::Impl::new_detector() const {
   opts.models = ModelLocator(options.models_dir);
   opts.score_threshold = options.threshold;
   opts.detect_size = options.detect_size;
+  opts.allow_unlisted = options.allow_unlisted;
   return create_detector(detector_spec, opts);
 }
 
@@ -218,6 +219,7 @@ EncodeOptions Engine::Impl::encode_options(const LoadedImage& img) const {
   EncodeOptions enc;
   enc.jpeg_quality = options.quality;
   if (options.keep_metadata) enc.exif = img.exif;
+  enc.keep_exif = options.keep_tags;
   return enc;
 }
 

@@ -120,6 +120,9 @@ struct Engine::Impl {
   // protect_loaded + atomic writes (sidecar first, removed again if the image fails).
   Result<FileReport> protect_to_file(const std::string& input, const std::string& output, Detector& detector,
                                      bool overwrite = false) const;
+  // JPEG in and out through the coefficient path (kUnsupported: the pixel path must take it).
+  Result<FileReport> protect_jpeg_to_file(const std::string& input, const std::string& output, Detector& detector,
+                                          bool overwrite) const;
 };
 
 }  // namespace shroud

@@ -1,6 +1,8 @@
 // EngineOptions: the JSON form (from_json / to_json) and the range checks shared with create().
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <functional>
 #include <map>
@@ -40,6 +42,19 @@ Status validate_ranges(const EngineOptions& o) {
   SHROUD_RETURN_IF_ERROR(in_range("quality", o.quality, 1, 100));
   SHROUD_RETURN_IF_ERROR(in_range("jobs", o.jobs, 0, 256));
   SHROUD_RETURN_IF_ERROR(in_range("detect_every", o.detect_every, 1, 1000));
+  SHROUD_RETURN_IF_ERROR(in_range("max_buffer_mb", o.max_buffer_mb, std::int64_t{1}, std::int64_t{1} << 30));
+  if (o.jpeg_path != "auto" && o.jpeg_path != "coeff" && o.jpeg_path != "pixel") {
+    return make_error(ErrorCode::kInvalidArgument, "options.jpeg_path: must be auto, coeff or pixel, got '" + o.jpeg_path + "'");
+  }
+  if (!o.keep_tags.empty() && !o.keep_metadata) {
+    return make_error(ErrorCode::kInvalidArgument, "options.keep_tags: needs keep_metadata");
+  }
+  for (const auto& t : o.keep_tags) {
+    const auto groups = exif_keep_groups();
+    if (std::find(groups.begin(), groups.end(), t) == groups.end()) {
+      return make_error(ErrorCode::kInvalidArgument, "options.keep_tags: unknown group '" + t + "' (gps, author, serial, comment)");
+    }
+  }
   SHROUD_RETURN_IF_ERROR(in_range("hold", o.hold, 0, 10000));
   if (o.extend_back != -1) SHROUD_RETURN_IF_ERROR(in_range("extend_back", o.extend_back, 0, 1000));
   SHROUD_RETURN_IF_ERROR(in_range<std::int64_t>("max_frames", o.max_frames, 0, std::int64_t{1} << 30));
@@ -188,6 +203,10 @@ const std::map<std::string, Setter>& setters() {
       {"encrypt_from", integer(&EngineOptions::encrypt_from)},
       {"quality", integer(&EngineOptions::quality)},
       {"keep_metadata", boolean(&EngineOptions::keep_metadata)},
+      {"keep_tags", strings(&EngineOptions::keep_tags)},
+      {"jpeg_path", str(&EngineOptions::jpeg_path)},
+      {"allow_unlisted", boolean(&EngineOptions::allow_unlisted)},
+      {"max_buffer_mb", integer(&EngineOptions::max_buffer_mb)},
       {"overwrite", boolean(&EngineOptions::overwrite)},
       {"jobs", integer(&EngineOptions::jobs)},
       {"camera", str(&EngineOptions::camera)},
@@ -241,7 +260,8 @@ json EngineOptions::to_json() const {
       {"sidecar", sidecar}, {"detached", detached}, {"track", track}, {"level", level}, {"levels", levels},
       {"encrypt_from", encrypt_from}, {"quality", quality}, {"keep_metadata", keep_metadata}, {"overwrite", overwrite},
       {"jobs", jobs}, {"camera", camera}, {"detect_every", detect_every}, {"hold", hold}, {"extend_back", extend_back},
-      {"drop_audio", drop_audio}, {"max_frames", max_frames}, {"crf", crf}, {"preset", preset}, {"codec", codec},
+      {"drop_audio", drop_audio}, {"max_frames", max_frames}, {"keep_tags", keep_tags}, {"jpeg_path", jpeg_path},
+      {"allow_unlisted", allow_unlisted}, {"max_buffer_mb", max_buffer_mb}, {"crf", crf}, {"preset", preset}, {"codec", codec},
   };
   if (!color.empty()) j["color"] = color;
   return j;

@@ -51,6 +51,7 @@ Result<VideoReport> Engine::protect_video(const std::string& input, const std::s
   VideoProtectOptions vo;
   vo.detect_every = o.detect_every;
   vo.extend_back = o.extend_back;
+  vo.max_buffer_bytes = o.max_buffer_mb << 20;
   vo.tracker.hold_frames = o.hold;
   vo.drop_audio = o.drop_audio;
   vo.max_frames = o.max_frames;
@@ -92,6 +93,8 @@ Result<VideoReport> Engine::protect_video(const std::string& input, const std::s
   rep.tracks = summary->tracks;
   rep.audio_streams = summary->audio_streams;
   rep.fps = summary->fps;
+  rep.seconds = summary->seconds;
+  rep.timings = summary->timings;
   rep.output = output;
   if (track) {
     rep.track = track_file;

@@ -1,6 +1,7 @@
 // Engine::recover_encoded / recover_file: a sealed image (shroud-v1 container) or a paper-scheme
 // record (shroud-scheme-v1): verify everything, then restore. Any failure: error, no output.
 #include "engine/engine_impl.h"
+#include "shroud/jpeg_coeff.h"
 
 namespace shroud {
 namespace {
@@ -60,6 +61,26 @@ Result<RecoverReport> Engine::recover_encoded(std::span<const std::uint8_t> file
     ro.kinds.push_back(kind);
   }
   SHROUD_ASSIGN_OR_RETURN(Keyset keyset, load_keyset(o.key));
+  if (is_jpeg_coefficient_seal(file, sidecar)) {
+    // Sealed in the JPEG coefficient path (docs/jpeg.md): the original coefficients come back.
+    auto jrec = recover_jpeg(file, sidecar, keyset, ro);
+    if (!jrec.ok()) return make_error(jrec.error().code, "'" + name + "': " + jrec.error().message);
+    RecoverReport rep;
+    rep.scheme = "seal-jpeg";
+    SHROUD_ASSIGN_OR_RETURN(JpegInfo info, probe_jpeg(jrec->file));
+    rep.size = cv::Size(info.width, info.height);
+    if (format == "jpeg") {
+      rep.image = std::move(jrec->file);
+      rep.byte_identical = jrec->byte_identical;
+    } else {  // e.g. .png: the decoded original pixels
+      SHROUD_ASSIGN_OR_RETURN(LoadedImage px, decode_image(jrec->file));
+      SHROUD_ASSIGN_OR_RETURN(rep.image, encode_image(px.pixels, format));
+    }
+    rep.restored = jrec->restored.size();
+    rep.region_count = jrec->region_count;
+    rep.key_id = jrec->key_id;
+    return rep;
+  }
   auto rec = recover_image_file(file, sidecar, keyset, ro);
   if (!rec.ok()) return make_error(rec.error().code, "'" + name + "': " + rec.error().message);
   RecoverReport rep;

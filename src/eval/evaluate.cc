@@ -70,6 +70,7 @@ Result<std::vector<Dataset>> load_standard_datasets(const fs::path& data_dir, co
   };
   static const Entry kSets[] = {
       {"faces-dlib", "faces/dlib_examples_faces", true},
+      {"faces-small", "faces/dlib_examples_faces", true},
       {"plates-eu", "plates/openalpr_benchmarks/endtoend/eu", false},
       {"plates-us", "plates/openalpr_benchmarks/endtoend/us", false},
       {"plates-br", "plates/openalpr_benchmarks/endtoend/br", false},
@@ -77,7 +78,7 @@ Result<std::vector<Dataset>> load_standard_datasets(const fs::path& data_dir, co
   for (const auto& o : only) {
     if (std::none_of(std::begin(kSets), std::end(kSets), [&](const Entry& e) { return o == e.name; })) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "unknown data set '" + o + "' (expected faces-dlib, plates-eu, plates-us, plates-br)");
+                        "unknown data set '" + o + "' (expected faces-dlib, faces-small, plates-eu, plates-us, plates-br)");
     }
   }
   std::vector<Dataset> out;
@@ -86,7 +87,10 @@ Result<std::vector<Dataset>> load_standard_datasets(const fs::path& data_dir, co
     const fs::path dir = data_dir / e.sub;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
-    auto ds = e.dlib ? load_dlib_dataset(dir, e.name) : load_openalpr_dataset(dir, e.name);
+    const bool generated = std::string(e.name) == "faces-small";
+    auto ds = generated ? make_small_faces_dataset(dir, e.name)
+              : e.dlib  ? load_dlib_dataset(dir, e.name)
+                        : load_openalpr_dataset(dir, e.name);
     if (!ds.ok()) return ds.error();
     out.push_back(std::move(*ds));
   }
@@ -110,13 +114,22 @@ fs::path default_data_dir() {
   return {};
 }
 
+std::vector<SizeBand> face_size_bands() {
+  return {{0, 16}, {16, 24}, {24, 32}, {32, 48}, {48, 96}, {96, 0}};
+}
+
 Result<EvalResult> evaluate(Detector& detector, const Dataset& dataset, double min_iou) {
   EvalResult res;
   res.dataset = dataset.name;
   res.kind = dataset.kind;
+  if (dataset.kind == Kind::kFace) res.bands = face_size_bands();
   for (const auto& item : dataset.images) {
-    SHROUD_ASSIGN_OR_RETURN(auto img, read_image(item.path.string()));
-    Frame frame{img.pixels, 0, 0.0, item.path.string()};
+    cv::Mat pixels = item.image;
+    if (pixels.empty()) {
+      SHROUD_ASSIGN_OR_RETURN(auto img, read_image(item.path.string()));
+      pixels = img.pixels;
+    }
+    Frame frame{pixels, 0, 0.0, item.path.string()};
     const auto t0 = std::chrono::steady_clock::now();
     SHROUD_ASSIGN_OR_RETURN(auto regions, detector.detect(frame));
     res.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -125,6 +138,20 @@ Result<EvalResult> evaluate(Detector& detector, const Dataset& dataset, double m
       if (r.kind == dataset.kind) boxes.push_back(r.box);
     }
     const MatchCounts c = match_boxes(item.boxes, boxes, min_iou);
+    const std::vector<bool> found = match_labels(item.boxes, boxes, min_iou);
+    for (std::size_t i = 0; i < item.boxes.size(); ++i) {
+      const int w = item.boxes[i].width;
+      for (auto& b : res.bands) {
+        if (w >= b.min_width && (b.max_width == 0 || w < b.max_width)) {
+          ++b.labelled;
+          b.matched += found[i] ? 1 : 0;
+        }
+      }
+      if (w >= 24) {
+        ++res.at_least_24.labelled;
+        res.at_least_24.matched += found[i] ? 1 : 0;
+      }
+    }
     if (c.matched < c.labelled) res.missed.push_back(item.path.filename().string());
     res.counts += c;
     ++res.images;

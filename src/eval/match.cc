@@ -6,8 +6,8 @@
 
 namespace shroud {
 
-MatchCounts match_boxes(const std::vector<cv::Rect>& labelled, const std::vector<cv::Rect>& detected,
-                        double min_iou) {
+std::vector<bool> match_labels(const std::vector<cv::Rect>& labelled, const std::vector<cv::Rect>& detected,
+                               double min_iou) {
   MatchCounts c;
   c.labelled = static_cast<int>(labelled.size());
   c.detected = static_cast<int>(detected.size());
@@ -27,8 +27,17 @@ MatchCounts match_boxes(const std::vector<cv::Rect>& labelled, const std::vector
   for (const auto& [v, i, j] : pairs) {
     if (used_label[i] || used_det[j]) continue;
     used_label[i] = used_det[j] = true;
-    ++c.matched;
   }
+  return used_label;
+}
+
+MatchCounts match_boxes(const std::vector<cv::Rect>& labelled, const std::vector<cv::Rect>& detected,
+                        double min_iou) {
+  MatchCounts c;
+  c.labelled = static_cast<int>(labelled.size());
+  c.detected = static_cast<int>(detected.size());
+  const std::vector<bool> m = match_labels(labelled, detected, min_iou);
+  c.matched = static_cast<int>(std::count(m.begin(), m.end(), true));
   return c;
 }
 

@@ -7,10 +7,14 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -72,6 +76,33 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+namespace {
+
+std::uint32_t le16(const std::uint8_t* p) { return p[0] | (p[1] << 8); }
+std::uint32_t le24(const std::uint8_t* p) { return p[0] | (p[1] << 8) | (p[2] << 16); }
+std::uint32_t le32(const std::uint8_t* p) { return le24(p) | (std::uint32_t{p[3]} << 24); }
+
+Result<cv::Size> checked_size(std::int64_t w, std::int64_t h, const char* format) {
+  if (w <= 0 || h <= 0 || w > 0x7FFFFFFF || h > 0x7FFFFFFF) {
+    return make_error(ErrorCode::kCorrupt, std::string(format) + " header has an invalid size");
+  }
+  return cv::Size(static_cast<int>(w), static_cast<int>(h));
+}
+
+std::atomic<std::int64_t> g_max_pixels{100'000'000};
+
+// OpenCV reads OPENCV_IO_MAX_IMAGE_PIXELS once, at its first decode: set it before ours, to the
+// larger of the default and this call's limit, unless the user's environment sets it.
+void set_opencv_pixel_backstop(std::int64_t limit) {
+  static std::once_flag once;
+  std::call_once(once, [limit] {
+    const std::string v = std::to_string(std::max(limit, g_max_pixels.load()));
+    ::setenv("OPENCV_IO_MAX_IMAGE_PIXELS", v.c_str(), 0);
+  });
+}
+
+}  // namespace
+
 std::string sniff_format(const std::vector<std::uint8_t>& b) {
   if (starts_with(b, {0xFF, 0xD8, 0xFF})) return "jpeg";
   if (starts_with(b, {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A})) return "png";
@@ -81,6 +112,9 @@ std::string sniff_format(const std::vector<std::uint8_t>& b) {
   if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') return "pnm";
   return "";
 }
+
+std::int64_t default_max_pixels() { return g_max_pixels.load(); }
+void set_default_max_pixels(std::int64_t pixels) { g_max_pixels.store(pixels > 0 ? pixels : 1); }
 
 Result<cv::Size> probe_dimensions(const std::vector<std::uint8_t>& b) {
   const std::string fmt = sniff_format(b);
@@ -114,6 +148,85 @@ Result<cv::Size> probe_dimensions(const std::vector<std::uint8_t>& b) {
       i += 2 + len;
     }
     return make_error(ErrorCode::kCorrupt, "JPEG has no frame header (truncated?)");
+  }
+  if (fmt == "bmp") {
+    // BITMAPFILEHEADER (14 bytes), then the info header: its size, then width and height
+    // (16-bit in the OS/2 core header of size 12, 32-bit signed otherwise; negative height:
+    // top-down rows).
+    if (b.size() < 26) return make_error(ErrorCode::kCorrupt, "BMP header is truncated");
+    const std::uint32_t hsize = le32(&b[14]);
+    std::int64_t w, h;
+    if (hsize == 12) {
+      w = le16(&b[18]);
+      h = le16(&b[20]);
+    } else {
+      w = static_cast<std::int32_t>(le32(&b[18]));
+      h = static_cast<std::int32_t>(le32(&b[22]));
+      if (h < 0) h = -h;
+    }
+    return checked_size(w, h, "BMP");
+  }
+  if (fmt == "webp") {
+    if (b.size() < 30) return make_error(ErrorCode::kCorrupt, "WebP header is truncated");
+    if (std::memcmp(&b[12], "VP8X", 4) == 0) {  // extended: the canvas size, 24-bit minus one
+      return checked_size(std::int64_t{le24(&b[24])} + 1, std::int64_t{le24(&b[27])} + 1, "WebP");
+    }
+    if (std::memcmp(&b[12], "VP8L", 4) == 0) {  // lossless: signature 0x2f, 14-bit sizes minus one
+      if (b[20] != 0x2F) return make_error(ErrorCode::kCorrupt, "WebP lossless header is malformed");
+      const std::uint32_t bits = le32(&b[21]);
+      return checked_size(std::int64_t{bits & 0x3FFF} + 1, std::int64_t{(bits >> 14) & 0x3FFF} + 1, "WebP");
+    }
+    if (std::memcmp(&b[12], "VP8 ", 4) == 0) {  // lossy: key frame start code, 14-bit sizes
+      if (b[23] != 0x9D || b[24] != 0x01 || b[25] != 0x2A) {
+        return make_error(ErrorCode::kCorrupt, "WebP lossy header is malformed");
+      }
+      return checked_size(le16(&b[26]) & 0x3FFF, le16(&b[28]) & 0x3FFF, "WebP");
+    }
+    return make_error(ErrorCode::kCorrupt, "WebP has no VP8/VP8L/VP8X chunk first");
+  }
+  if (fmt == "tiff") {
+    // The first image file directory: ImageWidth (256) and ImageLength (257), SHORT or LONG.
+    const bool le = b[0] == 'I';
+    auto u16 = [&](std::size_t o) { return le ? le16(&b[o]) : be16(&b[o]); };
+    auto u32 = [&](std::size_t o) { return le ? le32(&b[o]) : be32(&b[o]); };
+    if (b.size() < 8) return make_error(ErrorCode::kCorrupt, "TIFF header is truncated");
+    const std::size_t ifd = u32(4);
+    if (ifd < 8 || ifd + 2 > b.size()) return make_error(ErrorCode::kCorrupt, "TIFF directory offset is invalid");
+    const std::size_t n = u16(ifd);
+    if (ifd + 2 + n * 12 > b.size()) return make_error(ErrorCode::kCorrupt, "TIFF directory is truncated");
+    std::int64_t w = -1, h = -1;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t e = ifd + 2 + i * 12;
+      const unsigned tag = u16(e), type = u16(e + 2);
+      if (tag != 256 && tag != 257) continue;
+      std::int64_t v;
+      if (type == 3) v = u16(e + 8);
+      else if (type == 4) v = u32(e + 8);
+      else return make_error(ErrorCode::kCorrupt, "TIFF image size has an invalid type");
+      (tag == 256 ? w : h) = v;
+    }
+    if (w < 0 || h < 0) return make_error(ErrorCode::kCorrupt, "TIFF has no image width or length");
+    return checked_size(w, h, "TIFF");
+  }
+  if (fmt == "pnm") {
+    // "P1".."P6", then width and height as decimal text, with whitespace and # comments between.
+    std::size_t i = 2;
+    std::int64_t v[2] = {0, 0};
+    for (auto& value : v) {
+      while (i < b.size() && (std::isspace(b[i]) || b[i] == '#')) {
+        if (b[i] == '#') {
+          while (i < b.size() && b[i] != '\n' && b[i] != '\r') ++i;
+        } else {
+          ++i;
+        }
+      }
+      if (i >= b.size() || !std::isdigit(b[i])) return make_error(ErrorCode::kCorrupt, "PNM header is malformed");
+      while (i < b.size() && std::isdigit(b[i])) {
+        value = value * 10 + (b[i++] - '0');
+        if (value > 0x7FFFFFFF) return make_error(ErrorCode::kCorrupt, "PNM header has an invalid size");
+      }
+    }
+    return checked_size(v[0], v[1], "PNM");
   }
   return make_error(ErrorCode::kUnsupported, "cannot probe dimensions of this format");
 }
@@ -177,15 +290,19 @@ Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes, const I
   if (out.format.empty()) {
     return make_error(ErrorCode::kCorrupt, "not an image (unrecognised file signature)");
   }
-  if (out.format == "png" || out.format == "jpeg") {
+  {
+    // Every format Shroud reads is probed from its header: nothing is decoded (or allocated for
+    // decoding) before the size is known to be within the limit.
     SHROUD_ASSIGN_OR_RETURN(cv::Size size, probe_dimensions(bytes));
     const std::int64_t pixels = std::int64_t{size.width} * size.height;
     if (pixels > limits.max_pixels) {
       return make_error(ErrorCode::kResourceLimit,
                         "image is " + std::to_string(size.width) + "x" + std::to_string(size.height) +
-                            ", over the limit of " + std::to_string(limits.max_pixels) + " pixels");
+                            ", over the limit of " + std::to_string(limits.max_pixels) +
+                            " pixels (--max-pixels raises it)");
     }
   }
+  set_opencv_pixel_backstop(limits.max_pixels);
   if (out.format == "jpeg") out.exif = jpeg_exif(bytes);
   if (out.format == "png") out.exif = png_exif(bytes);
 
@@ -210,7 +327,8 @@ Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes, const I
     }
   }
   if (std::int64_t{decoded.cols} * decoded.rows > limits.max_pixels) {
-    return make_error(ErrorCode::kResourceLimit, "image is over the pixel limit");
+    return make_error(ErrorCode::kResourceLimit, "image is over the limit of " + std::to_string(limits.max_pixels) +
+                                                     " pixels (--max-pixels raises it)");
   }
   const int depth = decoded.depth();
   if (depth != CV_8U && depth != CV_16U) {
@@ -289,9 +407,9 @@ Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::
   }
   if (!options.exif.empty() && format == "jpeg") {
     // Insert an APP1 Exif segment right after SOI.
-    const auto exif = exif_with_orientation_reset(options.exif);
+    const auto exif = exif_with_orientation_reset(options.exif, options.keep_exif);
     const std::size_t seg_len = exif.size() + 8;  // length field + "Exif\0\0" + payload
-    if (seg_len <= 0xFFFF) {
+    if (!exif.empty() && seg_len <= 0xFFFF) {
       std::vector<std::uint8_t> seg = {0xFF, 0xE1, static_cast<std::uint8_t>(seg_len >> 8),
                                        static_cast<std::uint8_t>(seg_len & 0xFF),
                                        'E', 'x', 'i', 'f', 0, 0};

@@ -45,6 +45,25 @@ Status check_keys(const json& obj, std::initializer_list<const char*> allowed,
   return ok_status();
 }
 
+}  // namespace
+
+Status check_strength_floor(const MethodParams& params) {
+  if (params.pixel_cells < 1 || params.pixel_cells > kMaxPixelCells) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "pixelate: " + std::to_string(params.pixel_cells) + " cells (--cells, pixel_cells) is outside 1.." +
+                          std::to_string(kMaxPixelCells) + ": more cells across a region leave it recognisable and copy "
+                          "original pixels (placeholder strength floor, docs/security.md)");
+  }
+  if (!(params.blur_strength >= kMinBlurStrength && params.blur_strength <= 4.0)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "blur: strength " + std::to_string(params.blur_strength) + " (--strength, blur_strength) is outside "
+                      "[0.25, 4]: a weaker blur leaves the region recognisable (placeholder strength floor, docs/security.md)");
+  }
+  return ok_status();
+}
+
+namespace {
+
 Status validate(const Policy& p) {
   if (!(p.mask_scale >= 0.1 && p.mask_scale <= 10.0)) {
     return make_error(ErrorCode::kInvalidArgument, "policy: mask_scale must be in [0.1, 10]");
@@ -55,12 +74,7 @@ Status validate(const Policy& p) {
   if (!(p.min_score >= 0.0f && p.min_score <= 1.0f)) {
     return make_error(ErrorCode::kInvalidArgument, "policy: min_score must be in [0, 1]");
   }
-  if (p.params.pixel_cells < 1 || p.params.pixel_cells > 1000) {
-    return make_error(ErrorCode::kInvalidArgument, "policy: pixel_cells must be in [1, 1000]");
-  }
-  if (!(p.params.blur_strength > 0.0 && p.params.blur_strength <= 4.0)) {
-    return make_error(ErrorCode::kInvalidArgument, "policy: blur_strength must be in (0, 4]");
-  }
+  SHROUD_RETURN_IF_ERROR(check_strength_floor(p.params));
   SHROUD_RETURN_IF_ERROR(dp::check_epsilon(p.params.epsilon));
   SHROUD_RETURN_IF_ERROR([&]() -> Status {
     auto m = dp::parse_mechanism(p.params.mechanism);

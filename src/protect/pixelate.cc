@@ -1,5 +1,7 @@
 // Pixelate: each square cell is replaced by the mean of its pixels. `pixel_cells` cells span
-// the longer side of the region; cells at the right/bottom edge may be smaller.
+// the longer side of the region; cells at the right/bottom edge may be smaller. A cell is at
+// least 2 px wide, so no pixel of a region larger than 1 px is copied unaveraged. Policies and
+// seal placeholders keep pixel_cells within the strength floor (policy.h, kMaxPixelCells).
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -16,7 +18,7 @@ class PixelateProtector final : public Protector {
  protected:
   Result<cv::Mat> render(const cv::Mat& roi, const Action& action) const override {
     const int cells = std::max(1, action.params.pixel_cells);
-    const int cell = std::max(1, (std::max(roi.cols, roi.rows) + cells - 1) / cells);
+    const int cell = std::max(2, (std::max(roi.cols, roi.rows) + cells - 1) / cells);
     cv::Mat out(roi.size(), roi.type());
     for (int y = 0; y < roi.rows; y += cell) {
       for (int x = 0; x < roi.cols; x += cell) {

@@ -1,6 +1,8 @@
 // The seal protector: placeholders + per-region AEAD + authenticated manifest (see seal.h).
 #include "shroud/seal.h"
 
+#include <opencv2/core.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -21,6 +23,7 @@ struct PendingSeal::Impl {
     crypto::SecretBytes plain;  // original pixels, canonical order
   };
   int rows = 0, cols = 0, type = 0;
+  PayloadScheme scheme = PayloadScheme::kSeal;
   SealOptions options;
   std::vector<Item> items;
 };
@@ -94,9 +97,27 @@ Result<crypto::SecretKey> manifest_key(const crypto::SecretKey& file_key) {
 
 Error auth_error(const std::string& what) { return make_error(ErrorCode::kAuthentication, what); }
 
+// The key a seal uses: the recipient key (nullptr returned) or the keyset's enabled symmetric
+// primary. Checked before any placeholder is drawn.
+Result<const KeyEntry*> seal_key(const KeySource& keys) {
+  if (keys.recipient != nullptr) return static_cast<const KeyEntry*>(nullptr);
+  if (keys.keyset == nullptr) return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
+  const auto& ks = keys.keyset->impl();
+  const KeyEntry* e = ks.find(ks.primary);
+  if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric || e->info.status != KeyStatus::kEnabled) {
+    return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no enabled symmetric primary key");
+  }
+  return e;
+}
+
+Status check_seal_key(const KeySource& keys) {
+  auto e = seal_key(keys);
+  return e.ok() ? ok_status() : Status(e.error());
+}
+
 }  // namespace
 
-std::array<std::uint8_t, 32> carrier_digest(const cv::Mat& image) {
+Result<std::array<std::uint8_t, 32>> carrier_digest(const cv::Mat& image) {
   crypto::Sha256 h;
   const std::size_t row_bytes = static_cast<std::size_t>(image.cols) * image.elemSize();
   const bool swap = std::endian::native == std::endian::big && image.depth() == CV_16U;
@@ -141,6 +162,11 @@ Result<PendingSeal> begin_seal(cv::Mat& image, const std::vector<Action>& action
     total += std::uint64_t(r.width) * r.height * image.elemSize() + kTag;
   }
   if (total > limits.max_bytes) return make_error(ErrorCode::kResourceLimit, "seal: sealed data would exceed the container limit");
+  // Everything that can refuse is checked before the first placeholder is drawn, so an error
+  // leaves the caller's image untouched.
+  if (options.placeholder == Placeholder::kBlur || options.placeholder == Placeholder::kPixelate) {
+    for (const Action& a : actions) SHROUD_RETURN_IF_ERROR(check_strength_floor(a.params));
+  }
   // Capture region i from the state after placeholders 0..i-1, so reverse-order restore is exact.
   for (std::size_t i = 0; i < actions.size(); ++i) {
     const Action& a = actions[i];
@@ -166,6 +192,7 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
   }
   Container c;
   ContainerHeader& h = c.header;
+  h.scheme = p.scheme;
   h.binding = p.options.binding;
   h.width = static_cast<std::uint32_t>(p.cols);
   h.height = static_cast<std::uint32_t>(p.rows);
@@ -177,26 +204,22 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
 
   crypto::SecretKey master;
+  SHROUD_ASSIGN_OR_RETURN(const KeyEntry* e, seal_key(keys));
   if (keys.recipient != nullptr) {
     h.key_mode = KeyMode::kRecipient;
     h.key_id = keys.recipient->id;
     SHROUD_RETURN_IF_ERROR(crypto::random_bytes(master.span()));
     SHROUD_ASSIGN_OR_RETURN(h.wrapped_key, crypto::box_seal(master.view(), keys.recipient->public_key));
     if (h.wrapped_key.size() != kRecipientWrapBytes) return make_error(ErrorCode::kInternal, "unexpected wrapped key size");
-  } else if (keys.keyset != nullptr) {
-    const auto& ks = keys.keyset->impl();
-    const KeyEntry* e = ks.find(ks.primary);
-    if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric) {
-      return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no symmetric primary key");
-    }
+  } else {
     h.key_mode = KeyMode::kSymmetric;
     h.key_id = e->info.id;
     master = e->material.clone();
-  } else {
-    return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
   }
   SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey file_key, crypto::hkdf_extract(h.salt, master.view()));
-  if (h.binding == CarrierBinding::kPixels) h.carrier_digest = carrier_digest(carrier);
+  if (h.binding == CarrierBinding::kPixels) {
+    SHROUD_ASSIGN_OR_RETURN(h.carrier_digest, carrier_digest(carrier));
+  }
 
   // Region headers first (all known before encryption), so the manifest can be computed and the
   // ciphertexts written straight into the output buffer.
@@ -246,15 +269,30 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
 
 Result<SealedImage> seal_regions(cv::Mat& image, const std::vector<Action>& actions, const SealOptions& options,
                                  const KeySource& keys) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  SHROUD_RETURN_IF_ERROR(check_seal_key(keys));
   SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options));
   return finish_seal(std::move(pending), image, keys);
 }
 
-Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const std::uint8_t> bytes,
+namespace {
+
+struct OpenedContainer {
+  Container c;
+  std::vector<std::pair<std::size_t, crypto::SecretBytes>> opened;  // (region, plaintext), index order
+};
+
+Result<OpenedContainer> open_container(const cv::Mat& carrier, std::span<const std::uint8_t> bytes, PayloadScheme scheme,
                                        const Keyset& keyset, const RecoverOptions& options) {
   SHROUD_RETURN_IF_ERROR(crypto::init());
   SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(bytes));
   const ContainerHeader& h = c.header;
+  if (h.scheme != scheme) {
+    return make_error(ErrorCode::kUnsupported,
+                      h.scheme == PayloadScheme::kJpegCoefficients
+                          ? "the container holds JPEG coefficient blocks: recover it to a .jpg output (docs/jpeg.md)"
+                          : "the container holds pixels, not JPEG coefficient blocks");
+  }
 
   // Key: by id, enabled, of the algorithm the container's key mode needs.
   const KeyEntry* key = keyset.impl().find(h.key_id);
@@ -288,8 +326,11 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
       (carrier.depth() != CV_8U && carrier.depth() != CV_16U)) {
     return auth_error("the container belongs to a different image (size, channels or depth differ)");
   }
-  if (h.binding == CarrierBinding::kPixels && !crypto::equal_ct(carrier_digest(carrier), h.carrier_digest)) {
-    return auth_error("the image pixels were changed after sealing (carrier digest mismatch)");
+  if (h.binding == CarrierBinding::kPixels) {
+    SHROUD_ASSIGN_OR_RETURN(const auto digest, carrier_digest(carrier));
+    if (!crypto::equal_ct(digest, h.carrier_digest)) {
+      return auth_error("the image pixels were changed after sealing (carrier digest mismatch)");
+    }
   }
 
   // Selection.
@@ -328,19 +369,121 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
     if (selected(reg)) opened.emplace_back(i, std::move(plain));
   }
   if (opened.empty()) return make_error(ErrorCode::kNotFound, "no region matches the selection");
+  OpenedContainer oc{std::move(c), std::move(opened)};
+  return oc;
+}
 
+}  // namespace
+
+Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const std::uint8_t> bytes,
+                                       const Keyset& keyset, const RecoverOptions& options) {
+  SHROUD_ASSIGN_OR_RETURN(OpenedContainer oc, open_container(carrier, bytes, PayloadScheme::kSeal, keyset, options));
+  const Container& c = oc.c;
+  const ContainerHeader& h = c.header;
+  auto& opened = oc.opened;
   RecoveredImage out;
   out.image = carrier.clone();
   out.region_count = static_cast<std::uint32_t>(c.regions.size());
   out.binding = h.binding;
   out.key_id = h.key_id;
+  auto rect_of = [](const ContainerRegion& reg) {
+    return cv::Rect(static_cast<int>(reg.x), static_cast<int>(reg.y), static_cast<int>(reg.width), static_cast<int>(reg.height));
+  };
+  // A pixel is restored only when every region covering it is selected. Region i was captured
+  // after placeholders 0..i-1 were drawn, so restoring in reverse order writes each pixel last
+  // from the lowest-index region covering it: its original value. An earlier region's plaintext
+  // also holds the original pixels where a later region overlaps it; where that later region is
+  // not selected, those pixels stay as in the carrier (its placeholder).
+  cv::Mat hidden = cv::Mat::zeros(out.image.size(), CV_8U);
+  bool any_hidden = false;
+  for (const ContainerRegion& reg : c.regions) {
+    if (selected(reg)) continue;
+    hidden(rect_of(reg)).setTo(255);
+    any_hidden = true;
+  }
   for (auto it = opened.rbegin(); it != opened.rend(); ++it) {
-    const ContainerRegion& reg = c.regions[it->first];
-    unpack(it->second.data(), out.image,
-           cv::Rect(static_cast<int>(reg.x), static_cast<int>(reg.y), static_cast<int>(reg.width), static_cast<int>(reg.height)));
+    const cv::Rect r = rect_of(c.regions[it->first]);
+    if (!any_hidden) {
+      unpack(it->second.data(), out.image, r);
+      continue;
+    }
+    crypto::SecretBytes scratch(it->second.size());
+    cv::Mat region(r.height, r.width, out.image.type(), scratch.data());
+    unpack(it->second.data(), region, cv::Rect(0, 0, r.width, r.height));
+    cv::Mat visible;
+    cv::bitwise_not(hidden(r), visible);
+    region.copyTo(out.image(r), visible);
   }
   for (const auto& o : opened) out.restored.push_back(static_cast<std::uint32_t>(o.first));
   return out;
+}
+
+Result<PendingSeal> begin_payload_seal(cv::Size size, int type, std::vector<SealPayload> payloads, PayloadScheme scheme,
+                                       const SealOptions& options) {
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  if (payloads.empty()) return make_error(ErrorCode::kInvalidArgument, "seal: no regions to seal");
+  if (options.orientation < 1 || options.orientation > 8) {
+    return make_error(ErrorCode::kInvalidArgument, "seal: orientation must be 1..8");
+  }
+  ContainerLimits limits;
+  if (payloads.size() > limits.max_regions) {
+    return make_error(ErrorCode::kResourceLimit, "seal: more than " + std::to_string(limits.max_regions) + " regions");
+  }
+  auto impl = std::make_unique<PendingSeal::Impl>();
+  impl->rows = size.height;
+  impl->cols = size.width;
+  impl->type = type;
+  impl->scheme = scheme;
+  impl->options = options;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    SealPayload& p = payloads[i];
+    const cv::Rect& r = p.rect;
+    if (r.width <= 0 || r.height <= 0 || r.x < 0 || r.y < 0 || std::int64_t{r.x} + r.width > size.width ||
+        std::int64_t{r.y} + r.height > size.height || p.bytes.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, "seal: region " + std::to_string(i) + " is empty or outside the image");
+    }
+    if (scheme == PayloadScheme::kJpegCoefficients &&
+        p.bytes.size() > jpeg_payload_limit(static_cast<std::uint32_t>(r.width), static_cast<std::uint32_t>(r.height),
+                                            static_cast<std::uint32_t>(CV_MAT_CN(type)))) {
+      return make_error(ErrorCode::kResourceLimit, "seal: region " + std::to_string(i) + " payload is over the container limit");
+    }
+    total += p.bytes.size() + kTag;
+    PendingSeal::Impl::Item item;
+    item.index = static_cast<std::uint32_t>(i);
+    item.kind = p.kind;
+    item.rect = r;
+    item.plain = crypto::SecretBytes(p.bytes.size());
+    std::memcpy(item.plain.data(), p.bytes.data(), p.bytes.size());
+    crypto::memzero(p.bytes.data(), p.bytes.size());
+    impl->items.push_back(std::move(item));
+  }
+  if (total > limits.max_bytes) return make_error(ErrorCode::kResourceLimit, "seal: sealed data would exceed the container limit");
+  return PendingSeal(std::move(impl));
+}
+
+Result<OpenedPayloads> open_payload_seal(const cv::Mat& carrier, std::span<const std::uint8_t> container,
+                                         PayloadScheme scheme, const Keyset& keyset, const RecoverOptions& options) {
+  SHROUD_ASSIGN_OR_RETURN(OpenedContainer oc, open_container(carrier, container, scheme, keyset, options));
+  OpenedPayloads out;
+  out.region_count = static_cast<std::uint32_t>(oc.c.regions.size());
+  out.binding = oc.c.header.binding;
+  out.key_id = oc.c.header.key_id;
+  for (auto& [i, plain] : oc.opened) {
+    const ContainerRegion& reg = oc.c.regions[i];
+    OpenedPayload p;
+    p.index = reg.index;
+    p.kind = reg.kind;
+    p.rect = cv::Rect(static_cast<int>(reg.x), static_cast<int>(reg.y), static_cast<int>(reg.width), static_cast<int>(reg.height));
+    p.bytes.assign(plain.data(), plain.data() + plain.size());
+    out.selected.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<PayloadScheme> container_scheme(std::span<const std::uint8_t> container) {
+  SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(container));
+  return c.header.scheme;
 }
 
 Result<SealedFile> seal_image_file(cv::Mat& image, const std::vector<Action>& actions, const SealFileOptions& options,
@@ -349,6 +492,8 @@ Result<SealedFile> seal_image_file(cv::Mat& image, const std::vector<Action>& ac
     return make_error(ErrorCode::kUnsupported, "only PNG and JPEG outputs can carry the container; use --sidecar for " +
                                                    options.format);
   }
+  SHROUD_RETURN_IF_ERROR(crypto::init());
+  SHROUD_RETURN_IF_ERROR(check_seal_key(keys));
   SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options.seal));
   SHROUD_ASSIGN_OR_RETURN(std::vector<std::uint8_t> encoded, encode_image(image, options.format, options.encode));
   cv::Mat carrier = image;

@@ -31,6 +31,9 @@ class NoiseProtector final : public Protector {
 }  // namespace
 
 Status draw_placeholder(cv::Mat& image, const Action& action, Placeholder placeholder, std::uint64_t noise_seed) {
+  if (placeholder == Placeholder::kBlur || placeholder == Placeholder::kPixelate) {
+    SHROUD_RETURN_IF_ERROR(check_strength_floor(action.params));
+  }
   std::unique_ptr<Protector> p;
   switch (placeholder) {
     case Placeholder::kNoise: p = std::make_unique<NoiseProtector>(noise_seed); break;

@@ -57,9 +57,9 @@ std::uint64_t get_be(const std::uint8_t* p, int bytes) {
   return v;
 }
 
-std::array<std::uint8_t, kSchemeTagBytes> compute_tag(const SchemeKey& key, std::span<const std::uint8_t> covered,
-                                                      const cv::Mat& carrier) {
-  const auto digest = carrier_digest(carrier);
+Result<std::array<std::uint8_t, kSchemeTagBytes>> compute_tag(const SchemeKey& key, std::span<const std::uint8_t> covered,
+                                                              const cv::Mat& carrier) {
+  SHROUD_ASSIGN_OR_RETURN(const auto digest, carrier_digest(carrier));
   crypto_generichash_state st;
   crypto_generichash_init(&st, key.record_key.data(), key.record_key.size(), kSchemeTagBytes);
   crypto_generichash_update(&st, covered.data(), covered.size());
@@ -240,7 +240,9 @@ Result<SchemeProtected> scheme_protect(const cv::Mat& input, const SchemeKey& ke
   h["carrier"] = {image.cols, image.rows};
   out.record = frame_record(h, values, is_msai(m) ? element_bytes(m) : 0);
   std::array<std::uint8_t, kSchemeTagBytes> tag{};
-  if (m != SchemeMethod::kSisaPaper) tag = compute_tag(key, out.record, image);
+  if (m != SchemeMethod::kSisaPaper) {
+    SHROUD_ASSIGN_OR_RETURN(tag, compute_tag(key, out.record, image));
+  }
   out.record.insert(out.record.end(), tag.begin(), tag.end());
   out.image = image;
   out.rects = rects;
@@ -401,7 +403,7 @@ Result<SchemeRecovered> scheme_recover(const cv::Mat& carrier, std::span<const s
                                                        " record (size or pixel type differ: was it converted or re-encoded?)");
   }
   if (rec.method != SchemeMethod::kSisaPaper) {
-    const auto tag = compute_tag(key, bytes.first(rec.authenticated_bytes), carrier);
+    SHROUD_ASSIGN_OR_RETURN(const auto tag, compute_tag(key, bytes.first(rec.authenticated_bytes), carrier));
     if (sodium_memcmp(tag.data(), rec.tag.data(), tag.size()) != 0) {
       return make_error(ErrorCode::kAuthentication,
                         name + " record or image pixels were modified (integrity tag mismatch); nothing recovered");

@@ -1,9 +1,14 @@
 // Recovery track byte layout: encoding, size-checked parsing and key derivation.
 #include "video/track_format.h"
 
+#include <zstd.h>
+
 #include <cstring>
 #include <filesystem>
 #include <string_view>
+
+#include "codec/region_codec.h"
+#include "codec/size_bucket.h"
 
 namespace shroud {
 
@@ -41,9 +46,10 @@ std::vector<std::uint8_t> encode_header_body(const Header& h) {
   std::vector<std::uint8_t> out;
   out.reserve(kTrackHeaderFixedBytes + h.wrapped_key.size());
   put(out, kMagic);
-  out.push_back(kVersion);
+  out.push_back(h.version);
   out.push_back(static_cast<std::uint8_t>(h.info.key_mode));
-  put_u16(out, 0);
+  out.push_back(h.bucket_steps);
+  out.push_back(0);
   put_u32(out, h.info.key_id);
   put(out, h.info.file_id);
   put(out, h.salt);
@@ -74,6 +80,33 @@ std::vector<std::uint8_t> encode_frame_record_header(std::uint64_t index, const 
     out.push_back(static_cast<std::uint8_t>(r.kind));
     out.push_back(static_cast<std::uint8_t>(r.placeholder));
     put_u16(out, 0);
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> encode_frame_record_header_v2(std::uint64_t index, std::uint8_t flags,
+                                                        const std::array<std::uint8_t, 24>& nonce, std::uint32_t body_bytes,
+                                                        const std::vector<Rect>& rects) {
+  // The v1 layout with the flags, then the body length between the nonce and the rectangles.
+  const std::vector<std::uint8_t> v1 = encode_frame_record_header(index, nonce, rects);
+  std::vector<std::uint8_t> out(v1.begin(), v1.begin() + kTrackRecordHeaderBytes);
+  out[1] = flags;
+  put_u32(out, body_bytes);
+  out.insert(out.end(), v1.begin() + kTrackRecordHeaderBytes, v1.end());
+  return out;
+}
+
+std::uint64_t v2_plain_cap(const TrackInfo& info, const std::vector<Rect>& rects) {
+  if (rects.empty()) return 0;
+  const codec::Geometry g{info.channels, info.depth_bits / 8};
+  return 4 + ZSTD_compressBound(static_cast<std::size_t>(codec::stream_bytes(cv_rects(rects), g)));
+}
+
+std::vector<cv::Rect> cv_rects(const std::vector<Rect>& rects) {
+  std::vector<cv::Rect> out;
+  out.reserve(rects.size());
+  for (const Rect& r : rects) {
+    out.emplace_back(static_cast<int>(r.x), static_cast<int>(r.y), static_cast<int>(r.width), static_cast<int>(r.height));
   }
   return out;
 }
@@ -116,13 +149,18 @@ Result<Header> read_header(Source& src, const TrackLimits& limits, std::vector<s
   std::array<std::uint8_t, kTrackHeaderFixedBytes> b{};
   SHROUD_RETURN_IF_ERROR(src.read(b.data(), b.size(), "header"));
   if (std::memcmp(b.data(), kMagic.data(), kMagic.size()) != 0) return corrupt("not a recovery track (bad magic)");
-  if (b[8] != kVersion) return corrupt("unsupported version " + std::to_string(b[8]));
+  if (b[8] != kVersionRaw && b[8] != kVersionCompressed) return corrupt("unsupported version " + std::to_string(b[8]));
   Header h;
+  h.version = b[8];
+  h.bucket_steps = b[10];
   if (b[9] != static_cast<std::uint8_t>(KeyMode::kSymmetric) && b[9] != static_cast<std::uint8_t>(KeyMode::kRecipient)) {
     return corrupt("unknown key mode");
   }
   h.info.key_mode = static_cast<KeyMode>(b[9]);
-  if (b[10] != 0 || b[11] != 0 || b[74] != 0 || b[75] != 0) return corrupt("non-zero reserved bytes in the header");
+  if (b[11] != 0 || b[74] != 0 || b[75] != 0) return corrupt("non-zero reserved bytes in the header");
+  if (h.version == kVersionRaw ? b[10] != 0 : !codec::valid_bucket_steps(b[10])) {
+    return corrupt(h.version == kVersionRaw ? "non-zero reserved bytes in the header" : "invalid padding bucket steps");
+  }
   h.info.key_id = get_u32(&b[12]);
   std::memcpy(h.info.file_id.data(), &b[16], 16);
   std::memcpy(h.salt.data(), &b[32], 32);
@@ -148,7 +186,10 @@ Result<Header> read_header(Source& src, const TrackLimits& limits, std::vector<s
   return h;
 }
 
-Result<Record> read_record(Source& src, const TrackInfo& info, const TrackLimits& limits) {
+Result<Record> read_record(Source& src, const Header& header, const TrackLimits& limits) {
+  const TrackInfo& info = header.info;
+  const bool v2 = header.version == kVersionCompressed;
+  const std::size_t head_bytes = v2 ? kTrackRecordHeaderBytesV2 : kTrackRecordHeaderBytes;
   Record r;
   if (src.remaining() == 0) return corrupt("ends without its final record (truncated)");
   std::uint8_t type = 0;
@@ -166,23 +207,26 @@ Result<Record> read_record(Source& src, const TrackInfo& info, const TrackLimits
     return r;
   }
   if (type != kFrameRecord) return corrupt("unknown record type " + std::to_string(type));
-  std::array<std::uint8_t, kTrackRecordHeaderBytes> b{};
+  std::array<std::uint8_t, kTrackRecordHeaderBytesV2> b{};
   b[0] = type;
-  SHROUD_RETURN_IF_ERROR(src.read(b.data() + 1, b.size() - 1, "frame record"));
-  if (b[1] != 0 || b[2] != 0 || b[3] != 0) return corrupt("non-zero reserved bytes in a frame record");
+  SHROUD_RETURN_IF_ERROR(src.read(b.data() + 1, head_bytes - 1, "frame record"));
+  if ((v2 ? (b[1] & ~kKeyFrameFlag) : b[1]) != 0 || b[2] != 0 || b[3] != 0) {
+    return corrupt("non-zero reserved bytes in a frame record");
+  }
+  r.flags = b[1];
   r.index = get_u64(&b[4]);
   const std::uint32_t count = get_u32(&b[12]);
   std::memcpy(r.nonce.data(), &b[16], 24);
   if (count > limits.max_regions) return too_big("frame record with " + std::to_string(count) + " regions (limit " +
                                                  std::to_string(limits.max_regions) + ")");
   if (std::uint64_t{count} * kTrackRegionBytes > src.remaining()) return corrupt("truncated frame record");
-  r.raw.assign(b.begin(), b.end());
-  r.raw.resize(kTrackRecordHeaderBytes + std::size_t{count} * kTrackRegionBytes);
-  SHROUD_RETURN_IF_ERROR(src.read(r.raw.data() + kTrackRecordHeaderBytes, std::size_t{count} * kTrackRegionBytes, "regions"));
+  r.raw.assign(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(head_bytes));
+  r.raw.resize(head_bytes + std::size_t{count} * kTrackRegionBytes);
+  SHROUD_RETURN_IF_ERROR(src.read(r.raw.data() + head_bytes, std::size_t{count} * kTrackRegionBytes, "regions"));
   r.rects.reserve(count);
   std::uint64_t body = 0;
   for (std::uint32_t i = 0; i < count; ++i) {
-    const std::uint8_t* p = r.raw.data() + kTrackRecordHeaderBytes + std::size_t{i} * kTrackRegionBytes;
+    const std::uint8_t* p = r.raw.data() + head_bytes + std::size_t{i} * kTrackRegionBytes;
     Rect rect;
     rect.x = get_u32(p);
     rect.y = get_u32(p + 4);
@@ -203,7 +247,19 @@ Result<Record> read_record(Source& src, const TrackInfo& info, const TrackLimits
     r.rects.push_back(rect);
   }
   if (body > limits.max_frame_bytes) return too_big("frame " + std::to_string(r.index) + " holds more sealed bytes than the limit");
-  r.body_bytes = body + crypto::kTagBytes;
+  r.raw_bytes = body;
+  if (v2) {
+    const std::uint64_t cap = v2_plain_cap(info, r.rects);
+    const std::uint64_t stored = get_u32(&b[40]);
+    if (stored < crypto::kTagBytes) return corrupt("frame " + std::to_string(r.index) + " has a body shorter than its tag");
+    const std::uint64_t plain = stored - crypto::kTagBytes;
+    if (r.rects.empty() ? plain != 0 : (plain < 4 || !codec::is_bucket_size(plain, header.bucket_steps, cap))) {
+      return corrupt("frame " + std::to_string(r.index) + " has a body length that is not a padding bucket");
+    }
+    r.body_bytes = stored;
+  } else {
+    r.body_bytes = body + crypto::kTagBytes;
+  }
   if (r.body_bytes > src.remaining()) return corrupt("truncated frame " + std::to_string(r.index));
   return r;
 }

@@ -13,13 +13,17 @@
 namespace shroud::track {
 
 inline constexpr std::array<std::uint8_t, 8> kMagic = {'s', 'h', 'R', 'd', 'V', 't', 'r', 'k'};
-inline constexpr std::uint8_t kVersion = 1;
+inline constexpr std::uint8_t kVersionRaw = 1;         // shroud-video-v1: raw region pixels
+inline constexpr std::uint8_t kVersionCompressed = 2;  // shroud-video-v2: compressed, padded records
+inline constexpr std::uint8_t kKeyFrameFlag = 1;
 inline constexpr std::uint8_t kFrameRecord = 1;
 inline constexpr std::uint8_t kEndRecord = 2;
 inline constexpr std::size_t kMacBytes = 32;
 
 struct Header {
   TrackInfo info;
+  std::uint8_t version = kVersionCompressed;
+  std::uint8_t bucket_steps = 0;  // v2: padding buckets per octave (1, 2, 4); v1: 0
   std::array<std::uint8_t, 32> salt{};
   std::array<std::uint8_t, 32> commitment{};
   std::vector<std::uint8_t> wrapped_key;  // empty or kRecipientWrapBytes
@@ -38,16 +42,27 @@ struct Rect {
 // A record as read: `raw` holds every byte before the body (the record's associated data part).
 struct Record {
   std::uint8_t type = 0;
+  std::uint8_t flags = 0;         // v2 frame record: kKeyFrameFlag
   std::uint64_t index = 0;        // frame record: frame index; end record: frame count
   std::array<std::uint8_t, 24> nonce{};
   std::vector<Rect> rects;
   std::array<std::uint8_t, 16> tag{};  // end record only
   std::uint64_t body_bytes = 0;   // frame record: plaintext bytes + tag
+  std::uint64_t raw_bytes = 0;    // frame record: the regions' pixel bytes
   std::vector<std::uint8_t> raw;
 };
 
+// v1 layout (40 bytes + rectangles).
 std::vector<std::uint8_t> encode_frame_record_header(std::uint64_t index, const std::array<std::uint8_t, 24>& nonce,
                                                      const std::vector<Rect>& rects);
+// v2 layout (44 bytes + rectangles): flags at byte 1, body length (ciphertext + tag) at 40.
+std::vector<std::uint8_t> encode_frame_record_header_v2(std::uint64_t index, std::uint8_t flags,
+                                                        const std::array<std::uint8_t, 24>& nonce, std::uint32_t body_bytes,
+                                                        const std::vector<Rect>& rects);
+// v2: the largest padded plaintext of a record with these regions (4 + zstd's bound of the
+// residual stream; 0 without regions), and the regions as OpenCV rectangles.
+std::uint64_t v2_plain_cap(const TrackInfo& info, const std::vector<Rect>& rects);
+std::vector<cv::Rect> cv_rects(const std::vector<Rect>& rects);
 // The end record without its tag (36 bytes).
 std::vector<std::uint8_t> encode_end_record_prefix(std::uint64_t frames, const std::array<std::uint8_t, 24>& nonce);
 
@@ -73,7 +88,8 @@ class Source {
 Result<Header> read_header(Source& src, const TrackLimits& limits, std::vector<std::uint8_t>* raw);
 // Reads the next record up to (not including) its body; validates the type, reserved bytes,
 // rectangles (inside the frame, non-empty, count capped) and that the body fits what remains.
-Result<Record> read_record(Source& src, const TrackInfo& info, const TrackLimits& limits);
+// v2: the body length must be a size bucket of the padding (or the cap) and at most the cap.
+Result<Record> read_record(Source& src, const Header& header, const TrackLimits& limits);
 
 struct Keys {
   crypto::SecretKey frames;

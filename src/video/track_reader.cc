@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "codec/region_codec.h"
 #include "crypto/keyset_impl.h"
 #include "video/track_format.h"
 
@@ -36,6 +37,10 @@ struct RecoveryTrackReader::Impl {
   bool done = false;
   std::vector<std::uint8_t> body, ad;
   crypto::SecretBytes plain;
+  // v2
+  codec::Reference reference;
+  bool have_reference = false;  // the previous record was restored
+  crypto::SecretBytes pixels;   // one frame's decoded region pixels
 };
 
 RecoveryTrackReader::RecoveryTrackReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -92,6 +97,43 @@ const TrackInfo& RecoveryTrackReader::info() const { return impl_->header.info; 
 std::int64_t RecoveryTrackReader::frames() const { return impl_->next; }
 std::uint64_t RecoveryTrackReader::regions() const { return impl_->regions; }
 
+// v2: plaintext = length (4) || zstd frame || zeros; decodes into p.pixels and updates the
+// reference. A delta record needs the previous record restored.
+Status decode_v2(RecoveryTrackReader::Impl& p, const track::Record& rec, std::size_t plain_bytes) {
+  const TrackInfo& info = p.header.info;
+  const bool key = (rec.flags & track::kKeyFrameFlag) != 0;
+  if (p.next == 0 && !key) return corrupt("the first record is not a key-frame");
+  if (!key && !p.have_reference) return corrupt("frame " + std::to_string(p.next) + " depends on a frame that was not restored");
+  if (p.reference.pixels().empty()) {
+    p.reference.reset(static_cast<int>(info.width), static_cast<int>(info.height),
+                      CV_MAKETYPE(info.depth_bits == 16 ? CV_16U : CV_8U, info.channels));
+  }
+  const std::vector<cv::Rect> cvr = track::cv_rects(rec.rects);
+  if (p.pixels.size() < rec.raw_bytes) p.pixels = crypto::SecretBytes(static_cast<std::size_t>(rec.raw_bytes));
+  std::vector<std::uint8_t*> data;
+  std::size_t at = 0;
+  for (const track::Rect& r : rec.rects) {
+    data.push_back(p.pixels.data() + at);
+    at += static_cast<std::size_t>(track::rect_bytes(info, r));
+  }
+  p.have_reference = false;
+  if (!rec.rects.empty()) {
+    const std::uint8_t* b = p.plain.data();
+    const std::uint64_t len = (std::uint64_t{b[0]} << 24) | (std::uint64_t{b[1]} << 16) | (std::uint64_t{b[2]} << 8) | b[3];
+    if (len > plain_bytes - 4) return corrupt("frame " + std::to_string(p.next) + ": compressed length beyond the record");
+    for (std::size_t i = 4 + static_cast<std::size_t>(len); i < plain_bytes; ++i) {
+      if (b[i] != 0) return corrupt("frame " + std::to_string(p.next) + ": non-zero padding");
+    }
+    const codec::Geometry g{info.channels, info.depth_bits / 8};
+    Status s = codec::decode_regions({b + 4, static_cast<std::size_t>(len)}, cvr, g, key ? nullptr : &p.reference, data);
+    if (!s.ok()) return make_error(s.error().code, "recovery track: frame " + std::to_string(p.next) + ": " + s.error().message);
+  }
+  std::vector<const std::uint8_t*> cdata(data.begin(), data.end());
+  p.reference.update(cvr, cdata);
+  p.have_reference = true;
+  return ok_status();
+}
+
 Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
   Impl& p = *impl_;
   const TrackInfo& info = p.header.info;
@@ -101,7 +143,7 @@ Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
       frame.type() != CV_MAKETYPE(depth, info.channels)) {
     return corrupt("frame " + std::to_string(p.next) + " of the video has a different size or type than the track");
   }
-  SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(*p.src, info, p.limits));
+  SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(*p.src, p.header, p.limits));
   if (rec.type == track::kEndRecord) {
     return corrupt("the track ends after " + std::to_string(p.next) + " frames but the video has more");
   }
@@ -116,7 +158,24 @@ Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
   p.ad.assign(p.header_raw.begin(), p.header_raw.end());
   p.ad.insert(p.ad.end(), rec.raw.begin(), rec.raw.end());
   Status s = crypto::xchacha_decrypt(p.keys.frames.view(), rec.nonce, p.ad, p.body, {p.plain.data(), plain_bytes});
-  if (!s.ok()) return auth_error("frame " + std::to_string(p.next) + " failed authentication (altered record or wrong track)");
+  // From here on the record is consumed: after a failure the next call reads the next record,
+  // and (v2) records that depend on this one fail until the next key-frame.
+  if (!s.ok()) {
+    p.have_reference = false;
+    ++p.next;
+    return auth_error("frame " + std::to_string(p.next - 1) + " failed authentication (altered record or wrong track)");
+  }
+  const std::uint8_t* pixels = p.plain.data();
+  if (p.header.version == track::kVersionCompressed) {
+    const Status s2 = decode_v2(p, rec, plain_bytes);
+    if (!s2.ok()) {
+      p.plain.wipe();
+      p.have_reference = false;
+      ++p.next;
+      return s2;
+    }
+    pixels = p.pixels.data();
+  }
   // Region i was captured after the placeholders of 0..i-1: restore in reverse order.
   std::vector<std::size_t> offsets(rec.rects.size());
   std::size_t off = 0;
@@ -126,10 +185,11 @@ Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
   }
   for (std::size_t i = rec.rects.size(); i-- > 0;) {
     const track::Rect& r = rec.rects[i];
-    unpack(p.plain.data() + offsets[i], frame,
+    unpack(pixels + offsets[i], frame,
            cv::Rect(static_cast<int>(r.x), static_cast<int>(r.y), static_cast<int>(r.width), static_cast<int>(r.height)));
   }
   p.plain.wipe();
+  p.pixels.wipe();
   p.regions += rec.rects.size();
   ++p.next;
   return ok_status();
@@ -138,7 +198,7 @@ Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
 Status RecoveryTrackReader::finish() {
   Impl& p = *impl_;
   if (p.done) return ok_status();
-  SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(*p.src, p.header.info, p.limits));
+  SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(*p.src, p.header, p.limits));
   if (rec.type != track::kEndRecord) {
     return corrupt("the track holds more frames than the video (" + std::to_string(p.next) + ")");
   }
@@ -161,15 +221,22 @@ Result<TrackScan> scan_track(std::istream& in, const TrackLimits& limits) {
   SHROUD_ASSIGN_OR_RETURN(track::Header h, track::read_header(src, limits, &raw));
   TrackScan scan;
   scan.info = h.info;
+  scan.version = h.version;
   std::vector<std::uint8_t> skip;
   for (;;) {
-    SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(src, h.info, limits));
+    SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(src, h, limits));
     if (rec.type == track::kEndRecord) {
       if (rec.index != static_cast<std::uint64_t>(scan.frames)) return corrupt("final record frame count mismatch");
       if (src.remaining() != 0) return corrupt("bytes after the final record");
       return scan;
     }
     if (rec.index != static_cast<std::uint64_t>(scan.frames)) return corrupt("records out of sequence");
+    if (h.version == track::kVersionCompressed && scan.frames == 0 && (rec.flags & track::kKeyFrameFlag) == 0) {
+      return corrupt("the first record is not a key-frame");
+    }
+    if ((rec.flags & track::kKeyFrameFlag) != 0) ++scan.key_frames;
+    scan.body_bytes += rec.body_bytes;
+    scan.raw_bytes += rec.raw_bytes;
     if (static_cast<std::uint64_t>(scan.frames) >= limits.max_frames) {
       return make_error(ErrorCode::kResourceLimit, "recovery track: more frames than the limit");
     }

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <random>
 
+#include "codec/region_codec.h"
+#include "codec/size_bucket.h"
 #include "crypto/keyset_impl.h"
 #include "protect/placeholder_draw.h"
 #include "shroud/image_io.h"
@@ -49,6 +51,10 @@ struct RecoveryTrackWriter::Impl {
   std::vector<std::uint8_t> out;      // pending output bytes
   crypto::SecretBytes plain;          // one frame's original pixels
   std::vector<std::uint8_t> ad;
+  // v2
+  codec::Reference reference;         // the previous frame's regions
+  std::vector<std::uint8_t> compressed;
+  crypto::SecretBytes padded;         // length || compressed || zeros
 
   ~Impl() {
     if (fd >= 0) ::close(fd);
@@ -70,11 +76,65 @@ struct RecoveryTrackWriter::Impl {
     return ok_status();
   }
 
+  // Appends the record header and the AEAD of `plaintext` under it.
+  Status seal_body(const std::vector<std::uint8_t>& rec, const std::array<std::uint8_t, 24>& nonce, crypto::ByteView plaintext) {
+    ad.assign(header_raw.begin(), header_raw.end());
+    ad.insert(ad.end(), rec.begin(), rec.end());
+    out.insert(out.end(), rec.begin(), rec.end());
+    const std::size_t body_at = out.size();
+    out.resize(body_at + plaintext.size() + crypto::kTagBytes);
+    return crypto::xchacha_encrypt(keys.frames.view(), nonce, ad, plaintext,
+                                   {out.data() + body_at, plaintext.size() + crypto::kTagBytes});
+  }
+
+  // v2: compresses the captured regions (plain[0 .. bytes)), pads to a bucket, seals.
+  Status seal_compressed(std::int64_t index, const std::array<std::uint8_t, 24>& nonce, const std::vector<track::Rect>& rects,
+                         std::size_t bytes) {
+    const bool key = index % options.key_interval == 0;
+    const std::vector<cv::Rect> cvr = track::cv_rects(rects);
+    std::vector<const std::uint8_t*> data;
+    std::size_t at = 0;
+    for (const track::Rect& r : rects) {
+      data.push_back(plain.data() + at);
+      at += static_cast<std::size_t>(track::rect_bytes(header.info, r));
+    }
+    if (at != bytes) return make_error(ErrorCode::kInternal, "recovery track: capture size mismatch");
+    std::size_t padded_size = 0;
+    if (!rects.empty()) {
+      const codec::Geometry g{header.info.channels, header.info.depth_bits / 8};
+      codec::CodecOptions co;
+      co.level = options.compression_level;
+      co.search = options.motion_search;
+      Status s = codec::encode_regions(cvr, data, g, key ? nullptr : &reference, co, &compressed);
+      if (!s.ok()) {
+        crypto::memzero(compressed.data(), compressed.size());
+        return s;
+      }
+      const std::uint64_t cap = track::v2_plain_cap(header.info, rects);
+      padded_size = static_cast<std::size_t>(codec::bucket_size(4 + compressed.size(), options.bucket_steps, cap));
+      if (padded.size() < padded_size) padded = crypto::SecretBytes(padded_size);
+      const auto len = static_cast<std::uint32_t>(compressed.size());
+      for (int i = 0; i < 4; ++i) padded.data()[i] = static_cast<std::uint8_t>(len >> (24 - 8 * i));
+      std::memcpy(padded.data() + 4, compressed.data(), compressed.size());
+      std::memset(padded.data() + 4 + compressed.size(), 0, padded_size - 4 - compressed.size());
+      crypto::memzero(compressed.data(), compressed.size());
+    }
+    reference.update(cvr, data);
+    if (padded_size + crypto::kTagBytes > 0xffffffffu) return make_error(ErrorCode::kResourceLimit, "recovery track: record too large");
+    const auto rec = track::encode_frame_record_header_v2(static_cast<std::uint64_t>(index), key ? track::kKeyFrameFlag : 0,
+                                                          nonce, static_cast<std::uint32_t>(padded_size + crypto::kTagBytes), rects);
+    Status s = seal_body(rec, nonce, {padded.data(), padded_size});
+    padded.wipe();
+    return s;
+  }
+
   Status write_header(const cv::Mat& frame) {
-    // The format allows 16-bit samples (big-endian platforms would need a byte order); video
-    // decoders give 8-bit frames, the only depth written today.
-    if (frame.depth() != CV_8U || (frame.channels() != 1 && frame.channels() != 3 && frame.channels() != 4)) {
-      return make_error(ErrorCode::kUnsupported, "recovery track: frames must be 8-bit with 1, 3 or 4 channels");
+    // v1 stores native bytes, so only 8-bit; v2 codes sample values (any byte order).
+    const bool v2 = options.format_version == track::kVersionCompressed;
+    if ((frame.depth() != CV_8U && !(v2 && frame.depth() == CV_16U)) ||
+        (frame.channels() != 1 && frame.channels() != 3 && frame.channels() != 4)) {
+      return make_error(ErrorCode::kUnsupported, v2 ? "recovery track: frames must be 8- or 16-bit with 1, 3 or 4 channels"
+                                                    : "recovery track: frames must be 8-bit with 1, 3 or 4 channels");
     }
     if (frame.empty() || std::int64_t{frame.cols} * frame.rows > TrackLimits{}.max_pixels) {
       return make_error(ErrorCode::kResourceLimit, "recovery track: frame size over the limit");
@@ -82,8 +142,9 @@ struct RecoveryTrackWriter::Impl {
     header.info.width = static_cast<std::uint32_t>(frame.cols);
     header.info.height = static_cast<std::uint32_t>(frame.rows);
     header.info.channels = static_cast<std::uint8_t>(frame.channels());
-    header.info.depth_bits = 8;
+    header.info.depth_bits = frame.depth() == CV_16U ? 16 : 8;
     type = frame.type();
+    if (v2) reference.reset(frame.cols, frame.rows, frame.type());
     std::memcpy(header.commitment.data(), keys.commit.data(), header.commitment.size());
     header_raw = track::encode_header_body(header);
     header.mac = crypto::hmac_sha256(keys.mac.view(), header_raw);
@@ -103,7 +164,18 @@ Result<std::unique_ptr<RecoveryTrackWriter>> RecoveryTrackWriter::create(const s
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
+  if (options.format_version != track::kVersionRaw && options.format_version != track::kVersionCompressed) {
+    return make_error(ErrorCode::kInvalidArgument, "recovery track: format version must be 1 or 2");
+  }
+  if (options.format_version == track::kVersionCompressed &&
+      (options.key_interval < 1 || !codec::valid_bucket_steps(options.bucket_steps) || options.compression_level < 1 ||
+       options.compression_level > 19 || options.motion_search < 0 || options.motion_search > codec::kMaxOffset)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "recovery track: key interval >= 1, bucket steps 1, 2 or 4, zstd level 1..19, motion search 0..64");
+  }
   track::Header& h = impl->header;
+  h.version = static_cast<std::uint8_t>(options.format_version);
+  h.bucket_steps = h.version == track::kVersionCompressed ? static_cast<std::uint8_t>(options.bucket_steps) : 0;
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.info.file_id));
   crypto::SecretKey master;
@@ -203,16 +275,13 @@ Status RecoveryTrackWriter::protect(cv::Mat& frame, std::int64_t index, const st
 
   std::array<std::uint8_t, 24> nonce{};
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(nonce));
-  const auto rec = track::encode_frame_record_header(static_cast<std::uint64_t>(index), nonce, rects);
-  p.ad.assign(p.header_raw.begin(), p.header_raw.end());
-  p.ad.insert(p.ad.end(), rec.begin(), rec.end());
-  p.out.insert(p.out.end(), rec.begin(), rec.end());
-  const std::size_t body_at = p.out.size();
-  p.out.resize(body_at + off + crypto::kTagBytes);
-  Status s = crypto::xchacha_encrypt(p.keys.frames.view(), nonce, p.ad, {p.plain.data(), off},
-                                     {p.out.data() + body_at, off + crypto::kTagBytes});
+  if (p.header.version == track::kVersionCompressed) {
+    SHROUD_RETURN_IF_ERROR(p.seal_compressed(index, nonce, rects, off));
+  } else {
+    const auto rec = track::encode_frame_record_header(static_cast<std::uint64_t>(index), nonce, rects);
+    SHROUD_RETURN_IF_ERROR(p.seal_body(rec, nonce, {p.plain.data(), off}));
+  }
   p.plain.wipe();
-  SHROUD_RETURN_IF_ERROR(s);
   p.regions += sealed.size();
   ++p.next;
   if (p.out.size() >= kFlushBytes) SHROUD_RETURN_IF_ERROR(p.flush());

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 #include "shroud/dp_plate.h"
@@ -90,12 +91,36 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
                                    FrameProtector* protector) {
   if (options.detect_every < 1) return make_error(ErrorCode::kInvalidArgument, "--detect-every must be >= 1");
   if (options.queue_frames < 2) return make_error(ErrorCode::kInvalidArgument, "queue must hold at least 2 frames");
-  const int extend_back = options.extend_back >= 0 ? options.extend_back : options.detect_every - 1;
 
   SHROUD_ASSIGN_OR_RETURN(auto reader, VideoReader::open(source));
   VideoSummary summary;
   summary.input = reader->info();
   if (summary.input.size.area() <= 0) return make_error(ErrorCode::kCorrupt, "'" + source + "': video has no frame size");
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const int workers = options.detect_workers > 0 ? options.detect_workers : static_cast<int>(hw);
+  std::vector<std::unique_ptr<Detector>> detectors;
+  for (int i = 0; i < workers; ++i) {
+    SHROUD_ASSIGN_OR_RETURN(auto d, make_detector());
+    detectors.push_back(std::move(d));
+  }
+  // A detector part running every cadence-th frame (plates) sees only detection frames, so its
+  // first sightings can be lcm(detect_every, cadence) frames late: delay that much by default.
+  const int period = std::lcm(options.detect_every, std::max(1, detectors.front()->cadence()));
+  const int extend_back = options.extend_back >= 0 ? options.extend_back : std::min(period, 120) - 1;
+  {
+    // Memory held by buffered frames: the delay line (--extend-back), both queues and one frame
+    // per detector, each a decoded 8-bit BGR frame. Refused before anything is decoded or written.
+    const std::int64_t frame_bytes = std::int64_t{summary.input.size.width} * summary.input.size.height * 3;
+    const std::int64_t frames = std::int64_t{extend_back} + 2LL * options.queue_frames + workers;
+    if (frames * frame_bytes > options.max_buffer_bytes) {
+      return make_error(ErrorCode::kResourceLimit,
+                        "'" + source + "': --extend-back " + std::to_string(extend_back) + " buffers up to " +
+                            std::to_string(frames) + " frames of " + std::to_string(summary.input.size.width) + "x" +
+                            std::to_string(summary.input.size.height) + " (" + std::to_string(frames * frame_bytes >> 20) +
+                            " MiB), over the limit of " + std::to_string(options.max_buffer_bytes >> 20) +
+                            " MiB (--max-buffer-mb raises it)");
+    }
+  }
 
   VideoWriterOptions wo = options.writer;
   wo.size = summary.input.size;
@@ -104,13 +129,6 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
   summary.audio_streams = writer->audio_streams();
 
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  const int workers = options.detect_workers > 0 ? options.detect_workers : static_cast<int>(hw);
-  std::vector<std::unique_ptr<Detector>> detectors;
-  for (int i = 0; i < workers; ++i) {
-    SHROUD_ASSIGN_OR_RETURN(auto d, make_detector());
-    detectors.push_back(std::move(d));
-  }
   DefaultFrameProtector default_protector;
   FrameProtector* prot = protector != nullptr ? protector : &default_protector;
 
@@ -135,6 +153,10 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   };
 
   const auto start = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  auto secs = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+  VideoTimings timings;
+  std::mutex timing_mu;
 
   std::thread reader_thread([&] {
     std::int64_t i = 0;
@@ -150,7 +172,9 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
         if (failure.failed()) break;
         ++in_flight;
       }
+      const auto t_read = Clock::now();
       auto frame = reader->read();
+      timings.decode += secs(t_read, Clock::now());
       if (!frame.ok()) {
         fail(frame.error());
         break;
@@ -177,7 +201,12 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
         d.image = std::move(f->image);
         if (d.index % options.detect_every == 0 && !failure.failed()) {
           Frame frame{d.image, d.index, summary.input.fps > 0 ? d.index / summary.input.fps : 0.0, source};
+          const auto t_det = Clock::now();
           auto regions = detectors[static_cast<std::size_t>(w)]->detect(frame);
+          {
+            std::lock_guard<std::mutex> tl(timing_mu);
+            timings.detect += secs(t_det, Clock::now());
+          }
           if (!regions.ok()) {
             fail(regions.error());
             return;
@@ -201,11 +230,16 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
       cv::Mat image;
       std::vector<Region> regions;
     };
-    Tracker tracker(options.tracker);
+    // Plates seen every `period` frames must outlive the gap between two sightings.
+    TrackerOptions to = options.tracker;
+    to.hold_frames = std::max(to.hold_frames, period);
+    Tracker tracker(to);
     std::deque<Pending> delay;
     auto emit = [&](Pending& p) -> bool {
+      const auto t_prot = Clock::now();
       std::vector<Action> actions = plan_actions(p.regions, p.image.size(), policy);
       Status s = prot->protect(p.image, p.index, actions);
+      timings.protect += secs(t_prot, Clock::now());
       if (!s.ok()) {
         fail(s.error());
         return false;
@@ -227,6 +261,7 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
         --in_flight;
         cv.notify_all();
       }
+      const auto t_track = Clock::now();
       std::vector<Region> regions = d.detected ? tracker.update(d.regions, d.index) : tracker.predict(d.index);
       if (d.detected && extend_back > 0) {
         for (int id : tracker.new_track_ids()) {
@@ -238,6 +273,7 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
           }
         }
       }
+      timings.track += secs(t_track, Clock::now());
       delay.push_back({d.index, std::move(d.image), std::move(regions)});
       while (static_cast<int>(delay.size()) > extend_back) {
         if (!emit(delay.front())) break;
@@ -256,7 +292,9 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   std::int64_t written = 0;
   while (auto item = encode_queue.pop()) {
     if (failure.failed()) break;
+    const auto t_enc = Clock::now();
     Status s = writer->write(item->image);
+    timings.encode += secs(t_enc, Clock::now());
     if (!s.ok()) {
       fail(s.error());
       break;
@@ -272,7 +310,10 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   if (failure.failed()) return failure.error();
 
   SHROUD_RETURN_IF_ERROR(prot->finish());
+  const auto t_fin = Clock::now();
   SHROUD_RETURN_IF_ERROR(writer->finish());
+  timings.encode += secs(t_fin, Clock::now());
+  summary.timings = timings;
   summary.frames = written;
   summary.detected_frames = detected_frames.load();
   summary.regions = protected_regions;

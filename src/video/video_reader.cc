@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "shroud/image_io.h"
 #include "shroud/video_io.h"
 
 namespace shroud {
@@ -31,6 +32,9 @@ class CvVideoReader final : public VideoReader {
     if (frame.type() != CV_8UC3) {
       return make_error(ErrorCode::kUnsupported, "video decoder produced a non-BGR frame");
     }
+    if (frame.size() != info_.size && info_.size.area() > 0) {
+      SHROUD_RETURN_IF_ERROR(check_video_frame_size(frame.size()));
+    }
     return frame;
   }
 
@@ -40,6 +44,16 @@ class CvVideoReader final : public VideoReader {
 };
 
 }  // namespace
+
+Status check_video_frame_size(cv::Size size) {
+  const std::int64_t pixels = std::int64_t{size.width} * size.height;
+  if (pixels > default_max_pixels()) {
+    return make_error(ErrorCode::kResourceLimit, "video frames are " + std::to_string(size.width) + "x" +
+                                                     std::to_string(size.height) + ", over the limit of " +
+                                                     std::to_string(default_max_pixels()) + " pixels (--max-pixels raises it)");
+  }
+  return ok_status();
+}
 
 bool is_video_path(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
@@ -77,7 +91,12 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string& source
                       "'" + source + "': cannot open as a video (" +
                           (is_index ? std::string("no such camera") : std::string("not a video FFmpeg can decode")) + ")");
   }
-  return std::unique_ptr<VideoReader>(std::make_unique<CvVideoReader>(std::move(cap), live));
+  auto reader = std::make_unique<CvVideoReader>(std::move(cap), live);
+  // Before the first frame is decoded: the size from the stream header against the pixel limit.
+  if (Status s = check_video_frame_size(reader->info().size); !s.ok()) {
+    return make_error(s.error().code, "'" + source + "': " + s.error().message);
+  }
+  return std::unique_ptr<VideoReader>(std::move(reader));
 }
 
 }  // namespace shroud

@@ -7,30 +7,82 @@
 #include "commands.h"
 #include "shroud/eval.h"
 #include "shroud/registry.h"
+#include "shroud/video_eval.h"
+
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace shroud::cli {
 
+namespace {
+
+struct Opts {
+  DetectFlags detect;
+  std::string data;
+  std::vector<std::string> sets;
+  double min_iou = 0.3;
+  bool json = false;
+  bool list_missed = false;
+  bool video = false;
+  int detect_every = 1;
+};
+
+int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
+  const auto tmp = std::filesystem::temp_directory_path() / ("shroud-eval-" + std::to_string(::getpid()));
+  std::error_code ec;
+  std::filesystem::create_directories(tmp, ec);
+  auto clip = make_moving_camera_clip(data / "faces" / "dlib_examples_faces", (tmp / "clip.mkv").string());
+  int code = 0;
+  if (!clip.ok()) {
+    code = report(clip.error());
+  } else {
+    DetectorFactory factory = [&]() { return make_detector(o.detect, g, false); };
+    VideoProtectOptions vo;
+    vo.detect_every = o.detect_every;
+    auto r = evaluate_exposure(*clip, factory, vo, (tmp / "out.mkv").string());
+    if (!r.ok()) {
+      code = report(r.error());
+    } else if (o.json) {
+      fmt::print("{}\n", nlohmann::json{{"frames", r->frames},
+                                        {"face_frames", r->face_frames},
+                                        {"exposed_face_frames", r->exposed_face_frames},
+                                        {"frames_with_exposure", r->frames_with_exposure},
+                                        {"detect_every", o.detect_every},
+                                        {"fps", r->summary.fps}}
+                                           .dump());
+    } else {
+      fmt::print("moving-camera clip 640x360, {} frames, detect every {}: {} face-frames (faces >= 16 px), "
+                 "{} exposed, {} frames with an exposed face; {:.1f} fps\n",
+                 r->frames, o.detect_every, r->face_frames, r->exposed_face_frames, r->frames_with_exposure,
+                 r->summary.fps);
+    }
+  }
+  std::filesystem::remove_all(tmp, ec);
+  return code;
+}
+
+}  // namespace
+
 void add_eval(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("eval", "measure detector recall/precision on labelled face and plate sets");
-  struct Opts {
-    DetectFlags detect;
-    std::string data;
-    std::vector<std::string> sets;
-    double min_iou = 0.3;
-    bool json = false;
-    bool list_missed = false;
-  };
   auto o = std::make_shared<Opts>();
   o->detect.add_to(cmd);
   cmd->add_option("--data", o->data, "data folder laid out like ../shared/data (default: $SHROUD_DATA or ../shared/data)");
-  cmd->add_option("--set", o->sets, "only these sets: faces-dlib, plates-eu, plates-us, plates-br (repeatable)");
+  cmd->add_option("--set", o->sets, "only these sets: faces-dlib, faces-small, plates-eu, plates-us, plates-br (repeatable)");
   cmd->add_option("--iou", o->min_iou, "minimum IoU for a match (default 0.3)")->check(CLI::Range(0.01, 1.0));
   cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->add_flag("--missed", o->list_missed, "list the images with unmatched labels");
+  cmd->add_flag("--video", o->video, "instead: exposed face-frames on a generated moving-camera clip (faces >= 16 px)");
+  cmd->add_option("--detect-every", o->detect_every, "with --video: run the detector every N frames")->check(CLI::Range(1, 1000));
   cmd->callback([&g, o] {
     const std::filesystem::path data = o->data.empty() ? default_data_dir() : std::filesystem::path(o->data);
     if (data.empty()) {
       g.exit_code = report(make_error(ErrorCode::kNotFound, "no data folder: give --data DIR or set $SHROUD_DATA"));
+      return;
+    }
+    if (o->video) {
+      g.exit_code = eval_video(*o, g, data);
       return;
     }
     auto sets = load_standard_datasets(data, o->sets);
@@ -70,9 +122,21 @@ void add_eval(CLI::App& app, Globals& g) {
                              {"precision", r->counts.precision()},
                              {"ms_per_image", ms},
                              {"missed", r->missed}});
+        for (const auto& b : r->bands) {
+          if (b.labelled == 0) continue;
+          j["sets"].back()["bands"].push_back(
+              {{"min_width", b.min_width}, {"max_width", b.max_width}, {"labelled", b.labelled}, {"matched", b.matched}, {"recall", b.recall()}});
+        }
       } else {
         fmt::print("{:<11} {:>6} {:>9} {:>10} {:>8.3f} {:>8.3f} {:>10.1f}\n", r->dataset, r->images,
                    r->counts.labelled, r->counts.detected, r->counts.recall(), r->counts.precision(), ms);
+        std::string bands;
+        for (const auto& b : r->bands) {
+          if (b.labelled == 0) continue;
+          bands += b.max_width > 0 ? fmt::format("  {}-{}px {:.3f} ({}/{})", b.min_width, b.max_width, b.recall(), b.matched, b.labelled)
+                                   : fmt::format("  >={}px {:.3f} ({}/{})", b.min_width, b.recall(), b.matched, b.labelled);
+        }
+        if (!bands.empty()) fmt::print("  recall by face width:{}\n", bands);
         if (o->list_missed && !r->missed.empty()) {
           std::string list;
           for (const auto& m : r->missed) list += " " + m;

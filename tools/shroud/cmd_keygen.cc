@@ -27,10 +27,21 @@ struct Opts {
   std::int64_t enable = 0;
   bool list = false;
   bool force = false;
+  bool discard_old_keys = false;
   std::string scheme;
   std::string output;
   int block_size = 8;
 };
+
+// A secret key file is replaced only with --discard-old-keys: every file sealed with its keys
+// becomes unrecoverable. --force alone (for public key files) never replaces one.
+Status refuse_replacing(const std::string& path, const Opts& o) {
+  std::error_code ec;
+  if (o.discard_old_keys || !std::filesystem::exists(std::filesystem::symlink_status(path, ec))) return ok_status();
+  return make_error(ErrorCode::kInvalidArgument,
+                    "'" + path + "' exists; replacing it makes every file sealed with its keys unrecoverable. "
+                    "Use --rotate to add a key, or --discard-old-keys to replace it anyway");
+}
 
 Status run_scheme(Opts o) {
   if (o.keyset.empty() == o.output.empty()) {
@@ -41,14 +52,16 @@ Status run_scheme(Opts o) {
     return make_error(ErrorCode::kInvalidArgument, "--scheme cannot be combined with --rotate, --recipient, --disable, --enable, --list");
   }
   if (o.scheme == "sisa") {   // SISA on the seal: an ordinary keyset
+    SHROUD_RETURN_IF_ERROR(refuse_replacing(path, o));
     SHROUD_ASSIGN_OR_RETURN(Keyset ks, Keyset::generate());
-    SHROUD_RETURN_IF_ERROR(save_keyset(ks, path, o.force));
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, path, o.discard_old_keys));
     spdlog::info("created keyset {} (mode 0600) for --method sisa, primary key {}", path, ks.primary_id());
     return ok_status();
   }
   SHROUD_ASSIGN_OR_RETURN(schemes::SchemeMethod method, schemes::parse_scheme_method(o.scheme));
   SHROUD_ASSIGN_OR_RETURN(schemes::SchemeKey key, schemes::generate_scheme_key(method, o.block_size));
-  SHROUD_RETURN_IF_ERROR(schemes::save_scheme_key(key, path, o.force));
+  SHROUD_RETURN_IF_ERROR(refuse_replacing(path, o));
+  SHROUD_RETURN_IF_ERROR(schemes::save_scheme_key(key, path, o.discard_old_keys));
   spdlog::info("created {} key file {} (mode 0600); keep it secret: it recovers every image protected with it",
                o.scheme, path);
   return ok_status();
@@ -71,11 +84,9 @@ Status run(const Opts& o) {
   const int modes = int(o.rotate) + int(!o.recipient.empty()) + int(o.disable != 0) + int(o.enable != 0) + int(o.list);
   if (modes > 1) return make_error(ErrorCode::kInvalidArgument, "give only one of --rotate, --recipient, --disable, --enable, --list");
   if (modes == 0) {
-    if (exists && !o.force) {
-      return make_error(ErrorCode::kInvalidArgument, "'" + o.keyset + "' exists; use --rotate to add a key (or --force to replace it)");
-    }
+    SHROUD_RETURN_IF_ERROR(refuse_replacing(o.keyset, o));
     SHROUD_ASSIGN_OR_RETURN(Keyset ks, Keyset::generate());
-    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, o.force));
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, o.discard_old_keys));
     spdlog::info("created keyset {} (mode 0600) with primary key {}", o.keyset, ks.primary_id());
     return ok_status();
   }
@@ -83,10 +94,12 @@ Status run(const Opts& o) {
     SHROUD_ASSIGN_OR_RETURN(Keyset ks, Keyset::generate());
     SHROUD_ASSIGN_OR_RETURN(RecipientKey pub, ks.add_recipient());
     const std::string text = recipient_key_to_json(pub);
+    // The keyset first: a public key is never handed out for a secret key that was not stored.
+    SHROUD_RETURN_IF_ERROR(check_write_target(o.recipient, o.force));
+    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, false));
     WriteOptions wo;
     wo.overwrite = o.force;
     SHROUD_RETURN_IF_ERROR(write_file_atomic(o.recipient, {text.begin(), text.end()}, wo));
-    SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, false));
     spdlog::info("created keyset {} with recipient key {}; public key written to {}", o.keyset, pub.id, o.recipient);
     return ok_status();
   }
@@ -108,10 +121,11 @@ Status run(const Opts& o) {
   }
   SHROUD_ASSIGN_OR_RETURN(RecipientKey pub, ks.add_recipient());
   const std::string text = recipient_key_to_json(pub);
+  SHROUD_RETURN_IF_ERROR(check_write_target(o.recipient, o.force));
+  SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, true));
   WriteOptions wo;
   wo.overwrite = o.force;
   SHROUD_RETURN_IF_ERROR(write_file_atomic(o.recipient, {text.begin(), text.end()}, wo));
-  SHROUD_RETURN_IF_ERROR(save_keyset(ks, o.keyset, true));
   spdlog::info("added recipient key {} to {}; public key written to {}", pub.id, o.keyset, o.recipient);
   return ok_status();
 }
@@ -127,7 +141,9 @@ void add_keygen(CLI::App& app, Globals& g) {
   cmd->add_option("--disable", o->disable, "disable the key with this id");
   cmd->add_option("--enable", o->enable, "re-enable the key with this id");
   cmd->add_flag("--list", o->list, "list key ids, algorithms and status (no key material)");
-  cmd->add_flag("-f,--force", o->force, "replace an existing keyset / public key file");
+  cmd->add_flag("-f,--force", o->force, "replace an existing public key file (never a keyset or key file)");
+  cmd->add_flag("--discard-old-keys", o->discard_old_keys,
+                "replace an existing keyset or scheme key file: files sealed with its keys become unrecoverable");
   cmd->add_option("--scheme", o->scheme,
                   "make a scheme key file for protect --method NAME: msai-l, msai-paper, block-scramble, pbe, perceptual, "
                   "sisa-paper (sisa: a keyset)");

@@ -40,6 +40,7 @@ struct Opts {
   bool json = false;
   std::string regions_json;
   bool in_place = false;
+  bool stats = false;           // video: print VideoReport::timings
 };
 
 EngineOptions engine_options(const Opts& o, const Globals& g) {
@@ -48,6 +49,7 @@ EngineOptions engine_options(const Opts& o, const Globals& g) {
   e.threshold = o.detect.threshold;
   e.detect_size = o.detect.detect_size;
   e.models_dir = g.models_dir;
+  e.allow_unlisted = o.detect.allow_unlisted;
   if (o.mask_scale > 0) e.mask_scale = o.mask_scale;
   if (o.feather >= 0) e.feather = o.feather;
   if (o.cells > 0) e.cells = o.cells;
@@ -99,6 +101,15 @@ int run_video(const Engine& engine, const Opts& o, const Globals& g) {
   if (!rep.ok()) return report(rep.error());
   spdlog::info("{} frames ({} detected), {} regions protected, {} tracks, {} audio stream(s) kept; {:.1f} fps; wrote {}",
                rep->frames, rep->detected_frames, rep->regions, rep->tracks, rep->audio_streams, rep->fps, o.output);
+  if (o.stats) {
+    const VideoTimings& t = rep->timings;
+    const double n = rep->frames > 0 ? static_cast<double>(rep->frames) : 1.0;
+    fmt::print(stderr,
+               "time (ms/frame, summed over threads): decode {:.2f}  detect {:.2f} ({} frames)  track {:.2f}  "
+               "protect {:.2f}  encode {:.2f}; wall {:.2f} ({:.1f} fps)\n",
+               1000 * t.decode / n, 1000 * t.detect / n, rep->detected_frames, 1000 * t.track / n,
+               1000 * t.protect / n, 1000 * t.encode / n, 1000 * rep->seconds / n, rep->fps);
+  }
   if (!rep->track.empty()) {
     spdlog::info("recovery track {}: {} regions sealed in {} frames, {} bytes ({:.0f} bytes/frame)", rep->track,
                  rep->sealed_regions, rep->track_frames, rep->track_bytes,
@@ -124,6 +135,10 @@ int run_images(const Engine& engine, const Opts& o, const Globals& g) {
       const int c = report(job.status.error());
       if (code == 0) code = c;
       continue;
+    }
+    if (job.record.contains("jpeg") && job.record["jpeg"].value("path", "") == "pixels") {
+      spdlog::info("'{}': {}; taking the pixel path (re-encodes the JPEG)", job.input,
+                   job.record["jpeg"].value("reason", std::string()));
     }
     records << job.record.dump() << "\n";
     if (o.json) fmt::print("{}\n", job.record.dump());
@@ -170,8 +185,8 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--mask-scale", o->mask_scale, "enlarge boxes by this factor (default 1.3)")->check(CLI::Range(0.1, 10.0));
   cmd->add_option("--shape", o->e.shape, "rectangle or ellipse");
   cmd->add_option("--feather", o->feather, "soft edge, fraction of the shorter side (0 to 0.5)")->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--cells", o->cells, "pixelate: cells across the longer side (default 10)")->check(CLI::Range(1, 1000));
-  cmd->add_option("--strength", o->strength, "blur: sigma as a fraction of the half shorter side (default 0.5)")
+  cmd->add_option("--cells", o->cells, "pixelate: cells across the longer side (default 10, at most 16)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--strength", o->strength, "blur: sigma as a fraction of the half shorter side (default 0.5, at least 0.25)")
       ->check(CLI::Range(0.01, 4.0));
   cmd->add_option("--color", o->e.color, "fill colour B,G,R (default 0,0,0)")->delimiter(',');
   cmd->add_option("--regions-json", o->regions_json, "write what was found and protected (JSON lines)");
@@ -187,18 +202,24 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--latent-clip", o->latent_clip, "generate: L1 radius the latent is clipped to (default 1)")->check(CLI::PositiveNumber)->group(dpg);
   cmd->add_option("--generator-size", o->generator_size, "generate: encoder input side in pixels (default 256)")->check(CLI::Range(8, 4096))->group(dpg);
   cmd->add_option("--dp-m", o->dp_m, "dp-pixelate: pixels neighbouring images may differ in (default 16)")->check(CLI::Range(1, 1 << 30))->group(dpg);
-  cmd->add_flag("--keep-metadata", o->e.keep_metadata, "keep EXIF (default: stripped)");
+  auto* keep_md = cmd->add_flag("--keep-metadata", o->e.keep_metadata,
+                                "keep EXIF minus thumbnails, maker notes, GPS and personal tags (default: stripped)");
+  cmd->add_option("--keep-tag", o->e.keep_tags, "with --keep-metadata, also keep: gps, author, serial, comment")
+      ->check(CLI::IsMember(exif_keep_groups()))->needs(keep_md);
   cmd->add_flag("--in-place", o->in_place, "replace the input files");
   cmd->add_flag("-f,--force", o->e.overwrite, "overwrite existing output files");
   cmd->add_option("-j,--jobs", o->e.jobs, "parallel workers (default: all cores)")->check(CLI::Range(1, 256));
   cmd->add_option("--quality", o->e.quality, "JPEG quality (default 95)")->check(CLI::Range(1, 100));
   auto* video = "Video";
   cmd->add_option("--camera", o->e.camera, "live camera index (e.g. 0) instead of an input file")->group(video);
-  cmd->add_option("--detect-every", o->e.detect_every, "run the detector every N frames, track between (default 1)")
+  cmd->add_option("--detect-every", o->e.detect_every, "run the detector every N frames, track between (default 2)")
       ->check(CLI::Range(1, 1000))->group(video);
   cmd->add_option("--hold", o->e.hold, "keep a lost box this many frames (default 15)")->check(CLI::Range(0, 10000))->group(video);
   cmd->add_option("--extend-back", o->e.extend_back, "also protect N frames before a face is first detected (default: detect-every - 1)")
       ->check(CLI::Range(0, 1000))->group(video);
+  cmd->add_option("--max-buffer-mb", o->e.max_buffer_mb, "video: memory for buffered frames, MiB (default 4096)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))->group(video);
+  cmd->add_flag("--stats", o->stats, "video: print where the time went (decode, detect, track, protect, encode)")->group(video);
   cmd->add_flag("--drop-audio", o->e.drop_audio, "do not copy audio streams")->group(video);
   cmd->add_option("--max-frames", o->e.max_frames, "stop after N frames (live input)")->check(CLI::Range(1, 1 << 30))->group(video);
   cmd->add_option("--crf", o->e.crf, "H.264 quality, lower is better (default 20)")->check(CLI::Range(0, 51))->group(video);
@@ -215,6 +236,9 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--levels", o->e.levels, "sisa, sisa-paper: number of levels L (default 5)")->check(CLI::Range(1, 100))->group(sg);
   cmd->add_option("--encrypt-from", o->e.encrypt_from, "sisa, sisa-paper: levels >= this encrypt, lower ones blur (default 3)")
       ->check(CLI::Range(1, 101))->group(sg);
+  cmd->add_option("--jpeg-path", o->e.jpeg_path,
+                  "JPEG in and out: auto (coefficients when possible, default), coeff (fail otherwise), pixel (decode + re-encode)")
+      ->check(CLI::IsMember({"auto", "coeff", "pixel"}));
   cmd->add_flag("--detached", o->e.detached, "seal: do not bind to the carrier pixels (for pipelines that re-encode)");
   cmd->add_option("--track", o->e.track, "seal, video: recovery track file (default OUTPUT.shroudv)");
   cmd->callback([&g, o] {

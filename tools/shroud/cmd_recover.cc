@@ -40,7 +40,11 @@ Status run(const Opts& o) {
   }
   SHROUD_ASSIGN_OR_RETURN(RecoverReport rec, engine.recover_file(o.input, o.output, o.sidecar, o.selection));
   for (const auto& w : rec.warnings) spdlog::warn("{}", w);
-  if (rec.scheme == "seal") {
+  if (rec.scheme == "seal-jpeg") {
+    const bool jpeg = rec.image.size() > 1 && rec.image[0] == 0xFF && rec.image[1] == 0xD8;
+    spdlog::info("restored {} of {} region(s) with key {}; wrote {} ({})", rec.restored, rec.region_count, rec.key_id,
+                 o.output, !jpeg ? "original pixels" : rec.byte_identical ? "the original file, byte for byte" : "original coefficients");
+  } else if (rec.scheme == "seal") {
     spdlog::info("restored {} of {} region(s) with key {}; wrote {}", rec.restored, rec.region_count, rec.key_id, o.output);
   } else {
     spdlog::info("recovered {} image ({}x{}); wrote {}", rec.scheme, rec.size.width, rec.size.height, o.output);

@@ -55,6 +55,7 @@ struct DetectFlags {
   std::string spec;              // --detector; empty: default
   float threshold = -1.0f;       // --threshold
   int detect_size = 0;           // --detect-size
+  bool allow_unlisted = false;   // --allow-unlisted (manual:FILE / --regions-in)
   void add_to(CLI::App* cmd);
 };
 Result<std::unique_ptr<Detector>> make_detector(const DetectFlags& flags, const Globals& g,

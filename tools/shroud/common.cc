@@ -37,6 +37,8 @@ void DetectFlags::add_to(CLI::App* cmd) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--detect-size", detect_size, "longest side the frame is resized to for detection")
       ->check(CLI::Range(32, 16384));
+  cmd->add_flag("--allow-unlisted", allow_unlisted,
+                "manual:FILE / --regions-in: process an image no entry names with no regions (default: error)");
 }
 
 Result<std::unique_ptr<Detector>> make_detector(const DetectFlags& flags, const Globals& g,
@@ -45,6 +47,7 @@ Result<std::unique_ptr<Detector>> make_detector(const DetectFlags& flags, const 
   opts.models = ModelLocator(g.models_dir);
   opts.score_threshold = flags.threshold;
   opts.detect_size = flags.detect_size;
+  opts.allow_unlisted = flags.allow_unlisted;
   std::string spec = flags.spec;
   if (spec.empty()) {
     std::string warning;

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "commands.h"
+#include "shroud/image_io.h"
 
 namespace shroud::cli {
 
@@ -91,9 +92,13 @@ int main(int argc, char** argv) {
   app.add_option("--models", globals.models_dir, "directory with model files (before $SHROUD_MODELS)");
   app.add_flag("-v,--verbose", globals.verbose, "log more");
   app.add_flag("-q,--quiet", globals.quiet, "log only errors");
+  std::int64_t max_pixels = 0;
+  app.add_option("--max-pixels", max_pixels, "largest image or video frame read, width x height (default 100000000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   app.fallthrough();  // global options (--models, -v, -q) may follow the subcommand
   for (const auto& c : command_table()) c.add(app, globals);
   app.parse_complete_callback([&] {
+    if (max_pixels > 0) shroud::set_default_max_pixels(max_pixels);
     spdlog::set_level(globals.quiet ? spdlog::level::err
                                     : globals.verbose ? spdlog::level::debug : spdlog::level::info);
   });

@@ -1,0 +1,70 @@
+// Exposed face-frames on a short generated moving-camera clip (CI check of the video defaults)
+// and the composite small-face set. Skips without the YuNet model or the dlib faces.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "shroud/eval.h"
+#include "shroud/registry.h"
+#include "shroud/video_eval.h"
+#include "test_util.h"
+
+namespace shroud {
+namespace {
+
+using shroud::testing::shared_dir;
+using shroud::testing::TempDir;
+
+std::filesystem::path dlib_dir() { return shared_dir() / "data" / "faces" / "dlib_examples_faces"; }
+
+TEST(EvalComposite, IsDeterministicWithFacesOfEverySize) {
+  SHROUD_REQUIRE_FILE(dlib_dir() / "testing.xml");
+  auto a = make_small_faces_dataset(dlib_dir(), "faces-small");
+  if (!a.ok() && a.error().code == ErrorCode::kNotFound) GTEST_SKIP() << a.error().message;
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  auto b = make_small_faces_dataset(dlib_dir(), "faces-small");
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(a->images.size(), 10u);
+  int small = 0;
+  for (std::size_t i = 0; i < a->images.size(); ++i) {
+    EXPECT_EQ(a->images[i].boxes, b->images[i].boxes);
+    EXPECT_EQ(cv::norm(a->images[i].image, b->images[i].image, cv::NORM_INF), 0.0);
+    for (const auto& r : a->images[i].boxes) {
+      EXPECT_EQ(r & cv::Rect(0, 0, a->images[i].image.cols, a->images[i].image.rows), r);
+      small += r.width < 32 ? 1 : 0;
+    }
+  }
+  EXPECT_GE(small, 50);
+  EXPECT_EQ(a->images.front().image.size(), cv::Size(1280, 720));
+  EXPECT_EQ(a->images.back().image.size(), cv::Size(3840, 2160));
+}
+
+TEST(EvalVideo, DefaultDetectorLeavesNoFaceExposedOnAMovingCamera) {
+  SHROUD_REQUIRE_FILE(dlib_dir() / "testing.xml");
+  SHROUD_REQUIRE_FILE(shared_dir() / "models" / "face_detection_yunet_2022mar.onnx");
+  TempDir tmp;
+  auto clip = make_moving_camera_clip(dlib_dir(), (tmp.path() / "clip.mkv").string(), 60, cv::Size(640, 360));
+  if (!clip.ok() && clip.error().code == ErrorCode::kNotFound) GTEST_SKIP() << clip.error().message;
+  ASSERT_TRUE(clip.ok()) << clip.error().message;
+  ASSERT_EQ(clip->faces.size(), 60u);
+  DetectorOptions opts;
+  const std::string spec = default_detector_spec(opts.models, nullptr);
+  DetectorFactory factory = [&]() { return create_detector(spec, opts); };
+  VideoProtectOptions vo;
+  vo.detect_workers = 1;
+  auto r = evaluate_exposure(*clip, factory, vo, (tmp.path() / "out.mkv").string());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->frames, 60);
+  EXPECT_GT(r->face_frames, 100);
+  EXPECT_EQ(r->exposed_face_frames, 0) << r->frames_with_exposure << " frames with an exposed face";
+}
+
+TEST(EvalVideo, BadClipArgumentsAreErrors) {
+  TempDir tmp;
+  EXPECT_EQ(make_moving_camera_clip(dlib_dir(), (tmp.path() / "c.mkv").string(), 1).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(make_moving_camera_clip(tmp.path() / "missing", (tmp.path() / "c.mkv").string()).ok());
+}
+
+}  // namespace
+}  // namespace shroud
