@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "shroud/placeholder.h"
 #include "shroud/region.h"
 #include "shroud/result.h"
 
@@ -44,10 +45,6 @@ enum class CarrierBinding : std::uint8_t {
   kPixels = 1,    // SHA-256 of the carrier's decoded pixels: any pixel change fails recovery
   kDetached = 2,  // digest is zero: the container is bound to geometry, not to carrier pixels
 };
-// The visible replacement drawn over a sealed region.
-enum class Placeholder : std::uint8_t { kBlur = 1, kPixelate = 2, kFill = 3, kNoise = 4 };
-const char* placeholder_name(Placeholder p);
-Result<Placeholder> parse_placeholder(const std::string& name);  // blur, pixelate, fill|solid, noise
 
 struct ContainerLimits {
   std::size_t max_bytes = 256u << 20;        // whole container

@@ -49,6 +49,8 @@ struct VideoProtectOptions {
   // Optional observers (called from the pipeline's ordered stage, in frame order).
   std::function<void(std::int64_t index, const std::vector<Action>& actions)> on_frame;
   std::function<void(std::int64_t done, std::int64_t total)> on_progress;
+  // Polled before each frame is read; returning true stops the job with an error (no output).
+  std::function<bool()> cancelled;
 };
 
 // Where the time went: seconds spent in each stage, summed over that stage's threads (the stages

@@ -10,11 +10,10 @@
 
 #include "crypto/crypto.h"
 #include "crypto/keyset_impl.h"
+#include "protect/placeholder_draw.h"
 #include "shroud/protector.h"
 
 namespace shroud {
-
-Status draw_placeholder(cv::Mat& image, const Action& action, Placeholder placeholder, std::uint64_t noise_seed);
 
 struct PendingSeal::Impl {
   struct Item {

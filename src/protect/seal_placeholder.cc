@@ -4,6 +4,7 @@
 // about the original pixels.
 #include <opencv2/core.hpp>
 
+#include "protect/placeholder_draw.h"
 #include "shroud/container.h"
 #include "shroud/protector.h"
 

@@ -10,6 +10,7 @@
 #include "codec/region_codec.h"
 #include "codec/size_bucket.h"
 #include "crypto/keyset_impl.h"
+#include "protect/placeholder_draw.h"
 #include "shroud/image_io.h"
 #include "shroud/pipeline.h"
 #include "video/track_format.h"
@@ -17,8 +18,6 @@
 namespace fs = std::filesystem;
 
 namespace shroud {
-
-Status draw_placeholder(cv::Mat& image, const Action& action, Placeholder placeholder, std::uint64_t noise_seed);
 
 namespace {
 

@@ -162,6 +162,10 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
     std::int64_t i = 0;
     for (;; ++i) {
       if (options.max_frames > 0 && i >= options.max_frames) break;
+      if (options.cancelled && options.cancelled()) {
+        fail(make_error(ErrorCode::kInvalidArgument, "'" + source + "': cancelled"));
+        break;
+      }
       {
         std::unique_lock<std::mutex> lock(mu);
         cv.wait(lock, [&] { return failure.failed() || in_flight < options.queue_frames; });

@@ -1,12 +1,8 @@
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <filesystem>
-
 #include "commands.h"
+#include "shroud/engine.h"
 #include "shroud/registry.h"
-
-namespace fs = std::filesystem;
 
 namespace shroud::cli {
 
@@ -15,39 +11,21 @@ int report(const Error& error) {
   return exit_code(error.code);
 }
 
-bool is_image_path(const std::string& path) {
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const char* kExts[] = {".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm"};
-  return std::any_of(std::begin(kExts), std::end(kExts), [&](const char* e) { return ext == e; });
-}
+bool is_image_path(const std::string& path) { return is_image_file_name(path); }
 
 // Files are taken as given; folders are walked recursively for image files (sorted). `roots`
 // receives, for each file, the folder it was found under ("" for files given directly).
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
                                        std::vector<std::string>* roots, Error* error) {
+  auto expanded = expand_image_inputs(inputs);
+  if (!expanded.ok()) {
+    *error = expanded.error();
+    return {};
+  }
   std::vector<std::string> files;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec) && is_image_path(it->path().string())) found.push_back(it->path().string());
-      }
-      if (ec) {
-        *error = make_error(ErrorCode::kIo, "cannot list folder '" + in + "': " + ec.message());
-        return {};
-      }
-      std::sort(found.begin(), found.end());
-      for (auto& f : found) {
-        files.push_back(f);
-        roots->push_back(in);
-      }
-    } else {
-      files.push_back(in);
-      roots->push_back("");
-    }
+  for (auto& f : *expanded) {
+    files.push_back(std::move(f.path));
+    roots->push_back(std::move(f.root));
   }
   return files;
 }

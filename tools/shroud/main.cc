@@ -4,6 +4,9 @@
 
 #include <opencv2/core/utility.hpp>
 
+#include <algorithm>
+#include <optional>
+
 #include "commands.h"
 #include "shroud/image_io.h"
 
@@ -25,6 +28,52 @@ const std::vector<CommandEntry>& command_table() {
       {"keygen", add_keygen},
   };
   return kCommands;
+}
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+// The first word that is not a global option must name a command; otherwise an error that names
+// it and suggests the closest command (so `shroud verfy --help` is not the top-level help).
+std::optional<shroud::Error> check_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--") break;
+    if (a == "--models") {
+      ++i;  // its value
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') continue;
+    std::string best;
+    std::size_t best_d = std::string::npos;
+    for (const auto& c : command_table()) {
+      if (a == c.name) return std::nullopt;
+      const std::size_t d = edit_distance(a, c.name);
+      if (d < best_d) best_d = d, best = c.name;
+    }
+    std::string msg = "unknown command '" + a + "'";
+    msg += best_d <= std::max<std::size_t>(2, a.size() / 2) ? "; did you mean '" + best + "'?"
+                                                            : "; the closest command is '" + best + "'";
+    msg += " (`shroud --help` lists the commands)";
+    return shroud::make_error(shroud::ErrorCode::kInvalidArgument, msg);
+  }
+  return std::nullopt;
 }
 
 }  // namespace shroud::cli
@@ -54,6 +103,7 @@ int main(int argc, char** argv) {
                                     : globals.verbose ? spdlog::level::debug : spdlog::level::info);
   });
 
+  if (auto unknown = check_command(argc, argv)) return report(*unknown);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,15 +1,11 @@
-// CLI glue for the paper schemes (see scheme_cli.h).
-#include "scheme_cli.h"
-
-#include <spdlog/spdlog.h>
-
+// Paper-scheme support for the engine: method choice, output checks, key loading hints, SISA on
+// the seal (docs/schemes.md). Moved from the CLI's scheme_cli.cc.
 #include <filesystem>
 
-#include "shroud/container.h"
+#include "engine/engine_impl.h"
 #include "shroud/frame.h"
-#include "shroud/keys.h"
 
-namespace shroud::cli {
+namespace shroud::engine {
 namespace {
 
 class NullDetector final : public Detector {
@@ -27,15 +23,14 @@ std::optional<SchemeChoice> scheme_choice(const std::string& method) {
   return SchemeChoice{method, *m};
 }
 
-void warn_scheme(const SchemeChoice& choice) {
+std::string scheme_warning(const SchemeChoice& choice) {
   if (choice.sisa_seal()) {
-    spdlog::warn("sisa: only the level's share of the image is altered and low levels show a blur placeholder "
-                 "(originals sealed); see docs/schemes.md");
-    return;
+    return "sisa: only the level's share of the image is altered and low levels show a blur placeholder "
+           "(originals sealed); see docs/schemes.md";
   }
-  spdlog::warn("{} is a paper scheme with obfuscation-level security (known attacks recover the content); "
-               "use --method seal to protect; see docs/security.md and docs/schemes.md",
-               choice.name);
+  return choice.name +
+         " is a paper scheme with obfuscation-level security (known attacks recover the content); "
+         "use --method seal to protect; see docs/security.md and docs/schemes.md";
 }
 
 Status check_scheme_output(const SchemeChoice& choice, const std::string& format, bool sidecar) {
@@ -98,55 +93,10 @@ Result<std::vector<Action>> sisa_seal_actions(const std::vector<Region>& regions
   return actions;
 }
 
-Result<SchemeJobResult> protect_with_scheme(const std::string& input, const std::string& output,
-                                            const std::string& format, const LoadedImage& img, Detector& detector,
-                                            const Policy& policy, const SchemeProtectArgs& args) {
-  const schemes::SchemeKey& key = *args.key;
-  SchemeJobResult res;
-  schemes::SchemeProtectOptions so;
-  so.whole_frame = args.whole_frame;
-  so.sisa = args.sisa;
-  if (!args.whole_frame) {
-    Frame frame{img.pixels, 0, 0.0, input};
-    SHROUD_ASSIGN_OR_RETURN(auto regions, detector.detect(frame));
-    res.regions = regions.size();
-    // The policy filters kinds and scales boxes; sisa-paper then selects among these by priority.
-    for (const auto& a : plan_actions(regions, img.pixels.size(), policy)) {
-      Region r = a.region;
-      r.box = a.rect;
-      so.regions.push_back(r);
-    }
-  }
-  auto prot = schemes::scheme_protect(img.pixels, key, so);
-  if (!prot.ok()) return make_error(prot.error().code, "'" + input + "': " + prot.error().message);
-  for (const auto& r : prot->rects) {
-    Action a;
-    a.rect = r;
-    a.region.box = r;
-    a.region.kind = Kind::kCustom;
-    for (const auto& src : so.regions) {
-      if (src.box == r) a.region = src;
-    }
-    a.method = schemes::scheme_method_name(key.method);
-    res.actions.push_back(std::move(a));
-  }
-  SHROUD_ASSIGN_OR_RETURN(auto bytes, encode_image(prot->image, format));
-  WriteOptions wo;
-  wo.overwrite = args.overwrite;
-  if (args.sidecar) {
-    const std::string side = sidecar_path(output);
-    SHROUD_RETURN_IF_ERROR(write_file_atomic(side, prot->record, wo));
-    Status s = write_file_atomic(output, bytes, wo);
-    if (!s.ok()) {
-      std::error_code ec;
-      std::filesystem::remove(side, ec);
-      return s.error();
-    }
-    return res;
-  }
-  SHROUD_ASSIGN_OR_RETURN(auto with_record, embed_container(bytes, prot->record));
-  SHROUD_RETURN_IF_ERROR(write_file_atomic(output, with_record, wo));
-  return res;
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
 }
 
-}  // namespace shroud::cli
+}  // namespace shroud::engine

@@ -1,0 +1,247 @@
+// Engine::create: every option validated, keys loaded and a detector made before any work
+// (the checks the CLI's protect command made, in the same order and with the same messages).
+#include <filesystem>
+
+#include "engine/engine_impl.h"
+#include "shroud/models.h"
+#include "shroud/protector.h"
+#include "shroud/registry.h"
+#include "shroud/frame.h"
+#include "shroud/video_io.h"
+
+namespace fs = std::filesystem;
+
+namespace shroud {
+namespace {
+
+using engine::SchemeChoice;
+using engine::SchemeRun;
+using engine::SealKeys;
+
+bool uses_seal(const Policy& p) {
+  if (p.method == "seal") return true;
+  for (const auto& [k, m] : p.method_by_kind) {
+    if (m == "seal") return true;
+  }
+  return false;
+}
+
+Result<SealKeys> load_seal_keys(const EngineOptions& o) {
+  SealKeys keys;
+  SHROUD_ASSIGN_OR_RETURN(keys.placeholder, parse_placeholder(o.placeholder));
+  if (o.key.empty() == o.recipient.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--method seal needs exactly one of --key KEYSET or --recipient PUBFILE");
+  }
+  if (!o.key.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(Keyset ks, load_keyset(o.key));
+    keys.keyset.emplace(std::move(ks));
+  } else {
+    SHROUD_ASSIGN_OR_RETURN(RecipientKey rk, load_recipient_key(o.recipient));
+    keys.recipient = rk;
+  }
+  return keys;
+}
+
+// The policy: file or inline JSON, then the overrides; every method name checked.
+Result<Policy> build_policy(const EngineOptions& o, const std::string& method) {
+  Policy p;
+  if (!o.policy_file.empty() && o.policy) {
+    return make_error(ErrorCode::kInvalidArgument, "options: give policy_file or policy, not both");
+  }
+  if (!o.policy_file.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(p, load_policy(o.policy_file));
+  } else if (o.policy) {
+    auto parsed = parse_policy_json(o.policy->dump());
+    if (!parsed.ok()) return make_error(parsed.error().code, "options.policy: " + parsed.error().message);
+    p = std::move(*parsed);
+  }
+  if (!method.empty()) {
+    p.method = method;
+    p.method_by_kind.clear();
+  }
+  if (!o.kinds.empty()) {
+    p.kinds.clear();
+    for (const auto& k : o.kinds) {
+      SHROUD_ASSIGN_OR_RETURN(Kind kind, parse_kind(k));
+      p.kinds.insert(kind);
+    }
+  }
+  if (o.eyes_only) p.eyes_only = true;
+  if (o.mask_scale) p.mask_scale = *o.mask_scale;
+  if (!o.shape.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(p.shape, parse_shape(o.shape));
+  }
+  if (o.feather) p.feather = *o.feather;
+  if (o.cells) p.params.pixel_cells = *o.cells;
+  if (o.strength) p.params.blur_strength = *o.strength;
+  if (!o.color.empty()) {
+    if (o.color.size() != 3) return make_error(ErrorCode::kInvalidArgument, "--color takes B,G,R");
+    p.params.fill_color = cv::Scalar(o.color[0], o.color[1], o.color[2], 0);
+  }
+  if (o.epsilon) p.params.epsilon = *o.epsilon;
+  if (!o.mechanism.empty()) p.params.mechanism = o.mechanism;
+  if (!o.plate_style.empty()) p.params.plate_style = o.plate_style;
+  if (o.dp_cell) p.params.dp_cell = *o.dp_cell;
+  if (o.dp_m) p.params.dp_m = *o.dp_m;
+  if (!o.encoder.empty() || !o.generator.empty()) {
+    // Model files by path, or by name through the model search path.
+    const ModelLocator models(o.models_dir);
+    for (auto [flag, dest] : {std::pair{&o.encoder, &p.params.generator_encoder}, std::pair{&o.generator, &p.params.generator_model}}) {
+      if (flag->empty()) continue;
+      std::error_code ec;
+      if (fs::is_regular_file(*flag, ec)) {
+        *dest = *flag;
+      } else {
+        SHROUD_ASSIGN_OR_RETURN(fs::path found, models.find(*flag));
+        *dest = found.string();
+      }
+    }
+  }
+  if (o.latent_clip) p.params.latent_clip = *o.latent_clip;
+  if (o.generator_size) p.params.generator_size = *o.generator_size;
+  SHROUD_RETURN_IF_ERROR(validate_policy(p));
+  // Validate every method name now, before any file is touched.
+  std::vector<std::string> methods = {p.method};
+  for (const auto& [k, m] : p.method_by_kind) methods.push_back(m);
+  for (const auto& m : methods) {
+    if (m == "seal") continue;  // needs keys; checked by load_seal_keys()
+    auto prot = create_protector(m);
+    if (!prot.ok()) return prot.error();
+  }
+  return p;
+}
+
+// Loads what a paper scheme needs and checks the option combinations.
+Result<SchemeRun> prepare_scheme(const SchemeChoice& choice, const EngineOptions& o) {
+  SchemeRun run;
+  run.choice = choice;
+  const bool sisa = choice.sisa_seal() || *choice.method == schemes::SchemeMethod::kSisaPaper;
+  if (o.whole_frame && (choice.sisa_seal() || !schemes::scheme_allows_whole_frame(*choice.method))) {
+    return make_error(ErrorCode::kInvalidArgument, "--whole-frame applies to block-scramble, pbe and perceptual only");
+  }
+  if (sisa) {
+    run.sisa.levels = o.levels;
+    run.sisa.level = o.level;
+    run.sisa.encrypt_from_level = o.encrypt_from;
+    SHROUD_RETURN_IF_ERROR(schemes::check_sisa_params(run.sisa));
+  }
+  if (choice.sisa_seal()) return run;   // keys: load_seal_keys (keyset or recipient)
+  if (!o.recipient.empty() || o.detached) {
+    return make_error(ErrorCode::kInvalidArgument, "--recipient/--detached apply to --method seal and sisa only");
+  }
+  if (o.key.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--method " + choice.name + " needs --key KEYFILE; create one with `shroud keygen --scheme " +
+                                                       choice.name + " -o KEYFILE`");
+  }
+  SHROUD_ASSIGN_OR_RETURN(run.key, engine::load_scheme_key_file(o.key));
+  if (run.key->method != *choice.method) {
+    return make_error(ErrorCode::kInvalidArgument, "'" + o.key + "' is a " + schemes::scheme_method_name(run.key->method) +
+                                                       " key file, not " + choice.name);
+  }
+  return run;
+}
+
+}  // namespace
+
+Result<Engine> Engine::create(EngineOptions options) {
+  SHROUD_RETURN_IF_ERROR(engine::validate_ranges(options));
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  const EngineOptions& o = impl->options;
+  if (o.mode == EngineOptions::Mode::kRecover) return Engine(std::move(impl));
+
+  const std::optional<SchemeChoice> choice = engine::scheme_choice(o.method);
+  // Schemes use the policy for kinds and box scaling only.
+  SHROUD_ASSIGN_OR_RETURN(impl->policy, build_policy(o, choice ? std::string("fill") : o.method));
+  if (!choice && o.whole_frame) {
+    return make_error(ErrorCode::kInvalidArgument, "--whole-frame applies to block-scramble, pbe and perceptual only");
+  }
+  if (choice) {
+    SHROUD_ASSIGN_OR_RETURN(SchemeRun run, prepare_scheme(*choice, o));
+    impl->scheme.emplace(std::move(run));
+  }
+  if (impl->scheme && !impl->scheme->choice.sisa_seal()) {
+    // key loaded by prepare_scheme
+  } else if (uses_seal(impl->policy) || impl->scheme) {
+    SHROUD_ASSIGN_OR_RETURN(SealKeys keys, load_seal_keys(o));
+    impl->seal.emplace(std::move(keys));
+  } else if (!o.key.empty() || !o.recipient.empty() || o.sidecar || o.detached) {
+    return make_error(ErrorCode::kInvalidArgument, "--key/--recipient/--sidecar/--detached only apply to --method seal");
+  }
+  if (!o.track.empty() && !(impl->seal && !impl->scheme)) {
+    return make_error(ErrorCode::kInvalidArgument, "--track only applies to --method seal");
+  }
+  // Fail early on a bad detector spec or missing model, before any work.
+  if (!o.whole_frame) {
+    impl->detector_spec = o.detector;
+    if (impl->detector_spec.empty()) {
+      std::string warning;
+      impl->detector_spec = default_detector_spec(ModelLocator(o.models_dir), &warning);
+      if (!warning.empty()) impl->warnings.push_back(warning);
+    }
+  }
+  SHROUD_ASSIGN_OR_RETURN(auto probe, impl->new_detector());
+  impl->pool.push_back(std::move(probe));
+  if (impl->scheme) impl->warnings.push_back(engine::scheme_warning(impl->scheme->choice));
+  return Engine(std::move(impl));
+}
+
+Result<std::unique_ptr<Detector>> Engine::Impl::new_detector() const {
+  if (options.whole_frame) return engine::make_null_detector();
+  DetectorOptions opts;
+  opts.models = ModelLocator(options.models_dir);
+  opts.score_threshold = options.threshold;
+  opts.detect_size = options.detect_size;
+  opts.allow_unlisted = options.allow_unlisted;
+  return create_detector(detector_spec, opts);
+}
+
+Result<Engine::Impl::Lease> Engine::Impl::borrow() const {
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    if (!pool.empty()) {
+      auto d = std::move(pool.back());
+      pool.pop_back();
+      return Lease(this, std::move(d));
+    }
+  }
+  SHROUD_ASSIGN_OR_RETURN(auto d, new_detector());
+  return Lease(this, std::move(d));
+}
+
+Engine::Impl::Lease::~Lease() {
+  if (!d_) return;
+  std::lock_guard<std::mutex> lock(impl_->pool_mutex);
+  impl_->pool.push_back(std::move(d_));
+}
+
+EncodeOptions Engine::Impl::encode_options(const LoadedImage& img) const {
+  EncodeOptions enc;
+  enc.jpeg_quality = options.quality;
+  if (options.keep_metadata) enc.exif = img.exif;
+  enc.keep_exif = options.keep_tags;
+  return enc;
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+Engine::~Engine() = default;
+
+const EngineOptions& Engine::options() const { return impl_->options; }
+const Policy& Engine::policy() const { return impl_->policy; }
+const std::vector<std::string>& Engine::warnings() const { return impl_->warnings; }
+bool Engine::seals() const { return impl_->seal.has_value(); }
+bool Engine::scheme() const { return impl_->scheme && !impl_->scheme->choice.sisa_seal(); }
+
+Result<std::vector<Region>> Engine::detect(const cv::Mat& image) const {
+  SHROUD_ASSIGN_OR_RETURN(auto det, impl_->borrow());
+  Frame frame{image, 0, 0.0, ""};
+  return (*det).detect(frame);
+}
+
+bool is_video_input(const std::string& input) {
+  return input == "-" || input.find("://") != std::string::npos || is_video_path(input);
+}
+
+}  // namespace shroud

@@ -1,0 +1,128 @@
+// Engine internals shared by the operation files in src/engine/ (engine.h is the contract).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shroud/container.h"
+#include "shroud/detector.h"
+#include "shroud/engine.h"
+#include "shroud/image_io.h"
+#include "shroud/keys.h"
+#include "shroud/policy.h"
+#include "shroud/schemes/scheme_file.h"
+#include "shroud/seal.h"
+
+namespace shroud {
+namespace engine {
+
+// The scheme selected by the method, if any ("sisa" is the seal-based SISA mode).
+struct SchemeChoice {
+  std::string name;                               // as given
+  std::optional<schemes::SchemeMethod> method;    // empty for "sisa"
+  bool sisa_seal() const { return !method.has_value(); }
+};
+std::optional<SchemeChoice> scheme_choice(const std::string& method);
+
+// The one warning line shown when a paper scheme protects something.
+std::string scheme_warning(const SchemeChoice& choice);
+
+// Output formats a scheme record can be written to: PNG (embedded), or TIFF/BMP with a sidecar.
+Status check_scheme_output(const SchemeChoice& choice, const std::string& format, bool sidecar);
+
+// load_scheme_key with hints for the usual mistakes (a recipient public key or a seal keyset).
+Result<schemes::SchemeKey> load_scheme_key_file(const std::string& path);
+
+// A detector that finds nothing (whole-frame schemes).
+std::unique_ptr<Detector> make_null_detector();
+
+// SISA prioritised selection turned into seal actions (placeholder blur below the encrypt level).
+Result<std::vector<Action>> sisa_seal_actions(const std::vector<Region>& regions, cv::Size image,
+                                              const Policy& policy, const schemes::SisaParams& params,
+                                              Placeholder encrypt_placeholder, Placeholder* used);
+
+// Epsilon spent by a DP action; nullopt for other methods.
+std::optional<nlohmann::json> epsilon_json(const Action& a);
+
+// Keys for seal, loaded once and shared (read-only) by every worker.
+struct SealKeys {
+  std::optional<Keyset> keyset;
+  std::optional<RecipientKey> recipient;
+  Placeholder placeholder = Placeholder::kFill;
+  KeySource source() const {
+    KeySource k;
+    if (keyset) k.keyset = &*keyset;
+    if (recipient) k.recipient = &*recipient;
+    return k;
+  }
+};
+
+// A paper scheme: the choice, its key (not for sisa) and the SISA level parameters.
+struct SchemeRun {
+  SchemeChoice choice;
+  std::optional<schemes::SchemeKey> key;
+  schemes::SisaParams sisa;
+};
+
+// Range checks on the numeric and enumerated options (options.cc); messages name the field.
+Status validate_ranges(const EngineOptions& o);
+
+bool same_file(const std::string& a, const std::string& b);
+
+}  // namespace engine
+
+struct Engine::Impl {
+  EngineOptions options;
+  Policy policy;
+  std::vector<std::string> warnings;
+  std::string detector_spec;                  // resolved (default spec filled in)
+  std::optional<engine::SealKeys> seal;       // seal or sisa
+  std::optional<engine::SchemeRun> scheme;    // paper scheme or sisa
+
+  // Detector pool: each call borrows one; created on demand, returned after use.
+  mutable std::mutex pool_mutex;
+  mutable std::vector<std::unique_ptr<Detector>> pool;
+  Result<std::unique_ptr<Detector>> new_detector() const;
+
+  class Lease {
+   public:
+    Lease(const Impl* impl, std::unique_ptr<Detector> d) : impl_(impl), d_(std::move(d)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Detector& operator*() const { return *d_; }
+   private:
+    const Impl* impl_;
+    std::unique_ptr<Detector> d_;
+  };
+  Result<Lease> borrow() const;
+
+  EncodeOptions encode_options(const LoadedImage& img) const;
+
+  // Detect and plan (seal/sisa: the SISA selection). `name` prefixes messages.
+  struct Plan {
+    std::vector<Region> regions;
+    std::vector<Action> actions;
+    Placeholder placeholder = Placeholder::kFill;   // for the sealed actions
+  };
+  Result<Plan> plan(const cv::Mat& image, const std::string& name, Detector& detector) const;
+  // Paper scheme (not sisa): regions to protect, detected and filtered by the policy.
+  Result<schemes::SchemeProtectOptions> scheme_regions(const cv::Mat& image, const std::string& name, Detector& detector,
+                                                       std::vector<Region>* found) const;
+  // The actions a scheme result reports (one per altered rectangle).
+  std::vector<Action> scheme_actions(const schemes::SchemeProtected& prot, const schemes::SchemeProtectOptions& so) const;
+
+  // Protects a decoded image to encoded `format` (no file written). `name` prefixes messages.
+  Result<EncodedOutput> protect_loaded(const LoadedImage& img, const std::string& format, const std::string& name,
+                                       Detector& detector) const;
+  // protect_loaded + atomic writes (sidecar first, removed again if the image fails).
+  Result<FileReport> protect_to_file(const std::string& input, const std::string& output, Detector& detector,
+                                     bool overwrite = false) const;
+  // JPEG in and out through the coefficient path (kUnsupported: the pixel path must take it).
+  Result<FileReport> protect_jpeg_to_file(const std::string& input, const std::string& output, Detector& detector,
+                                          bool overwrite) const;
+};
+
+}  // namespace shroud
