@@ -371,18 +371,27 @@ TEST(JpegCoeffTest, MetadataKeptOrStrippedThumbnailRemoved) {
   auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
   const std::vector<std::uint8_t> com = {0xFF, 0xFE, 0x00, 0x07, 'h', 'e', 'l', 'l', 'o'};
   file.insert(file.begin() + 20, com.begin(), com.end());  // after SOI (2) + JFIF APP0 (18)
-  auto kept = protect_jpeg(file, {action("fill", {0, 0, 16, 16})}, JpegProtectOptions{true});
+  JpegProtectOptions keep_comments;
+  keep_comments.keep_metadata = true;
+  keep_comments.keep_tags = {"comment"};
+  auto kept = protect_jpeg(file, {action("fill", {0, 0, 16, 16})}, keep_comments);
   ASSERT_TRUE(kept.ok()) << kept.error().message;
   auto kc = jpeg::read_coefficients(kept->file);
   ASSERT_TRUE(kc.ok());
   bool has_com = false;
   for (const auto& m : kc->markers) has_com = has_com || (m.code == JPEG_COM && m.data.size() == 5);
   EXPECT_TRUE(has_com);
-  auto stripped = protect_jpeg(file, {action("fill", {0, 0, 16, 16})}, JpegProtectOptions{false});
-  ASSERT_TRUE(stripped.ok());
-  auto sc = jpeg::read_coefficients(stripped->file);
-  ASSERT_TRUE(sc.ok());
-  for (const auto& m : sc->markers) EXPECT_NE(m.code, JPEG_COM);
+  // Comments are personal data (like EXIF UserComment): dropped unless "comment" is kept, and
+  // always without keep_metadata.
+  for (const bool keep : {true, false}) {
+    JpegProtectOptions o;
+    o.keep_metadata = keep;
+    auto stripped = protect_jpeg(file, {action("fill", {0, 0, 16, 16})}, o);
+    ASSERT_TRUE(stripped.ok());
+    auto sc = jpeg::read_coefficients(stripped->file);
+    ASSERT_TRUE(sc.ok());
+    for (const auto& m : sc->markers) EXPECT_NE(m.code, JPEG_COM);
+  }
 }
 
 TEST(JpegCoeffTest, BadInputsFailCleanly) {

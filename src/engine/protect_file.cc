@@ -33,6 +33,7 @@ Result<FileReport> Engine::Impl::protect_jpeg_to_file(const std::string& input, 
   if (sniff_format(file) != "jpeg") return make_error(ErrorCode::kUnsupported, "the content is not JPEG");
   JpegProtectOptions jo;
   jo.keep_metadata = options.keep_metadata;
+  jo.keep_tags = options.keep_tags;
   jo.sidecar = options.sidecar;
   jo.binding = options.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
   if (seal) jo.placeholder = seal->placeholder;

@@ -1,6 +1,7 @@
 // protect_jpeg / protect_jpeg_file: the coefficient path (jpeg_coeff.h).
 #include <libexif/exif-data.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -26,29 +27,19 @@ bool is_adobe(const jpeg::Marker& m) { return m.code == JPEG_APP0 + 14 && starts
 bool is_exif(const jpeg::Marker& m) { return m.code == JPEG_APP0 + 1 && starts_with(m.data, "Exif\0\0", 6); }
 bool is_container(const jpeg::Marker& m) { return m.code == JPEG_APP0 + 11 && starts_with(m.data, "shRd", 4); }
 
-// The APP1 Exif segment without its thumbnail (IFD1); empty when libexif cannot parse it.
-std::vector<std::uint8_t> exif_without_thumbnail(const std::vector<std::uint8_t>& app1) {
-  ExifData* d = exif_data_new();
-  if (d == nullptr) return {};
-  exif_data_unset_option(d, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
-  exif_data_load_data(d, app1.data(), static_cast<unsigned int>(app1.size()));
-  if (d->data != nullptr) {
-    std::free(d->data);  // exif_data_new() uses the default (malloc) allocator
-    d->data = nullptr;
-  }
-  d->size = 0;
-  if (d->ifd[EXIF_IFD_1] != nullptr) {
-    while (d->ifd[EXIF_IFD_1]->count > 0) exif_content_remove_entry(d->ifd[EXIF_IFD_1], d->ifd[EXIF_IFD_1]->entries[0]);
-  }
-  unsigned char* out = nullptr;
-  unsigned int size = 0;
-  exif_data_save_data(d, &out, &size);
-  exif_data_unref(d);
-  std::vector<std::uint8_t> result;
-  if (out != nullptr && size >= 6 && size <= 65533) result.assign(out, out + size);
-  std::free(out);
-  return result;
+// The APP1 Exif segment filtered like the pixel path's (exif_with_orientation_reset: thumbnail and
+// maker note always removed, GPS and personal tags unless named in `keep_tags`); empty when
+// libexif cannot parse it. The coefficient path only runs on orientation 1, so the reset is a no-op.
+std::vector<std::uint8_t> filtered_exif(const std::vector<std::uint8_t>& app1, const std::vector<std::string>& keep_tags) {
+  if (app1.size() <= 6) return {};
+  auto tiff = exif_with_orientation_reset(std::vector<std::uint8_t>(app1.begin() + 6, app1.end()), keep_tags);
+  if (tiff.empty() || tiff.size() + 6 > 65533) return {};
+  std::vector<std::uint8_t> out = {'E', 'x', 'i', 'f', 0, 0};
+  out.insert(out.end(), tiff.begin(), tiff.end());
+  return out;
 }
+
+bool is_icc(const jpeg::Marker& m) { return m.code == JPEG_APP0 + 2 && starts_with(m.data, "ICC_PROFILE\0", 12); }
 
 int orientation_of(const jpeg::Coefficients& c) {
   for (const auto& m : c.markers) {
@@ -57,19 +48,22 @@ int orientation_of(const jpeg::Coefficients& c) {
   return 1;
 }
 
-// Markers for the protected output: per keep_metadata, never JFIF/Adobe (libjpeg writes those),
-// never an old container, EXIF without thumbnail.
-std::vector<jpeg::Marker> output_markers(const jpeg::Coefficients& c, bool keep) {
+// Markers for the protected output, only with keep_metadata: EXIF filtered (filtered_exif), the
+// ICC profile, COM comments only when "comment" is kept. XMP, IPTC and other APPn segments are
+// dropped: they can carry GPS, names and previews that libexif cannot filter. Never JFIF/Adobe
+// (libjpeg writes those) and never an old container.
+std::vector<jpeg::Marker> output_markers(const jpeg::Coefficients& c, bool keep, const std::vector<std::string>& keep_tags) {
   std::vector<jpeg::Marker> out;
   if (!keep) return out;
+  const bool comments = std::find(keep_tags.begin(), keep_tags.end(), "comment") != keep_tags.end();
   for (const auto& m : c.markers) {
     if ((c.saw_jfif && is_jfif(m)) || (c.saw_adobe && is_adobe(m)) || is_container(m)) continue;
     if (is_exif(m)) {
-      auto stripped = exif_without_thumbnail(m.data);
-      if (!stripped.empty()) out.push_back({m.code, std::move(stripped)});
-      continue;
+      auto filtered = filtered_exif(m.data, keep_tags);
+      if (!filtered.empty()) out.push_back({m.code, std::move(filtered)});
+    } else if (is_icc(m) || (m.code == JPEG_COM && comments)) {
+      out.push_back(m);
     }
-    out.push_back(m);
   }
   return out;
 }
@@ -277,7 +271,7 @@ Result<JpegProtected> protect_jpeg(std::span<const std::uint8_t> file, const std
     reported.rect = grown;
     out.actions.push_back(reported);
   }
-  SHROUD_ASSIGN_OR_RETURN(out.file, jpeg::write_coefficients(c, output_markers(c, options.keep_metadata), protect_params(c)));
+  SHROUD_ASSIGN_OR_RETURN(out.file, jpeg::write_coefficients(c, output_markers(c, options.keep_metadata, options.keep_tags), protect_params(c)));
   if (!payloads.empty()) {
     SealOptions so;
     so.placeholder = options.placeholder;
