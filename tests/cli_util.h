@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
+
 namespace shroud::testing {
 
 inline std::string shroud_bin() {
   if (const char* env = std::getenv("SHROUD_BIN"); env != nullptr && *env != '\0') return env;
-  return std::string(SHROUD_BINARY_DIR) + "/shroud";
+  return (shroud::testing::binary_dir() / "shroud").string();
 }
 
 struct RunResult {

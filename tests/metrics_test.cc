@@ -212,7 +212,7 @@ TEST(Metrics, RegionRestrictsEveryMetric) {
 
 std::string shroud_bin() {
   const char* env = std::getenv("SHROUD_BIN");
-  return env != nullptr ? env : std::string(SHROUD_BINARY_DIR) + "/shroud";
+  return env != nullptr ? env : (shroud::testing::binary_dir() / "shroud").string();
 }
 
 // Runs a command; returns its exit status and stdout.

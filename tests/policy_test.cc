@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "shroud/policy.h"
+#include "test_util.h"
 
 namespace shroud {
 namespace {
@@ -98,7 +99,7 @@ namespace {
 
 TEST(Policy, ShippedPresetsLoad) {
   int n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(SHROUD_SOURCE_DIR) / "policies")) {
+  for (const auto& e : std::filesystem::directory_iterator(shroud::testing::source_dir() / "policies")) {
     auto p = load_policy(e.path().string());
     EXPECT_TRUE(p.ok()) << e.path() << ": " << p.error().message;
     ++n;

@@ -93,5 +93,34 @@ TEST(RegionsIn, LibraryLookup) {
   EXPECT_FALSE(RegionsList::parse(R"({"regions": []} {"regions": []})").ok());
 }
 
+// A listed region without "kind" is `custom`, and the default policy protects custom regions (it
+// was written unprotected with exit 0 before: custom was outside the default kinds).
+TEST(RegionsIn, RegionWithoutKindIsProtectedByDefault) {
+  if (!cli_available()) GTEST_SKIP() << "missing " << testing::shroud_bin();
+  TempDir dir;
+  const cv::Mat pic = testing::random_image(50, 60, CV_8UC3, 5);
+  const std::string in = dir.file("in.png"), out = dir.file("out.png"), regions = dir.file("r.json");
+  ASSERT_TRUE(cv::imwrite(in, pic));
+  testing::write_text(regions, R"({"regions": [{"box": [10, 10, 20, 20]}]})");
+  const auto r = testing::run_shroud({"-q", "protect", in, "-o", out, "--regions-in", regions, "--method", "fill",
+                                      "--mask-scale", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const cv::Mat got = cv::imread(out);
+  EXPECT_EQ(cv::countNonZero(got(cv::Rect(10, 10, 20, 20)).reshape(1)), 0);
+  EXPECT_TRUE(Policy{}.kinds.count(Kind::kCustom));
+}
+
+// Numbers that are not integers where an integer is due: a clear error, not a float-to-int
+// conversion (1e20 into an int was undefined behaviour; found by regions_policy_fuzz in CI).
+TEST(RegionsIn, PolicyIntegersOutOfRangeAreErrors) {
+  for (const char* text : {R"({"pixel_cells": 1e20})", R"({"dp_m": -1e20})", R"({"dp_cell": 2.5})",
+                           R"({"pixel_cells": 18446744073709551615})"}) {
+    const auto p = parse_policy_json(text);
+    ASSERT_FALSE(p.ok()) << text;
+    EXPECT_EQ(p.error().code, ErrorCode::kInvalidArgument) << text;
+  }
+  EXPECT_TRUE(parse_policy_json(R"({"pixel_cells": 8})").ok());
+}
+
 }  // namespace
 }  // namespace shroud

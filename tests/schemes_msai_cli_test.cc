@@ -18,7 +18,7 @@ using shroud::testing::TempDir;
 
 std::string shroud_bin() {
   if (const char* env = std::getenv("SHROUD_BIN")) return env;
-  return std::string(SHROUD_BINARY_DIR) + "/shroud";
+  return (shroud::testing::binary_dir() / "shroud").string();
 }
 
 // Runs `shroud ARGS` quietly; returns the exit code.

@@ -17,7 +17,7 @@ using testing::TempDir;
 
 std::string bin() {
   const char* b = std::getenv("SHROUD_BIN");
-  return b != nullptr ? b : std::string(SHROUD_BINARY_DIR) + "/shroud";
+  return b != nullptr ? b : (shroud::testing::binary_dir() / "shroud").string();
 }
 
 int run(const std::string& args) {

@@ -11,7 +11,10 @@
 
 namespace shroud::testing {
 
-inline std::filesystem::path source_dir() { return SHROUD_SOURCE_DIR; }
+// The source and build trees (tests/test_paths.cc, the only file compiled with their paths, so
+// every other test object is the same in every checkout and ccache shares it).
+std::filesystem::path source_dir();
+std::filesystem::path binary_dir();
 inline std::filesystem::path shared_dir() { return source_dir() / ".." / "shared"; }
 inline std::filesystem::path opencv_samples() { return "/usr/share/doc/opencv-doc/examples/data"; }
 

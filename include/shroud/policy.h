@@ -51,7 +51,9 @@ inline constexpr double kMinBlurStrength = 0.25;
 Status check_strength_floor(const MethodParams& params);
 
 struct Policy {
-  std::set<Kind> kinds{Kind::kFace, Kind::kPlate};  // kinds to protect
+  // Kinds to protect. `custom` is what a regions file entry without a kind is: no default detector
+  // reports it, and a region someone listed by hand is protected unless the policy says otherwise.
+  std::set<Kind> kinds{Kind::kFace, Kind::kPlate, Kind::kCustom};
   bool eyes_only = false;        // protect only the eyes of faces (needs landmarks)
   std::string method = "blur";   // default protection method
   std::map<Kind, std::string> method_by_kind;  // per-kind override

@@ -9,6 +9,7 @@
 
 #include "shroud/dp.h"
 #include "shroud/image_io.h"
+#include "core/json_number.h"
 
 namespace shroud {
 
@@ -132,12 +133,12 @@ Result<Policy> parse_policy_json(const std::string& text) {
     if (j.contains("feather")) p.feather = j.at("feather").get<double>();
     if (j.contains("min_score")) p.min_score = j.at("min_score").get<float>();
     if (j.contains("blur_strength")) p.params.blur_strength = j.at("blur_strength").get<double>();
-    if (j.contains("pixel_cells")) p.params.pixel_cells = j.at("pixel_cells").get<int>();
+    if (j.contains("pixel_cells")) p.params.pixel_cells = shroud::detail::json_int(j.at("pixel_cells"));
     if (j.contains("epsilon")) p.params.epsilon = j.at("epsilon").get<double>();
     if (j.contains("mechanism")) p.params.mechanism = j.at("mechanism").get<std::string>();
     if (j.contains("plate_style")) p.params.plate_style = j.at("plate_style").get<std::string>();
-    if (j.contains("dp_cell")) p.params.dp_cell = j.at("dp_cell").get<int>();
-    if (j.contains("dp_m")) p.params.dp_m = j.at("dp_m").get<int>();
+    if (j.contains("dp_cell")) p.params.dp_cell = shroud::detail::json_int(j.at("dp_cell"));
+    if (j.contains("dp_m")) p.params.dp_m = shroud::detail::json_int(j.at("dp_m"));
     if (j.contains("fill_color")) {
       const auto c = j.at("fill_color").get<std::vector<double>>();
       if (c.size() != 3) {
@@ -145,7 +146,7 @@ Result<Policy> parse_policy_json(const std::string& text) {
       }
       p.params.fill_color = cv::Scalar(c[0], c[1], c[2], 0);
     }
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {  // json::exception and json_int's range errors
     return make_error(ErrorCode::kInvalidArgument, std::string("policy: wrong value type: ") + e.what());
   }
   SHROUD_RETURN_IF_ERROR(validate(p));

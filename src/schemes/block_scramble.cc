@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "schemes/internal.h"
+#include "core/json_number.h"
 
 namespace shroud::schemes {
 namespace {
@@ -96,31 +97,23 @@ nlohmann::json BlockScrambleRecord::to_json() const {
 
 Result<BlockScrambleRecord> BlockScrambleRecord::from_json(const nlohmann::json& j) {
   BlockScrambleRecord r;
-  // Integers only, within int range (nlohmann's get<int> would silently truncate).
-  auto get_int = [](const nlohmann::json& v) {
-    if (!v.is_number_integer()) throw std::runtime_error("expected an integer");
-    const std::int64_t x = v.get<std::int64_t>();
-    if (v.is_number_unsigned() && v.get<std::uint64_t>() > 0x7FFFFFFFu) throw std::runtime_error("integer out of range");
-    if (x < -0x7FFFFFFFLL || x > 0x7FFFFFFFLL) throw std::runtime_error("integer out of range");
-    return static_cast<int>(x);
-  };
   try {
     if (!j.is_object()) throw std::runtime_error("not an object");
-    r.width = get_int(j.at("width"));
-    r.height = get_int(j.at("height"));
-    r.block_size = get_int(j.at("block_size"));
+    r.width = shroud::detail::json_int(j.at("width"));
+    r.height = shroud::detail::json_int(j.at("height"));
+    r.block_size = shroud::detail::json_int(j.at("block_size"));
     const auto& a = j.at("area");
     if (!a.is_array() || a.size() != 4) throw std::runtime_error("area must be [x, y, w, h]");
-    r.area = cv::Rect(get_int(a[0]), get_int(a[1]), get_int(a[2]), get_int(a[3]));
+    r.area = cv::Rect(shroud::detail::json_int(a[0]), shroud::detail::json_int(a[1]), shroud::detail::json_int(a[2]), shroud::detail::json_int(a[3]));
     auto rem = parse_remainder(j.at("remainder").get<std::string>());
     if (!rem.ok()) throw std::runtime_error(rem.error().message);
     r.remainder = *rem;
     if (!j.at("frame").is_number_integer()) throw std::runtime_error("frame must be an integer");
-    r.frame_index = j.at("frame").get<std::int64_t>();
+    r.frame_index = shroud::detail::json_int64(j.at("frame"));
     const auto& b = j.at("blocks");
     if (!b.is_array() || b.size() != 2) throw std::runtime_error("blocks must be [x, y]");
-    r.blocks_x = get_int(b[0]);
-    r.blocks_y = get_int(b[1]);
+    r.blocks_x = shroud::detail::json_int(b[0]);
+    r.blocks_y = shroud::detail::json_int(b[1]);
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kCorrupt, std::string("block-scramble record: ") + e.what());
   }

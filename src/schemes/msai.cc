@@ -9,6 +9,7 @@
 #include "schemes/internal.h"
 #include "shroud/schemes/msai_l.h"
 #include "shroud/schemes/msai_paper.h"
+#include "core/json_number.h"
 
 namespace shroud::schemes {
 namespace {
@@ -66,7 +67,7 @@ Result<MsaiKey> msai_key_from_json(const std::string& text) {
   try {
     const auto j = nlohmann::json::parse(text);
     if (j.at("format").get<std::string>() != kKeyFormat) throw std::runtime_error("not an MSAI key file");
-    if (j.at("version").get<int>() != 1) throw std::runtime_error("unsupported version");
+    if (shroud::detail::json_int(j.at("version")) != 1) throw std::runtime_error("unsupported version");
     SHROUD_ASSIGN_OR_RETURN(key.scheme, parse_msai_scheme(j.at("scheme").get<std::string>()));
     const std::string k = j.at("k").get<std::string>();
     const auto [ptr, ec] = std::from_chars(k.data(), k.data() + k.size(), key.k);
@@ -102,8 +103,8 @@ Result<MsaiTauKey> msai_tau_from_json(const std::string& text) {
   try {
     const auto j = nlohmann::json::parse(text);
     if (j.at("format").get<std::string>() != kTauFormat) throw std::runtime_error("not an MSAI tau file");
-    if (j.at("version").get<int>() != 1) throw std::runtime_error("unsupported version");
-    tau.block_size = j.at("block_size").get<int>();
+    if (shroud::detail::json_int(j.at("version")) != 1) throw std::runtime_error("unsupported version");
+    tau.block_size = shroud::detail::json_int(j.at("block_size"));
     if (tau.block_size < 1 || tau.block_size > kMaxBlockSize) throw std::runtime_error("bad block size");
     auto key = scramble_key_from_hex(j.at("key").get<std::string>());
     if (!key.ok()) throw std::runtime_error(key.error().message);
@@ -122,9 +123,9 @@ Result<MsaiAreaRequest> MsaiAreaRequest::from_json(const nlohmann::json& j) {
   MsaiAreaRequest r;
   try {
     if (j.at("type").get<std::string>() != "msai-area-request") throw std::runtime_error("not an area request");
-    r.rows = j.at("rows").get<int>();
-    r.cols = j.at("cols").get<int>();
-    r.channels = j.at("channels").get<int>();
+    r.rows = shroud::detail::json_int(j.at("rows"));
+    r.cols = shroud::detail::json_int(j.at("cols"));
+    r.channels = shroud::detail::json_int(j.at("channels"));
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kCorrupt, std::string("MSAI area request: ") + e.what());
   }

@@ -15,6 +15,7 @@
 #include "shroud/image_io.h"
 #include "shroud/schemes/msai.h"
 #include "shroud/schemes/msai_l.h"
+#include "core/json_number.h"
 
 namespace fs = std::filesystem;
 
@@ -160,13 +161,13 @@ Result<MsaiMembrane> parse_membrane(const std::vector<std::uint8_t>& bytes, cons
   try {
     const auto& h = msg.header;
     if (h.at("type").get<std::string>() != "msai-membrane") throw std::runtime_error("not a membrane message");
-    if (h.at("version").get<int>() != 1) throw std::runtime_error("unsupported version");
+    if (shroud::detail::json_int(h.at("version")) != 1) throw std::runtime_error("unsupported version");
     auto scheme = parse_msai_scheme(h.at("scheme").get<std::string>());
     if (!scheme.ok()) throw std::runtime_error(scheme.error().message);
     m.scheme = *scheme;
-    const std::int64_t rows = h.at("rows").get<std::int64_t>(), cols = h.at("cols").get<std::int64_t>();
-    const std::int64_t channels = h.at("channels").get<std::int64_t>();
-    count = h.at("count").get<std::int64_t>();
+    const std::int64_t rows = shroud::detail::json_int64(h.at("rows")), cols = shroud::detail::json_int64(h.at("cols"));
+    const std::int64_t channels = shroud::detail::json_int64(h.at("channels"));
+    count = shroud::detail::json_int64(h.at("count"));
     const std::string element = h.at("element").get<std::string>();
     if (element != (m.scheme == MsaiScheme::kPaper ? "f64le" : "u64le")) throw std::runtime_error("bad element type");
     auto s1 = check_dim(rows, limits.max_dimension, "rows");
@@ -215,23 +216,23 @@ Result<MsaiPayload> parse_payload(const std::vector<std::uint8_t>& bytes, const 
   try {
     const auto& h = msg.header;
     if (h.at("type").get<std::string>() != "msai-payload") throw std::runtime_error("not a payload message");
-    if (h.at("version").get<int>() != 1) throw std::runtime_error("unsupported version");
+    if (shroud::detail::json_int(h.at("version")) != 1) throw std::runtime_error("unsupported version");
     auto scheme = parse_msai_scheme(h.at("scheme").get<std::string>());
     if (!scheme.ok()) throw std::runtime_error(scheme.error().message);
     p.scheme = *scheme;
-    const std::int64_t width = h.at("width").get<std::int64_t>(), height = h.at("height").get<std::int64_t>();
+    const std::int64_t width = shroud::detail::json_int64(h.at("width")), height = shroud::detail::json_int64(h.at("height"));
     if (!check_dim(width, limits.max_dimension, "width").ok() || !check_dim(height, limits.max_dimension, "height").ok()) {
       throw std::runtime_error("frame size out of range");
     }
     p.width = static_cast<int>(width);
     p.height = static_cast<int>(height);
-    const std::int64_t depth = h.at("depth").get<std::int64_t>(), channels = h.at("channels").get<std::int64_t>();
+    const std::int64_t depth = shroud::detail::json_int64(h.at("depth")), channels = shroud::detail::json_int64(h.at("channels"));
     if ((depth != 8 && depth != 16) || channels < 1 || channels > 4) throw std::runtime_error("bad depth/channels");
     p.type = CV_MAKETYPE(depth == 8 ? CV_8U : CV_16U, static_cast<int>(channels));
     const auto& a = h.at("area");
     if (!a.is_array() || a.size() != 4) throw std::runtime_error("area must be [x, y, w, h]");
-    const std::int64_t ax = a[0].get<std::int64_t>(), ay = a[1].get<std::int64_t>();
-    const std::int64_t aw = a[2].get<std::int64_t>(), ah = a[3].get<std::int64_t>();
+    const std::int64_t ax = shroud::detail::json_int64(a[0]), ay = shroud::detail::json_int64(a[1]);
+    const std::int64_t aw = shroud::detail::json_int64(a[2]), ah = shroud::detail::json_int64(a[3]);
     if (ax < 0 || ay < 0 || aw < 0 || ah < 0 || ax + aw > width || ay + ah > height) {
       throw std::runtime_error("area outside the frame");
     }
@@ -245,7 +246,7 @@ Result<MsaiPayload> parse_payload(const std::vector<std::uint8_t>& bytes, const 
     const std::string element = h.at("element").get<std::string>();
     if (element != (p.scheme == MsaiScheme::kPaper ? "f32le" : "u64le")) throw std::runtime_error("bad element type");
     element_bytes = p.scheme == MsaiScheme::kPaper ? 4 : 8;
-    count = h.at("count").get<std::int64_t>();
+    count = shroud::detail::json_int64(h.at("count"));
     if (count != aw * ah * channels) throw std::runtime_error("count does not match the area");
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kCorrupt, std::string("MSAI payload: ") + e.what());

@@ -6,6 +6,7 @@
 
 #include "schemes/internal.h"
 #include "shroud/schemes/scheme_file.h"
+#include "core/json_number.h"
 
 namespace shroud::schemes {
 namespace {
@@ -144,7 +145,7 @@ Result<SchemeKey> scheme_key_from_json(const std::string& text) {
     if (!j.is_object() || !j.contains("format") || j.at("format") != kKeyFileFormat) {
       throw std::runtime_error("not a scheme key file (make one with `shroud keygen --scheme NAME -o FILE`)");
     }
-    if (j.at("version").get<int>() != 1) throw std::runtime_error("unsupported version");
+    if (shroud::detail::json_int(j.at("version")) != 1) throw std::runtime_error("unsupported version");
     auto method = parse_scheme_method(j.at("scheme").get<std::string>());
     if (!method.ok()) throw std::runtime_error(method.error().message);
     key.method = *method;
@@ -170,7 +171,7 @@ Result<SchemeKey> scheme_key_from_json(const std::string& text) {
         auto s = scramble_key_from_hex(j.at("scramble_key").get<std::string>());
         fail_on(s);
         key.scramble = *s;
-        key.block_size = j.at("block_size").get<int>();
+        key.block_size = shroud::detail::json_int(j.at("block_size"));
         if (key.block_size < 1 || key.block_size > kMaxBlockSize) throw std::runtime_error("block_size out of range");
         break;
       }

@@ -14,6 +14,7 @@
 #include "shroud/schemes/msai_paper.h"
 #include "shroud/schemes/scheme_file.h"
 #include "shroud/seal.h"
+#include "core/json_number.h"
 
 namespace shroud::schemes {
 namespace {
@@ -26,17 +27,9 @@ int element_bytes(SchemeMethod m) { return m == SchemeMethod::kMsaiL ? 8 : 4; }
 
 nlohmann::json rect_json(const cv::Rect& r) { return {r.x, r.y, r.width, r.height}; }
 
-int get_int(const nlohmann::json& v) {
-  if (!v.is_number_integer()) throw std::runtime_error("expected an integer");
-  if (v.is_number_unsigned() && v.get<std::uint64_t>() > 0x7FFFFFFFu) throw std::runtime_error("integer out of range");
-  const std::int64_t x = v.get<std::int64_t>();
-  if (x < -0x7FFFFFFFLL || x > 0x7FFFFFFFLL) throw std::runtime_error("integer out of range");
-  return static_cast<int>(x);
-}
-
 cv::Rect get_rect(const nlohmann::json& a, cv::Size image) {
   if (!a.is_array() || a.size() != 4) throw std::runtime_error("a rectangle must be [x, y, w, h]");
-  const cv::Rect r(get_int(a[0]), get_int(a[1]), get_int(a[2]), get_int(a[3]));
+  const cv::Rect r(shroud::detail::json_int(a[0]), shroud::detail::json_int(a[1]), shroud::detail::json_int(a[2]), shroud::detail::json_int(a[3]));
   if (!detail::rect_inside(r, image, false)) throw std::runtime_error("rectangle outside the image or empty");
   return r;
 }
@@ -286,13 +279,13 @@ Result<SchemeRecord> parse_scheme_record(std::span<const std::uint8_t> bytes, co
     for (auto it = h.begin(); it != h.end(); ++it) {
       if (!allowed.count(it.key())) throw std::runtime_error("unexpected field '" + it.key() + "'");
     }
-    rec.width = get_int(h.at("width"));
-    rec.height = get_int(h.at("height"));
+    rec.width = shroud::detail::json_int(h.at("width"));
+    rec.height = shroud::detail::json_int(h.at("height"));
     if (rec.width < 1 || rec.height < 1 || rec.width > kMaxSide || rec.height > kMaxSide ||
         std::int64_t{rec.width} * rec.height > limits.max_pixels) {
       throw std::runtime_error("image size out of range");
     }
-    const int ch = get_int(h.at("channels")), bits = get_int(h.at("depth_bits"));
+    const int ch = shroud::detail::json_int(h.at("channels")), bits = shroud::detail::json_int(h.at("depth_bits"));
     if ((ch != 1 && ch != 3 && ch != 4) || (bits != 8 && bits != 16)) throw std::runtime_error("bad channels or depth");
     rec.type = CV_MAKETYPE(bits == 8 ? CV_8U : CV_16U, ch);
     if (!scheme_check_type(m, rec.type).ok()) throw std::runtime_error("pixel type not supported by the scheme");
@@ -301,7 +294,7 @@ Result<SchemeRecord> parse_scheme_record(std::span<const std::uint8_t> bytes, co
     std::memcpy(rec.key_id.data(), id->data(), 16);
     const auto& c = h.at("carrier");
     if (!c.is_array() || c.size() != 2) throw std::runtime_error("carrier must be [w, h]");
-    rec.carrier = cv::Size(get_int(c[0]), get_int(c[1]));
+    rec.carrier = cv::Size(shroud::detail::json_int(c[0]), shroud::detail::json_int(c[1]));
     const cv::Size image(rec.width, rec.height);
     cv::Size expected_carrier = image;
     auto check_scramble = [&](const nlohmann::json& j, bool whole_frame) {
@@ -341,8 +334,8 @@ Result<SchemeRecord> parse_scheme_record(std::span<const std::uint8_t> bytes, co
       }
     }
     if (m == SchemeMethod::kSisaPaper) {
-      rec.levels = get_int(h.at("levels"));
-      rec.level = get_int(h.at("level"));
+      rec.levels = shroud::detail::json_int(h.at("levels"));
+      rec.level = shroud::detail::json_int(h.at("level"));
       if (rec.levels < 1 || rec.levels > 100 || rec.level < 1 || rec.level > rec.levels) {
         throw std::runtime_error("level out of range");
       }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include "core/json_number.h"
 
 namespace shroud::schemes {
 
@@ -45,9 +46,9 @@ Result<SisaParams> SisaParams::from_json(const nlohmann::json& j) {
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string& k = it.key();
       if (k == "levels") {
-        p.levels = it->get<int>();
+        p.levels = shroud::detail::json_int(*it);
       } else if (k == "level") {
-        p.level = it->get<int>();
+        p.level = shroud::detail::json_int(*it);
       } else if (k == "kind_priority") {
         if (!it->is_array()) return make_error(ErrorCode::kInvalidArgument, "SISA parameters: kind_priority is a list");
         p.kind_priority.clear();
@@ -57,7 +58,7 @@ Result<SisaParams> SisaParams::from_json(const nlohmann::json& j) {
           p.kind_priority.push_back(*kind);
         }
       } else if (k == "encrypt_from_level") {
-        p.encrypt_from_level = it->get<int>();
+        p.encrypt_from_level = shroud::detail::json_int(*it);
       } else if (k == "allow_partial") {
         p.allow_partial = it->get<bool>();
       } else if (k == "fill_from_centre") {

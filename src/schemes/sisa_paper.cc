@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "schemes/internal.h"
+#include "core/json_number.h"
 
 namespace shroud::schemes {
 namespace {
@@ -59,7 +60,7 @@ Result<SisaPaperRecord> SisaPaperRecord::from_json(const nlohmann::json& j) {
   try {
     const auto& a = j.at("rect");
     if (!a.is_array() || a.size() != 4) throw std::runtime_error("rect must be [x, y, w, h]");
-    r.rect = cv::Rect(a[0].get<int>(), a[1].get<int>(), a[2].get<int>(), a[3].get<int>());
+    r.rect = cv::Rect(shroud::detail::json_int(a[0]), shroud::detail::json_int(a[1]), shroud::detail::json_int(a[2]), shroud::detail::json_int(a[3]));
     auto iv = detail::from_hex(j.at("iv").get<std::string>(), 16);
     if (!iv.ok()) throw std::runtime_error(iv.error().message);
     std::memcpy(r.iv.data(), iv->data(), 16);

@@ -1,0 +1,23 @@
+#include "core/json_number.h"
+
+#include <limits>
+#include <stdexcept>
+
+namespace shroud::detail {
+
+std::int64_t json_int64(const nlohmann::json& v) {
+  if (!v.is_number_integer()) throw std::runtime_error("expected an integer");
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw std::runtime_error("integer out of range");
+  }
+  return v.get<std::int64_t>();
+}
+
+int json_int(const nlohmann::json& v) {
+  const std::int64_t x = json_int64(v);
+  if (x < -0x7FFFFFFFLL || x > 0x7FFFFFFFLL) throw std::runtime_error("integer out of range");
+  return static_cast<int>(x);
+}
+
+}  // namespace shroud::detail
