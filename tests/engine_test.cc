@@ -144,6 +144,59 @@ TEST(EngineTest, SealEncodedRoundTripIsBitExact) {
   EXPECT_EQ(cv::norm(back2->pixels, original, cv::NORM_INF), 0.0);
 }
 
+// Keys in memory (EngineKeys) instead of files: the same seal round trip; a wrong keyset fails;
+// file and memory keys together, and a recipient key on a recover engine, are refused.
+TEST(EngineTest, InMemoryKeysSealAndRecover) {
+  TempDir dir;
+  const std::string regions = write_regions(dir);
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  auto keyset = std::make_shared<const Keyset>(std::move(*ks));
+  EngineKeys keys;
+  keys.keyset = keyset;
+  auto engine = Engine::create(base_options(regions, "seal"), keys);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  const cv::Mat original = random_image(120, 160, CV_8UC3, 11);
+  auto png = encode_image(original, "png");
+  ASSERT_TRUE(png.ok());
+  auto sealed = engine->protect_encoded(*png, "png", "mem.png");
+  ASSERT_TRUE(sealed.ok()) << sealed.error().message;
+  EXPECT_EQ(sealed->report.actions.size(), 2u);
+
+  EngineOptions ro;
+  ro.mode = EngineOptions::Mode::kRecover;
+  auto recoverer = Engine::create(ro, keys);
+  ASSERT_TRUE(recoverer.ok()) << recoverer.error().message;
+  auto rec = recoverer->recover_encoded(sealed->image, std::nullopt, "png");
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  auto back = decode_image(rec->image);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(cv::norm(back->pixels, original, cv::NORM_INF), 0.0);
+
+  auto other = Keyset::generate();
+  ASSERT_TRUE(other.ok());
+  EngineKeys wrong;
+  wrong.keyset = std::make_shared<const Keyset>(std::move(*other));
+  auto wrong_rec = Engine::create(ro, wrong);
+  ASSERT_TRUE(wrong_rec.ok());
+  EXPECT_FALSE(wrong_rec->recover_encoded(sealed->image, std::nullopt, "png").ok());
+
+  EngineOptions both = base_options(regions, "seal");
+  both.key = dir.file("k.json");
+  EXPECT_FALSE(Engine::create(both, keys).ok());
+  auto pair = Keyset::generate();
+  ASSERT_TRUE(pair.ok());
+  auto pub = pair->add_recipient();
+  ASSERT_TRUE(pub.ok());
+  EngineKeys recipient;
+  recipient.recipient = *pub;
+  EXPECT_FALSE(Engine::create(ro, recipient).ok());
+  auto to_recipient = Engine::create(base_options(regions, "seal"), recipient);
+  ASSERT_TRUE(to_recipient.ok()) << to_recipient.error().message;
+  EXPECT_TRUE(to_recipient->protect_encoded(*png, "png", "mem.png").ok());
+  EXPECT_FALSE(Engine::create(base_options(regions, "blur"), keys).ok());  // keys without a seal method
+}
+
 void expect_field_error(const nlohmann::json& j, const std::string& field) {
   auto o = EngineOptions::from_json(j);
   ASSERT_FALSE(o.ok()) << j.dump();

@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "shroud/keys.h"
 #include "shroud/policy.h"
 #include "shroud/region.h"
 #include "shroud/result.h"
@@ -125,6 +126,16 @@ struct EngineOptions {
   static Result<EngineOptions> from_json_text(const std::string& text);
   // Every field, so from_json(to_json()) round-trips.
   nlohmann::json to_json() const;
+};
+
+// Keys held in memory instead of files (the service's key custody, the Python module, workers).
+// Given to Engine::create() in place of options.key / options.recipient, which must then be empty:
+// secrets never enter EngineOptions (whose JSON form is logged and stored). A seal engine takes
+// exactly one of the two; a recover engine takes `keyset`. The keyset is shared read-only.
+struct EngineKeys {
+  std::shared_ptr<const Keyset> keyset;     // seal, sisa and seal recovery
+  std::optional<RecipientKey> recipient;    // seal to a public key (protect only)
+  bool empty() const { return !keyset && !recipient; }
 };
 
 // What one protected frame contains.
@@ -216,6 +227,8 @@ class Engine {
   // A recover engine (Mode::kRecover) checks the option ranges only; its `key` is read by each
   // recovery call, as a keyset or a scheme key depending on what the input holds.
   static Result<Engine> create(EngineOptions options);
+  // The same with keys in memory (EngineKeys); options.key and options.recipient must be empty.
+  static Result<Engine> create(EngineOptions options, EngineKeys keys);
 
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;

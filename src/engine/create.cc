@@ -26,15 +26,23 @@ bool uses_seal(const Policy& p) {
   return false;
 }
 
-Result<SealKeys> load_seal_keys(const EngineOptions& o) {
+Result<SealKeys> load_seal_keys(const EngineOptions& o, const EngineKeys& memory) {
   SealKeys keys;
   SHROUD_ASSIGN_OR_RETURN(keys.placeholder, parse_placeholder(o.placeholder));
+  if (!memory.empty()) {
+    if (memory.keyset && memory.recipient) {
+      return make_error(ErrorCode::kInvalidArgument, "seal needs one key source: a keyset or a recipient key, not both");
+    }
+    keys.keyset = memory.keyset;
+    keys.recipient = memory.recipient;
+    return keys;
+  }
   if (o.key.empty() == o.recipient.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "--method seal needs exactly one of --key KEYSET or --recipient PUBFILE");
   }
   if (!o.key.empty()) {
     SHROUD_ASSIGN_OR_RETURN(Keyset ks, load_keyset(o.key));
-    keys.keyset.emplace(std::move(ks));
+    keys.keyset = std::make_shared<const Keyset>(std::move(ks));
   } else {
     SHROUD_ASSIGN_OR_RETURN(RecipientKey rk, load_recipient_key(o.recipient));
     keys.recipient = rk;
@@ -143,12 +151,23 @@ Result<SchemeRun> prepare_scheme(const SchemeChoice& choice, const EngineOptions
 
 }  // namespace
 
-Result<Engine> Engine::create(EngineOptions options) {
+Result<Engine> Engine::create(EngineOptions options) { return create(std::move(options), EngineKeys{}); }
+
+Result<Engine> Engine::create(EngineOptions options, EngineKeys keys) {
   SHROUD_RETURN_IF_ERROR(engine::validate_ranges(options));
+  if (!keys.empty() && (!options.key.empty() || !options.recipient.empty())) {
+    return make_error(ErrorCode::kInvalidArgument, "options.key/options.recipient and in-memory keys given: use one");
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
+  impl->memory_keys = std::move(keys);
   const EngineOptions& o = impl->options;
-  if (o.mode == EngineOptions::Mode::kRecover) return Engine(std::move(impl));
+  if (o.mode == EngineOptions::Mode::kRecover) {
+    if (impl->memory_keys.recipient) {
+      return make_error(ErrorCode::kInvalidArgument, "a recipient public key cannot recover; give the keyset");
+    }
+    return Engine(std::move(impl));
+  }
 
   const std::optional<SchemeChoice> choice = engine::scheme_choice(o.method);
   // Schemes use the policy for kinds and box scaling only.
@@ -163,9 +182,9 @@ Result<Engine> Engine::create(EngineOptions options) {
   if (impl->scheme && !impl->scheme->choice.sisa_seal()) {
     // key loaded by prepare_scheme
   } else if (uses_seal(impl->policy) || impl->scheme) {
-    SHROUD_ASSIGN_OR_RETURN(SealKeys keys, load_seal_keys(o));
+    SHROUD_ASSIGN_OR_RETURN(SealKeys keys, load_seal_keys(o, impl->memory_keys));
     impl->seal.emplace(std::move(keys));
-  } else if (!o.key.empty() || !o.recipient.empty() || o.sidecar || o.detached) {
+  } else if (!o.key.empty() || !o.recipient.empty() || !impl->memory_keys.empty() || o.sidecar || o.detached) {
     return make_error(ErrorCode::kInvalidArgument, "--key/--recipient/--sidecar/--detached only apply to --method seal");
   }
   if (!o.track.empty() && !(impl->seal && !impl->scheme)) {
@@ -184,6 +203,12 @@ Result<Engine> Engine::create(EngineOptions options) {
   impl->pool.push_back(std::move(probe));
   if (impl->scheme) impl->warnings.push_back(engine::scheme_warning(impl->scheme->choice));
   return Engine(std::move(impl));
+}
+
+Result<std::shared_ptr<const Keyset>> Engine::Impl::recovery_keyset() const {
+  if (memory_keys.keyset) return memory_keys.keyset;
+  SHROUD_ASSIGN_OR_RETURN(Keyset ks, load_keyset(options.key));
+  return std::make_shared<const Keyset>(std::move(ks));
 }
 
 Result<std::unique_ptr<Detector>> Engine::Impl::new_detector() const {

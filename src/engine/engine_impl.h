@@ -49,12 +49,12 @@ std::optional<nlohmann::json> epsilon_json(const Action& a);
 
 // Keys for seal, loaded once and shared (read-only) by every worker.
 struct SealKeys {
-  std::optional<Keyset> keyset;
+  std::shared_ptr<const Keyset> keyset;
   std::optional<RecipientKey> recipient;
   Placeholder placeholder = Placeholder::kFill;
   KeySource source() const {
     KeySource k;
-    if (keyset) k.keyset = &*keyset;
+    if (keyset) k.keyset = keyset.get();
     if (recipient) k.recipient = &*recipient;
     return k;
   }
@@ -81,6 +81,10 @@ struct Engine::Impl {
   std::string detector_spec;                  // resolved (default spec filled in)
   std::optional<engine::SealKeys> seal;       // seal or sisa
   std::optional<engine::SchemeRun> scheme;    // paper scheme or sisa
+  EngineKeys memory_keys;                     // create(options, keys)
+
+  // The keyset for seal recovery: the one in memory, or options.key loaded now.
+  Result<std::shared_ptr<const Keyset>> recovery_keyset() const;
 
   // Detector pool: each call borrows one; created on demand, returned after use.
   mutable std::mutex pool_mutex;

@@ -60,7 +60,8 @@ Result<RecoverReport> Engine::recover_encoded(std::span<const std::uint8_t> file
     SHROUD_ASSIGN_OR_RETURN(Kind kind, parse_kind(k));
     ro.kinds.push_back(kind);
   }
-  SHROUD_ASSIGN_OR_RETURN(Keyset keyset, load_keyset(o.key));
+  SHROUD_ASSIGN_OR_RETURN(std::shared_ptr<const Keyset> key, impl_->recovery_keyset());
+  const Keyset& keyset = *key;
   if (is_jpeg_coefficient_seal(file, sidecar)) {
     // Sealed in the JPEG coefficient path (docs/jpeg.md): the original coefficients come back.
     auto jrec = recover_jpeg(file, sidecar, keyset, ro);

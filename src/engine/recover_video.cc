@@ -11,7 +11,8 @@ Result<VideoRecoverReport> Engine::recover_video(const std::string& input, const
   if (!is_video_path(output)) {
     return make_error(ErrorCode::kInvalidArgument, "'" + output + "': give a video output (.mkv: lossless FFV1)");
   }
-  SHROUD_ASSIGN_OR_RETURN(Keyset keyset, load_keyset(impl_->options.key));
+  SHROUD_ASSIGN_OR_RETURN(std::shared_ptr<const Keyset> key, impl_->recovery_keyset());
+  const Keyset& keyset = *key;
   const std::string track_file = track.empty() ? track_path(input) : track;
   VideoWriterOptions wo;
   wo.path = output;
