@@ -49,9 +49,14 @@ def main():
         regions = os.path.join(tmp, "regions.json")
         with open(regions, "w") as f:
             json.dump(REGIONS, f)
-        for method in args.methods.split(","):
+        empty = os.path.join(tmp, "empty.json")
+        with open(empty, "w") as f:
+            json.dump({"regions": []}, f)
+        # "none": no regions, so the row is the fixed cost of a call (the Python overhead shows).
+        for method in args.methods.split(",") + ["none"]:
             keys = {"keyset": shroud.Keyset.generate()} if method == "seal" else {}
-            engine = shroud.Engine(detector="manual:" + regions, method=method, **keys)
+            spec = "manual:" + (empty if method == "none" else regions)
+            engine = shroud.Engine(detector=spec, method="blur" if method == "none" else method, **keys)
             frame = frame_1080p()
             engine.protect(frame)  # warm up (detector pool, caches)
             engine._time_protect(frame, 5)
@@ -71,7 +76,7 @@ def main():
     print("| method | Python `protect` | C++ `protect_frame` | ratio |")
     print("|---|---|---|---|")
     for r in rows:
-        print("| %s | %.0f us | %.0f us | %.3f |" % (r["method"], r["python_us"], r["cpp_us"], r["ratio"]))
+        print("| %s | %.1f us | %.1f us | %.3f |" % (r["method"], r["python_us"], r["cpp_us"], r["ratio"]))
 
 
 if __name__ == "__main__":

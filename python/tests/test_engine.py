@@ -245,3 +245,29 @@ def test_help_is_useful():
     assert "Region" in shroud.Engine.detect.__doc__
     assert shroud.metrics.ssim.__doc__
     assert shroud.attack.__doc__
+
+
+def test_gil_is_released_during_protect(tmp_path):
+    # One long protect() call in a thread; the main thread keeps running Python meanwhile. If the
+    # call held the GIL, the main thread could not run at all until it returned.
+    regions = tmp_path / "whole.json"
+    regions.write_text('{"regions": [{"kind": "face", "box": [0, 0, 3000, 3000]}]}')
+    engine = shroud.Engine(detector="manual:" + str(regions), method="blur", strength=1.0)
+    frame = np.random.default_rng(0).integers(0, 256, (3000, 3000, 3), dtype=np.uint8)
+    seconds = []
+
+    def work():
+        import time
+        t0 = time.perf_counter()
+        engine.protect(frame)
+        seconds.append(time.perf_counter() - t0)
+
+    spins = 0
+    t = threading.Thread(target=work)
+    t.start()
+    while t.is_alive():
+        spins += 1
+    t.join()
+    if seconds[0] < 0.05:
+        pytest.skip("the call was too quick (%.3f s) to tell" % seconds[0])
+    assert spins > 10000, "main thread starved for %.3f s: the GIL was held" % seconds[0]

@@ -153,3 +153,52 @@ def test_recipient_key(regions_file, image, tmp_path):
             shroud.Engine(mode="recover", recipient=public).recover(frame, report.container)
     with pytest.raises(shroud.Error):
         shroud.RecipientKey.from_json("{}")
+
+
+def scheme_key(tmp_path, scheme):
+    cli = os.environ.get("SHROUD_BIN")
+    if not cli or not os.path.exists(cli):
+        pytest.skip("SHROUD_BIN (the CLI, for `shroud keygen --scheme`) not set")
+    path = tmp_path / (scheme + ".key")
+    import subprocess
+    subprocess.run([cli, "keygen", "--scheme", scheme, "-o", str(path)], check=True, capture_output=True)
+    return str(path)
+
+
+def test_paper_scheme_in_place_and_recovered(tmp_path, regions_file, image):
+    key = scheme_key(tmp_path, "msai-l")
+    engine = shroud.Engine(detector="manual:" + regions_file, method="msai-l", key=key, mask_scale=1.0)
+    assert any("obfuscation" in w for w in engine.warnings)
+    original = image.copy()
+    pointer = data_pointer(image)
+    report = engine.protect(image)
+    assert data_pointer(image) == pointer  # copied back into the caller's buffer
+    assert [a.method for a in report.actions] == ["msai-l", "msai-l"]
+    # MSAI masks the regions, then block-scrambles the whole frame (docs/schemes.md).
+    assert (image != original).mean() > 0.9
+    restored = shroud.Engine(mode="recover", key=key).recover(image, report.container)
+    np.testing.assert_array_equal(restored, original)
+
+
+def test_scheme_changing_size_leaves_array_unchanged(tmp_path, image):
+    key = scheme_key(tmp_path, "block-scramble")
+    engine = shroud.Engine(method="block-scramble", key=key, whole_frame=True)
+    odd = np.ascontiguousarray(image[:100, :130])  # not a multiple of the 8-pixel block
+    before = odd.copy()
+    with pytest.raises(shroud.UnsupportedError, match="protect_bytes"):
+        engine.protect(odd)
+    np.testing.assert_array_equal(odd, before)
+    ok, png = cv2.imencode(".png", odd)
+    out = engine.protect_bytes(png.tobytes(), "png")
+    data, info = shroud.Engine(mode="recover", key=key).recover_bytes(out.image)
+    np.testing.assert_array_equal(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED), before)
+
+
+def test_uint16_seal_round_trip(regions_file, keyset):
+    frame = np.random.default_rng(4).integers(0, 65536, (240, 320, 3), dtype=np.uint16)
+    original = frame.copy()
+    report = seal_engine(regions_file, keyset=keyset).protect(frame)
+    assert (frame != original).any()
+    restored = shroud.Engine(mode="recover", keyset=keyset).recover(frame, report.container)
+    assert restored.dtype == np.uint16
+    np.testing.assert_array_equal(restored, original)
