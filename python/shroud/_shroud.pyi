@@ -2,7 +2,7 @@
 # python/tests/test_yunet_install.py::test_stub_names_every_public_name checks it names every
 # public class, function and Engine method.
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -140,6 +140,11 @@ class Engine:
     def protect_file(self, input: PathLike, output: PathLike) -> Dict[str, Any]: ...
     def recover_file(self, input: PathLike, output: PathLike,
                      sidecar: Optional[PathLike] = None) -> Dict[str, Any]: ...
+    def protect_video(self, input: PathLike, output: PathLike, *,
+                      progress: Optional[Callable[[int, int], None]] = None,
+                      cancelled: Optional[Callable[[], bool]] = None) -> Dict[str, Any]: ...
+    def recover_video(self, input: PathLike, output: PathLike,
+                      track: Optional[PathLike] = None) -> Dict[str, Any]: ...
     def _time_protect(self, image: ImageArray, iterations: int) -> List[float]: ...
 
 def attacks() -> List[Dict[str, Any]]: ...

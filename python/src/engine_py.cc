@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <chrono>
+#include <mutex>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -149,6 +150,62 @@ pyb::dict recover_dict(const RecoverReport& r) {
   d["warnings"] = r.warnings;
   return d;
 }
+
+
+// Python callbacks for a video job, called from the engine's worker threads: each call takes the
+// GIL; the first exception a callback raises cancels the job and is raised again by the binding.
+// The callables are borrowed (the binding's arguments keep them alive), so copying the
+// std::functions inside the engine never touches a reference count without the GIL.
+struct VideoCallbacks {
+  pyb::handle progress, cancelled;
+  std::mutex mu;
+  std::vector<std::string> warnings;
+  bool failed = false;
+  std::optional<pyb::error_already_set> error;   // destroyed with the GIL held (binding's scope)
+
+  void fail(pyb::error_already_set& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!failed) {
+      failed = true;
+      error.emplace(std::move(e));
+    }
+  }
+  bool has_failed() {
+    std::lock_guard<std::mutex> lock(mu);
+    return failed;
+  }
+
+  JobControl control() {
+    JobControl c;
+    c.on_warning = [this](const std::string& message) {
+      std::lock_guard<std::mutex> lock(mu);
+      warnings.push_back(message);
+    };
+    if (progress) {
+      c.on_progress = [this](std::int64_t done, std::int64_t total) {
+        if (has_failed()) return;
+        pyb::gil_scoped_acquire gil;
+        try {
+          progress(done, total);
+        } catch (pyb::error_already_set& e) {
+          fail(e);
+        }
+      };
+    }
+    c.cancelled = [this]() {
+      if (has_failed()) return true;
+      if (!cancelled) return false;
+      pyb::gil_scoped_acquire gil;
+      try {
+        return pyb::bool_(cancelled()).cast<bool>();
+      } catch (pyb::error_already_set& e) {
+        fail(e);
+        return true;
+      }
+    };
+    return c;
+  }
+};
 
 const char* kEngineDoc = R"(An Engine configured once, then used for any number of frames and files.
 
@@ -381,6 +438,66 @@ void bind_engine(pyb::module_& m) {
           },
           pyb::arg("input"), pyb::arg("output"), pyb::arg("sidecar") = pyb::none(),
           "Recovers one file into `output` (verified before anything is written). Returns the info dict.")
+      .def(
+          "protect_video",
+          [](const PyEngine& e, const std::filesystem::path& input, const std::filesystem::path& output,
+             const pyb::object& progress, const pyb::object& cancelled) {
+            VideoCallbacks cb;
+            if (!progress.is_none()) cb.progress = progress;
+            if (!cancelled.is_none()) cb.cancelled = cancelled;
+            const JobControl control = cb.control();
+            Result<VideoReport> r = VideoReport{};
+            {
+              pyb::gil_scoped_release nogil;
+              r = e.engine->protect_video(input.string(), output.string(), control);
+            }
+            if (cb.error) throw std::move(*cb.error);
+            VideoReport v = unwrap(std::move(r));
+            pyb::dict d;
+            d["frames"] = v.frames;
+            d["detected_frames"] = v.detected_frames;
+            d["regions"] = v.regions;
+            d["tracks"] = v.tracks;
+            d["audio_streams"] = v.audio_streams;
+            d["fps"] = v.fps;
+            d["seconds"] = v.seconds;
+            d["output"] = v.output;
+            d["track"] = v.track;
+            d["track_frames"] = v.track_frames;
+            d["track_bytes"] = v.track_bytes;
+            d["sealed_regions"] = v.sealed_regions;
+            d["warnings"] = cb.warnings;
+            return d;
+          },
+          pyb::arg("input"), pyb::arg("output"), pyb::kw_only(), pyb::arg("progress") = pyb::none(),
+          pyb::arg("cancelled") = pyb::none(),
+          "Protects a video file (or URL, or options camera) into `output` like `shroud protect`: detection "
+          "every detect_every frames, tracking and hold between, audio and timing kept; for seal a recovery "
+          "track (OUTPUT.shroudv) committed after the video. `progress(done, total)` and `cancelled() -> "
+          "bool` are called from worker threads (with the GIL); an exception in either cancels the job and "
+          "is raised here. A failed or cancelled job leaves no output. Returns a dict (frames, "
+          "detected_frames, regions, tracks, fps, seconds, output, track, track_frames, track_bytes, "
+          "sealed_regions, warnings).")
+      .def(
+          "recover_video",
+          [](const PyEngine& e, const std::filesystem::path& input, const std::filesystem::path& output,
+             const std::optional<std::filesystem::path>& track) {
+            Result<VideoRecoverReport> r = VideoRecoverReport{};
+            {
+              pyb::gil_scoped_release nogil;
+              r = e.engine->recover_video(input.string(), output.string(), track ? track->string() : "");
+            }
+            VideoRecoverReport v = unwrap(std::move(r));
+            pyb::dict d;
+            d["frames"] = v.frames;
+            d["regions"] = v.regions;
+            d["key_id"] = v.key_id;
+            d["fps"] = v.fps;
+            return d;
+          },
+          pyb::arg("input"), pyb::arg("output"), pyb::arg("track") = pyb::none(),
+          "Recovers a sealed video with its recovery track (default INPUT.shroudv) into a lossless FFV1 "
+          "video `output` (.mkv). Returns a dict (frames, regions, key_id, fps).")
       .def(
           "_time_protect",
           [](const PyEngine& e, const pyb::object& image, int iterations) {
