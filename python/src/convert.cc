@@ -104,9 +104,12 @@ cv::Mat mat_from_array(const pyb::handle& obj, bool writable, const char* what) 
     throw pyb::value_error(w + ": the image is too large");
   }
   const pyb::ssize_t elem = static_cast<pyb::ssize_t>(a.itemsize());
-  // Pixels and channels must be packed within a row; rows may be further apart (a slice).
-  const bool packed = (nd == 2 || a.strides(2) == elem) && a.strides(1) == ch * elem;
-  if (!packed || a.strides(0) < cols * ch * elem) {
+  // Pixels and channels must be packed within a row; rows may be further apart (a slice). The
+  // stride of a dimension of size 1 is never used (NumPy may report anything for it, e.g. 0).
+  const pyb::ssize_t row_bytes = cols * ch * elem;
+  const bool packed = (nd == 2 || ch == 1 || a.strides(2) == elem) && (cols == 1 || a.strides(1) == ch * elem);
+  const pyb::ssize_t step = rows == 1 ? row_bytes : a.strides(0);
+  if (!packed || step < row_bytes) {
     throw pyb::value_error(w + ": pixels must be contiguous within each row (strides " +
                            pyb::str(a.attr("strides")).cast<std::string>() +
                            "); a copy would be needed: pass numpy.ascontiguousarray(img) and use that array");
@@ -117,7 +120,7 @@ cv::Mat mat_from_array(const pyb::handle& obj, bool writable, const char* what) 
   }
   void* data = const_cast<void*>(a.data());
   return cv::Mat(static_cast<int>(rows), static_cast<int>(cols), CV_MAKETYPE(depth, static_cast<int>(ch)), data,
-                 static_cast<std::size_t>(a.strides(0)));
+                 static_cast<std::size_t>(step));
 }
 
 pyb::array array_from_mat(const cv::Mat& image) {

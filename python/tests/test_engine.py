@@ -78,6 +78,18 @@ def test_protect_gray_and_bgra(regions_file, shape):
     assert (image[mask] != original[mask]).any()
 
 
+def test_single_row_and_column_views(blur_engine):
+    # Size-1 dimensions may carry any stride (here 0); they are still plain images.
+    row = np.arange(WIDTH * 3, dtype=np.uint16).reshape(WIDTH, 3)[np.newaxis]
+    assert row.strides[0] == 0
+    assert shroud.metrics.mse(row, np.ascontiguousarray(row)) == 0.0
+    assert shroud.metrics.mse(row, np.ascontiguousarray(row) + 2) == 4.0
+    column = np.random.default_rng(2).integers(0, 256, (HEIGHT, 5, 3), dtype=np.uint8)[:, 2:3]
+    assert not column.flags.c_contiguous
+    assert shroud.metrics.mse(column, np.ascontiguousarray(column)) == 0.0
+    assert blur_engine.detect(column) != []
+
+
 def test_protect_record(blur_engine, image):
     record = blur_engine.protect(image, record=True).record
     assert [p["method"] for p in record["protected"]] == ["blur", "blur"]
