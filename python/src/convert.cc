@@ -20,7 +20,16 @@ json to_json(pyb::handle v, const std::string& what) {
     return static_cast<std::int64_t>(x);
   }
   if (PyFloat_Check(v.ptr())) return v.cast<double>();
-  if (PyUnicode_Check(v.ptr())) return v.cast<std::string>();
+  if (PyUnicode_Check(v.ptr())) {
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(v.ptr(), &size);
+    if (text == nullptr) {
+      PyErr_Clear();
+      throw pyb::value_error(what + ": not valid Unicode text (a file name that is not UTF-8? pass it to "
+                                    "protect_file()/recover_file(), which take any path)");
+    }
+    return std::string(text, static_cast<std::size_t>(size));
+  }
   if (pyb::isinstance<pyb::dict>(v)) {
     json o = json::object();
     for (auto item : v.cast<pyb::dict>()) {
@@ -38,7 +47,7 @@ json to_json(pyb::handle v, const std::string& what) {
   }
   if (pyb::hasattr(v, "__fspath__")) {
     pyb::object path = pyb::module_::import("os").attr("fspath")(v);
-    if (PyUnicode_Check(path.ptr())) return path.cast<std::string>();
+    if (PyUnicode_Check(path.ptr())) return to_json(path, what);
     throw pyb::type_error(what + ": a bytes path is not supported; use str");
   }
   // NumPy scalars (numpy.int64(3), numpy.float32(0.5), numpy.bool_): their Python value.

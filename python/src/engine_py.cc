@@ -69,6 +69,9 @@ struct PyEncoded {
 struct PyEngine {
   std::unique_ptr<Engine> engine;
   std::shared_ptr<PyKeyset> keyset;   // kept (frozen) for the engine's life
+  // engine.h does not list recover_video() among the calls that may run concurrently: the
+  // binding runs one at a time per Engine (taken with the GIL released, so no deadlock).
+  std::unique_ptr<std::mutex> recover_video_mu = std::make_unique<std::mutex>();
 };
 
 std::string type_name(const pyb::handle& h) {
@@ -232,8 +235,10 @@ Engine(detector=None, method=None, *, policy=None, policy_file=None, kinds=None,
 Every option is checked here: an unknown name, a wrong type or an out-of-range value raises
 InvalidArgumentError naming the field; a missing model or key file raises NotFoundError.
 
-Thread safety: detect(), protect(), protect_bytes(), recover_bytes() and recover() may be
-called from several Python threads at once on one Engine; they release the GIL while working.)";
+Thread safety: detect, protect, protect_bytes, recover, recover_bytes, protect_file,
+recover_file and protect_video may be called from several Python threads at once on one Engine
+(recover_video calls on one Engine run one at a time); each releases the GIL while the engine
+works. An Engine never changes after it is created.)";
 
 }  // namespace
 
@@ -485,6 +490,7 @@ void bind_engine(pyb::module_& m) {
             Result<VideoRecoverReport> r = VideoRecoverReport{};
             {
               pyb::gil_scoped_release nogil;
+              std::lock_guard<std::mutex> lock(*e.recover_video_mu);
               r = e.engine->recover_video(input.string(), output.string(), track ? track->string() : "");
             }
             VideoRecoverReport v = unwrap(std::move(r));

@@ -83,7 +83,11 @@ void register_errors(pyb::module_& m) {
       for (std::size_t i = 0; i < kClasses.size(); ++i) {
         if (kClasses[i].code == e.error.code) cls = g_classes[i];
       }
-      pyb::object exc = cls(e.error.message);
+      // A message may quote a file name that is not UTF-8: never fail on decoding it.
+      const std::string& msg = e.error.message;
+      pyb::object text = pyb::reinterpret_steal<pyb::object>(
+          PyUnicode_DecodeUTF8(msg.data(), static_cast<Py_ssize_t>(msg.size()), "replace"));
+      pyb::object exc = cls(text);
       exc.attr("code") = code_id(e.error.code);
       PyErr_SetObject(cls.ptr(), exc.ptr());
     }

@@ -150,6 +150,8 @@ def test_option_errors(regions_file, tmp_path):
         shroud.Engine(detector="manual:" + regions_file, method="seal", keyset="keys.json")
     with pytest.raises(TypeError, match="cannot use a value of type"):
         shroud.Engine(detector="manual:" + regions_file, threshold=object())
+    with pytest.raises(ValueError, match="not valid Unicode"):
+        shroud.Engine(detector="manual:/tmp/\udcff.json")
     with pytest.raises(shroud.Error) as missing:
         shroud.Engine(detector="manual:" + str(tmp_path / "absent.json"))
     assert missing.value.code in ("not_found", "invalid_argument")
