@@ -285,3 +285,18 @@ def test_gil_is_released_during_protect(tmp_path):
     if seconds[0] < 0.05:
         pytest.skip("the call was too quick (%.3f s) to tell" % seconds[0])
     assert spins > 10000, "main thread starved for %.3f s: the GIL was held" % seconds[0]
+
+
+def test_region_values():
+    r = shroud.Region("plate", (1, 2, 3, 4), score=0.5, detector="me", label="car")
+    assert (r.kind, r.box, r.score, r.detector, r.label, r.text, r.track_id) == ("plate", (1, 2, 3, 4), 0.5, "me",
+                                                                                "car", "", -1)
+    assert r == shroud.Region("plate", [1, 2, 3, 4], 0.5, "me", "car")
+    assert r != shroud.Region("face", (1, 2, 3, 4), 0.5, "me", "car")
+    assert len({r, shroud.Region("plate", (1, 2, 3, 4), 0.5, "me", "car")}) == 1
+    with pytest.raises(shroud.InvalidArgumentError):
+        shroud.Region("nose", (1, 2, 3, 4))
+    with pytest.raises(TypeError):
+        shroud.Region("face", (1, 2, 3))
+    with pytest.raises(ValueError):
+        shroud.Region("face", (1, 2, -3, 4))
