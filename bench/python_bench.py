@@ -15,6 +15,7 @@ import json
 import os
 import statistics
 import tempfile
+import threading
 import time
 
 import cv2
@@ -42,6 +43,8 @@ def main():
     ap.add_argument("--calls", type=int, default=50, help="calls per block")
     ap.add_argument("--methods", default="blur,pixelate,seal")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="also measure frames/s of 1..N Python threads sharing one engine (blur)")
     args = ap.parse_args()
     cv2.setNumThreads(1)  # the same libopencv_core as the module: one thread for both sides
     rows = []
@@ -70,13 +73,49 @@ def main():
             p, c = statistics.median(py), statistics.median(cc)
             rows.append({"method": method, "python_us": p * 1e6, "cpp_us": c * 1e6, "ratio": p / c,
                          "calls": len(py)})
+        scaling = thread_scaling(regions, args.threads) if args.threads > 0 else []
     if args.json:
-        print(json.dumps(rows, indent=1))
+        print(json.dumps({"calls": rows, "threads": scaling}, indent=1))
         return
     print("| method | Python `protect` | C++ `protect_frame` | ratio |")
     print("|---|---|---|---|")
     for r in rows:
         print("| %s | %.1f us | %.1f us | %.3f |" % (r["method"], r["python_us"], r["cpp_us"], r["ratio"]))
+    if scaling:
+        print()
+        print("| Python threads on one engine (blur) | frames/s | vs 1 thread | CPU s per wall s |")
+        print("|---|---|---|---|")
+        for t in scaling:
+            print("| %d | %.0f | %.2fx | %.2f |" % (t["threads"], t["fps"], t["fps"] / scaling[0]["fps"], t["cpus"]))
+
+
+def thread_scaling(regions, max_threads, seconds=3.0):
+    """Frames/s of n threads, each protecting its own 1080p frame with one shared engine."""
+    engine = shroud.Engine(detector="manual:" + regions, method="blur")
+    out = []
+    for n in range(1, max_threads + 1):
+        frames = [frame_1080p() for _ in range(n)]
+        counts = [0] * n
+        stop = threading.Event()
+
+        def work(i):
+            while not stop.is_set():
+                engine.protect(frames[i])
+                counts[i] += 1
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        time.sleep(seconds)
+        stop.set()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        # CPU seconds per wall second of the process: above 1 only if threads ran in parallel.
+        out.append({"threads": n, "fps": sum(counts) / wall, "cpus": (time.process_time() - c0) / wall})
+    return out
 
 
 if __name__ == "__main__":
