@@ -34,6 +34,7 @@ from ._shroud import (  # noqa: F401
     __version__,
     attack,
     attacks,
+    generate_scheme_key,
 )
 from . import metrics  # noqa: F401
 
@@ -41,5 +42,5 @@ __all__ = [
     "Action", "AuthenticationError", "CorruptError", "EncodedResult", "Engine", "Error",
     "FrameReport", "InternalError", "InvalidArgumentError", "IoError", "Keyset", "NotFoundError",
     "PermissionDeniedError", "RecipientKey", "Region", "ResourceLimitError", "UnsupportedError",
-    "attack", "attacks", "metrics", "__version__",
+    "attack", "attacks", "generate_scheme_key", "metrics", "__version__",
 ]

@@ -6,6 +6,7 @@
 
 #include "py_common.h"
 #include "py_keys.h"
+#include "shroud/schemes/scheme_file.h"
 
 namespace shroud::py {
 namespace {
@@ -40,6 +41,23 @@ void bind_keys(pyb::module_& m) {
                              "The 32-byte X25519 public key.")
       .def_property_readonly("created", [](const RecipientKey& k) { return k.created; }, "Creation time, RFC 3339 UTC.")
       .def("__repr__", [](const RecipientKey& k) { return "RecipientKey(id=" + std::to_string(k.id) + ")"; });
+
+  m.def(
+      "generate_scheme_key",
+      [](const std::string& scheme, const std::filesystem::path& path, int block_size, bool overwrite) {
+        if (scheme == "sisa") {
+          throw pyb::value_error("sisa is built on the seal: use a shroud.Keyset (Keyset.generate())");
+        }
+        const schemes::SchemeMethod method = unwrap(schemes::parse_scheme_method(scheme));
+        const schemes::SchemeKey key = unwrap(schemes::generate_scheme_key(method, block_size));
+        check(schemes::save_scheme_key(key, path.string(), overwrite));
+      },
+      pyb::arg("scheme"), pyb::arg("path"), pyb::kw_only(), pyb::arg("block_size") = schemes::kDefaultBlockSize,
+      pyb::arg("overwrite") = false,
+      "Writes a new key file (mode 0600) for a paper scheme: msai-l, msai-paper, block-scramble, pbe, "
+      "perceptual or sisa-paper (`shroud keygen --scheme NAME -o PATH`). Use it as Engine(method=scheme, "
+      "key=path). These schemes are obfuscation, not encryption (docs/schemes.md); an existing file is "
+      "replaced only with overwrite=True, which strands every image protected with the old key.");
 
   pyb::class_<PyKeyset, std::shared_ptr<PyKeyset>>(
       m, "Keyset",

@@ -156,13 +156,20 @@ def test_recipient_key(regions_file, image, tmp_path):
 
 
 def scheme_key(tmp_path, scheme):
-    cli = os.environ.get("SHROUD_BIN")
-    if not cli or not os.path.exists(cli):
-        pytest.skip("SHROUD_BIN (the CLI, for `shroud keygen --scheme`) not set")
     path = tmp_path / (scheme + ".key")
-    import subprocess
-    subprocess.run([cli, "keygen", "--scheme", scheme, "-o", str(path)], check=True, capture_output=True)
+    shroud.generate_scheme_key(scheme, path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with pytest.raises(shroud.Error):
+        shroud.generate_scheme_key(scheme, path)  # never replaced silently
     return str(path)
+
+
+def test_generate_scheme_key_errors(tmp_path):
+    with pytest.raises(shroud.InvalidArgumentError):
+        shroud.generate_scheme_key("rot13", tmp_path / "k")
+    with pytest.raises(ValueError, match="Keyset"):
+        shroud.generate_scheme_key("sisa", tmp_path / "k")
+    assert not (tmp_path / "k").exists()
 
 
 def test_paper_scheme_in_place_and_recovered(tmp_path, regions_file, image):
