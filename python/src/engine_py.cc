@@ -236,9 +236,9 @@ Every option is checked here: an unknown name, a wrong type or an out-of-range v
 InvalidArgumentError naming the field; a missing model or key file raises NotFoundError.
 
 Thread safety: detect, protect, protect_bytes, recover, recover_bytes, protect_file,
-recover_file and protect_video may be called from several Python threads at once on one Engine
-(recover_video calls on one Engine run one at a time); each releases the GIL while the engine
-works. An Engine never changes after it is created.)";
+recover_file, protect_paths and protect_video may be called from several Python threads at
+once on one Engine (recover_video calls on one Engine run one at a time); each releases the GIL
+while the engine works. An Engine never changes after it is created.)";
 
 }  // namespace
 
@@ -443,6 +443,51 @@ void bind_engine(pyb::module_& m) {
           },
           pyb::arg("input"), pyb::arg("output"), pyb::arg("sidecar") = pyb::none(),
           "Recovers one file into `output` (verified before anything is written). Returns the info dict.")
+      .def(
+          "protect_paths",
+          [](const PyEngine& e, const std::vector<std::filesystem::path>& inputs, const pyb::object& output,
+             bool in_place, const pyb::object& progress, const pyb::object& cancelled) {
+            std::vector<std::string> in;
+            for (const auto& p : inputs) in.push_back(p.string());
+            const std::string out = output.is_none() ? std::string() : output.cast<std::filesystem::path>().string();
+            VideoCallbacks cb;
+            if (!progress.is_none()) cb.progress = progress;
+            if (!cancelled.is_none()) cb.cancelled = cancelled;
+            const JobControl control = cb.control();
+            Result<PathsReport> r = PathsReport{};
+            {
+              pyb::gil_scoped_release nogil;
+              r = e.engine->protect_paths(in, out, in_place, control);
+            }
+            if (cb.error) throw std::move(*cb.error);
+            PathsReport rep = unwrap(std::move(r));
+            pyb::list files;
+            for (const auto& f : rep.files) {
+              pyb::dict d;
+              d["input"] = f.input;
+              d["output"] = f.output;
+              d["ok"] = f.status.ok();
+              d["error"] = f.status.ok() ? pyb::object(pyb::none()) : pyb::object(pyb::str(f.status.error().message));
+              d["regions"] = f.regions;
+              d["protected"] = f.protected_count;
+              d["record"] = from_json(f.record);
+              files.append(d);
+            }
+            pyb::dict d;
+            d["files"] = files;
+            d["ok"] = rep.ok;
+            d["regions"] = rep.regions;
+            d["protected"] = rep.protected_count;
+            d["warnings"] = cb.warnings;
+            return d;
+          },
+          pyb::arg("inputs"), pyb::arg("output") = pyb::none(), pyb::kw_only(), pyb::arg("in_place") = false,
+          pyb::arg("progress") = pyb::none(), pyb::arg("cancelled") = pyb::none(),
+          "Protects image files and folders (recursive) like `shroud protect IN... -o OUT`: `output` is a "
+          "file for one input file, else a folder mirroring the inputs; in_place=True replaces the inputs "
+          "(output None). Runs the engine's `jobs` workers; progress(done, total) and cancelled() as for "
+          "protect_video. Per-file failures are in the result, not raised: a dict with files (input, output, "
+          "ok, error, regions, protected, record), ok, regions, protected, warnings.")
       .def(
           "protect_video",
           [](const PyEngine& e, const std::filesystem::path& input, const std::filesystem::path& output,

@@ -1,4 +1,5 @@
 """Engine: detect, protect in place (zero copy), protect_bytes, options and their errors."""
+import os
 import threading
 
 import cv2
@@ -249,6 +250,27 @@ def test_protect_file(regions_file, image, tmp_path):
     with pytest.raises(shroud.Error):
         engine.protect_file(tmp_path / "absent.png", tmp_path / "out2.png")
     assert not (tmp_path / "out2.png").exists()
+
+
+def test_protect_paths(regions_file, image, tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    cv2.imwrite(str(src / "a.png"), image)
+    cv2.imwrite(str(src / "sub" / "b.png"), image)
+    (src / "sub" / "broken.png").write_bytes(b"not a png")
+    engine = shroud.Engine(detector="manual:" + regions_file, method="fill", jobs=2)
+    calls = []
+    result = engine.protect_paths([src], tmp_path / "out", progress=lambda d, t: calls.append((d, t)))
+    by_name = {os.path.basename(f["input"]): f for f in result["files"]}
+    assert set(by_name) == {"a.png", "b.png", "broken.png"}
+    assert by_name["a.png"]["ok"] and by_name["a.png"]["protected"] == 2
+    assert not by_name["broken.png"]["ok"] and by_name["broken.png"]["error"]
+    assert result["ok"] == 2
+    assert (tmp_path / "out" / "sub" / "b.png").exists()
+    assert not (tmp_path / "out" / "sub" / "broken.png").exists()
+    assert calls[-1] == (3, 3)
+    with pytest.raises(shroud.Error):
+        engine.protect_paths([src], src / "a.png")  # the output is an input
 
 
 def test_help_is_useful():

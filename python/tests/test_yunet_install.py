@@ -100,5 +100,5 @@ def test_stub_names_every_public_name():
     for name in shroud.metrics.__all__:
         assert re.search(r"^    def " + name + r"\b", text, re.M), "metrics." + name + " missing from _shroud.pyi"
     for method in ("detect", "protect", "protect_bytes", "recover_bytes", "recover", "protect_file", "recover_file",
-                   "protect_video", "recover_video"):
+                   "protect_paths", "protect_video", "recover_video"):
         assert "    def " + method + "(" in text
