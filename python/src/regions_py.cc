@@ -93,7 +93,7 @@ void bind_regions(pyb::module_& m) {
       .def("__eq__", [](const Region& a, const Region& b) {
         return a.kind == b.kind && a.box == b.box && a.score == b.score && a.detector == b.detector &&
                a.landmarks == b.landmarks && a.label == b.label && a.text == b.text && a.track_id == b.track_id;
-      })
+      }, pyb::is_operator())
       .def("__hash__", [](const Region& r) {
         return pyb::hash(pyb::make_tuple(std::string(kind_name(r.kind)), box_tuple(r.box), r.score));
       });

@@ -315,6 +315,7 @@ def test_region_values():
                                                                                 "car", "", -1)
     assert r == shroud.Region("plate", [1, 2, 3, 4], 0.5, "me", "car")
     assert r != shroud.Region("face", (1, 2, 3, 4), 0.5, "me", "car")
+    assert r != 5 and r != (1, 2, 3, 4)  # other types compare unequal, no TypeError
     assert len({r, shroud.Region("plate", (1, 2, 3, 4), 0.5, "me", "car")}) == 1
     with pytest.raises(shroud.InvalidArgumentError):
         shroud.Region("nose", (1, 2, 3, 4))
