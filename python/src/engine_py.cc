@@ -113,6 +113,9 @@ std::unique_ptr<PyEngine> make_engine(const pyb::object& detector, const pyb::ob
     }
     out->keyset = keyset.cast<std::shared_ptr<PyKeyset>>();
     keys.keyset = out->keyset->keyset;
+    // Frozen before the GIL is released for create(), so no other thread can change it while the
+    // engine reads it; it stays frozen even if create() fails (another engine may hold it).
+    out->keyset->frozen = true;
   }
   if (!recipient.is_none()) {
     if (pyb::isinstance<RecipientKey>(recipient)) {
@@ -128,7 +131,6 @@ std::unique_ptr<PyEngine> make_engine(const pyb::object& detector, const pyb::ob
     created = keys.empty() ? Engine::create(std::move(o)) : Engine::create(std::move(o), std::move(keys));
   }
   out->engine = std::make_unique<Engine>(unwrap(std::move(created)));
-  if (out->keyset) out->keyset->frozen = true;
   return out;
 }
 

@@ -63,8 +63,8 @@ void bind_keys(pyb::module_& m) {
       m, "Keyset",
       "Secret keys for seal (symmetric master keys) and recipient key pairs (include/shroud/keys.h).\n\n"
       "Key material never leaves the library except through save(), which writes the file with mode\n"
-      "0600. load() refuses a file that group or others can read. Once an Engine is built with\n"
-      "keyset=..., the Keyset is frozen: rotate(), add_recipient(), disable() and enable() raise\n"
+      "0600. load() refuses a file that group or others can read. Once given to Engine(keyset=...)\n"
+      "(even if that fails), the Keyset is frozen: rotate(), add_recipient(), disable() and enable() raise\n"
       "ValueError, because an Engine's keys never change while it runs.")
       .def_static("generate",
                   [] {
@@ -118,7 +118,7 @@ void bind_keys(pyb::module_& m) {
       .def_property_readonly("primary_id", [](const PyKeyset& k) { return k.keyset->primary_id(); },
                              "Id of the primary symmetric key (the one seal uses).")
       .def_property_readonly("frozen", [](const PyKeyset& k) { return k.frozen; },
-                             "True once an Engine uses this keyset (it can no longer change).")
+                             "True once given to an Engine (it can no longer change).")
       .def("keys",
            [](const PyKeyset& k) {
              pyb::list out;

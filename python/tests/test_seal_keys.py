@@ -131,6 +131,11 @@ def test_keyset_rotation_and_freeze(regions_file, image):
     with pytest.raises(ValueError, match="in use by an Engine"):
         keyset.add_recipient()
     assert "frozen" in repr(keyset)
+    # Given to an Engine whose creation fails: frozen all the same (no window for a change).
+    other = shroud.Keyset.generate()
+    with pytest.raises(shroud.Error):
+        shroud.Engine(detector="manual:" + regions_file, method="seal", keyset=other, key="also-a-file.json")
+    assert other.frozen
 
 
 def test_recipient_key(regions_file, image, tmp_path):
