@@ -234,6 +234,12 @@ Result<ConsumerLimits> NatsClient::ensure_consumer(const ConsumerSpec& spec) {
   return l;
 }
 
+Status NatsClient::delete_consumer(const std::string& stream, const std::string& durable) {
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_DeleteConsumer(js_, stream.c_str(), durable.c_str(), nullptr, &jerr);
+  return s == NATS_OK ? ok_status() : Status(nats_error("delete consumer " + durable, s, jerr));
+}
+
 Result<PullSubscription> NatsClient::pull_subscribe(const std::string& stream, const std::string& durable,
                                                     const std::string& filter) {
   jsSubOptions so;

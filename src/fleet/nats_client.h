@@ -104,6 +104,7 @@ class NatsClient {
   Status ensure_stream(const StreamSpec& spec);
   // Creates the durable consumer when absent; returns its limits as the server holds them.
   Result<ConsumerLimits> ensure_consumer(const ConsumerSpec& spec);
+  Status delete_consumer(const std::string& stream, const std::string& durable);
   Result<PullSubscription> pull_subscribe(const std::string& stream, const std::string& durable,
                                           const std::string& filter);
   // An ordered push consumer over `stream` filtered by `filter`, from the first message.
