@@ -177,13 +177,13 @@ TEST_F(FleetTest, KilledWorkerLosesNothingAndDuplicatesNothing) {
   publish("cam1", tmp_.file("in"));
   // Worker A takes the whole queue in one batch and is killed after its first result: the
   // rest of its batch (fetched, not acknowledged) must come back to B after the ack wait.
-  Child a = worker("a", {"--batch", "40", "--jpeg-path", "pixel"});
+  Child a = worker("a", {"--batch", "40"});
   ASSERT_TRUE(wait_stored("cam1", 1, 15s));
   a.signal(SIGKILL);
   EXPECT_EQ(a.wait(5s), 128 + SIGKILL);
   const std::uint64_t at_kill = stored(fleet::protected_subject("cam1"));
   EXPECT_LT(at_kill, static_cast<std::uint64_t>(n)) << "worker A finished before it was killed";
-  Child b = worker("b", {"--batch", "4", "--jpeg-path", "pixel"});
+  Child b = worker("b", {"--batch", "4"});
   const auto rep = collect("cam1", n, tmp_.file("out"));
   expect_exact("cam1", rep, want, tmp_.file("out"));
 }
@@ -193,7 +193,7 @@ TEST_F(FleetTest, ServerRestartLosesNoAcknowledgedFrame) {
   const auto files = make_frames(tmp_.file("in"), n);
   const auto want = expected(files);
   EXPECT_EQ(publish("cam1", tmp_.file("in")).frames, n);   // every frame acknowledged by JetStream
-  Child a = worker("a", {"--batch", "1", "--jpeg-path", "pixel"});
+  Child a = worker("a", {"--batch", "1"});
   ASSERT_TRUE(wait_stored("cam1", 3, 15s));
   server_->kill9();                        // mid-run, no clean shutdown
   ASSERT_TRUE(server_->start()) << read_text(server_->log());

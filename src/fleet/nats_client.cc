@@ -221,8 +221,12 @@ Result<ConsumerLimits> NatsClient::ensure_consumer(const ConsumerSpec& spec) {
     if (!spec.filter.empty()) cc.FilterSubject = spec.filter.c_str();
     s = js_AddConsumer(&ci, js_, spec.stream.c_str(), &cc, nullptr, &jerr);
     if (s != NATS_OK) {   // a concurrent worker may have won the race
-      jerr = static_cast<jsErrCode>(0);
-      s = js_GetConsumerInfo(&ci, js_, spec.stream.c_str(), spec.durable.c_str(), nullptr, &jerr);
+      const Error add_error = nats_error("create consumer " + spec.durable + " on " + spec.stream, s, jerr);
+      jsErrCode jerr2 = static_cast<jsErrCode>(0);
+      if (js_GetConsumerInfo(&ci, js_, spec.stream.c_str(), spec.durable.c_str(), nullptr, &jerr2) != NATS_OK) {
+        return add_error;
+      }
+      s = NATS_OK;
     }
   }
   if (s != NATS_OK) return nats_error("consumer " + spec.durable + " on " + spec.stream, s, jerr);

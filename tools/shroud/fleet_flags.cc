@@ -33,8 +33,6 @@ void FleetEngineFlags::add_to(CLI::App* cmd) {
   cmd->add_option("--recipient", e.recipient, "seal: recipient public key file")->group(grp);
   cmd->add_option("--placeholder", e.placeholder, "seal: fill (default), blur, pixelate, noise")->group(grp);
   cmd->add_option("--quality", e.quality, "JPEG quality (default 95)")->check(CLI::Range(1, 100))->group(grp);
-  cmd->add_option("--jpeg-path", e.jpeg_path, "auto, coeff or pixel (docs/jpeg.md)")
-      ->check(CLI::IsMember({"auto", "coeff", "pixel"}))->group(grp);
 }
 
 Result<EngineOptions> FleetEngineFlags::build(const Globals& g) const {
@@ -60,7 +58,6 @@ Result<EngineOptions> FleetEngineFlags::build(const Globals& g) const {
   if (!e.recipient.empty()) o.recipient = e.recipient;
   if (e.placeholder != d.placeholder) o.placeholder = e.placeholder;
   if (e.quality != d.quality) o.quality = e.quality;
-  if (e.jpeg_path != d.jpeg_path) o.jpeg_path = e.jpeg_path;
   o.jobs = 1;
   return o;
 }
