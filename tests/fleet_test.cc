@@ -258,6 +258,7 @@ TEST_F(FleetTest, OffloadFramesAreSealedOnTheWireAndOpenedByTheWorkers) {
     EXPECT_GT(d.size(), raw.size() + 48);
     EXPECT_EQ(std::string(d.begin(), d.end()).find(raw.substr(0, 64)), std::string::npos);
     EXPECT_EQ((*msgs)[0].header(fleet::kHeaderSealed), "box/1");
+    EXPECT_EQ((*msgs)[0].header(fleet::kHeaderName), "");   // file names stay on the camera
     ASSERT_TRUE((*msgs)[0].nak(0).ok());
     // Consumers of a work-queue stream may not overlap: remove the peek before the workers.
     msgs->clear();

@@ -106,8 +106,9 @@ Result<CameraReport> run_camera(const CameraOptions& o) {
     if (o.fps > 0) {
       std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<std::int64_t>(1e6 * static_cast<double>(i) / o.fps)));
     }
-    Headers h = {{kHeaderCamera, o.camera}, {kHeaderFrame, std::to_string(index)},
-                 {kHeaderFormat, fr->format}, {kHeaderName, fr->name}};
+    Headers h = {{kHeaderCamera, o.camera}, {kHeaderFrame, std::to_string(index)}, {kHeaderFormat, fr->format}};
+    // File names can be personal: an offload frame does not show its name to the broker.
+    if (o.mode != CameraOptions::Mode::kOffload) h.emplace_back(kHeaderName, fr->name);
     std::string subject = frames_subject(o.camera);
     std::vector<std::uint8_t> payload;
     if (o.mode == CameraOptions::Mode::kOffload) {

@@ -278,6 +278,7 @@ Result<PublishResult> NatsClient::publish(const std::string& subject, std::span<
   if (s != NATS_OK) return nats_error("message for " + subject, s);
   std::unique_ptr<natsMsg, void (*)(natsMsg*)> guard(msg, natsMsg_Destroy);
   for (const auto& [k, v] : headers) {
+    if (v.empty()) continue;   // libnats writes "Key: \r\n", which its own parser then rejects
     s = natsMsgHeader_Set(msg, k.c_str(), v.c_str());
     if (s != NATS_OK) return nats_error("header " + k, s);
   }

@@ -97,8 +97,8 @@ class Worker {
     if (Status s = check_payload_size(out->image.size(), max_payload_, "protected " + where); !s.ok()) {
       return dead(msg, camera, *index, delivered, s.error().message);
     }
-    const Headers h = {{kHeaderCamera, camera}, {kHeaderFrame, std::to_string(*index)},
-                       {kHeaderFormat, format}, {kHeaderName, name}};
+    Headers h = {{kHeaderCamera, camera}, {kHeaderFrame, std::to_string(*index)}, {kHeaderFormat, format}};
+    if (!name.empty()) h.emplace_back(kHeaderName, name);   // an empty header value garbles the header block
     auto pub = nc_.publish(protected_subject(camera), out->image, h, frame_msg_id(camera, *index));
     if (!pub.ok()) {
       if (delivered >= static_cast<std::uint64_t>(std::max<std::int64_t>(1, limits_.max_deliver - 1))) {
