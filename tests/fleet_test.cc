@@ -270,6 +270,34 @@ TEST_F(FleetTest, OffloadFramesAreSealedOnTheWireAndOpenedByTheWorkers) {
   expect_exact("cam2", rep, want, tmp_.file("out"));
 }
 
+TEST_F(FleetTest, OnDeviceCameraPublishesProtectedFramesAndDeadLetters) {
+  const int n = 6, bad = 2;
+  const auto files = make_frames(tmp_.file("in"), n, bad);
+  const auto want = expected(files);
+  auto engine = Engine::create(engine_options());
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  fleet::CameraOptions c;
+  c.url = server_->url();
+  c.camera = "cam4";
+  c.input = tmp_.file("in");
+  c.mode = fleet::CameraOptions::Mode::kProtect;
+  c.engine = &*engine;
+  auto cr = fleet::run_camera(c);
+  ASSERT_TRUE(cr.ok()) << cr.error().message;
+  EXPECT_EQ(cr->failed, 1);
+  // No worker: the camera's own results go straight to the output stream.
+  const auto rep = collect("cam4", n, tmp_.file("out"));
+  EXPECT_EQ(rep.written, n - 1);
+  ASSERT_EQ(rep.dead.size(), 1u);
+  EXPECT_EQ(rep.dead[0].index, bad);
+  for (int i = 0; i < n; ++i) {
+    if (i == bad) continue;
+    char name[32];
+    std::snprintf(name, sizeof name, "frame-%06d.jpg", i);
+    EXPECT_EQ(read_text(std::filesystem::path(tmp_.file("out")) / name), std::string(want[i].begin(), want[i].end())) << i;
+  }
+}
+
 TEST_F(FleetTest, FrameOverMaxPayloadIsRefusedWithAClearError) {
   std::filesystem::create_directories(tmp_.file("big"));
   cv::Mat noise = random_image(800, 800, CV_8UC3, 7);   // ~1.9 MB as PNG; max_payload is 1MB

@@ -130,7 +130,8 @@ Result<CameraReport> run_camera(const CameraOptions& o) {
       payload = std::move(fr->bytes);
     }
     SHROUD_RETURN_IF_ERROR(check_payload_size(payload.size(), max_payload, "frame " + std::to_string(index) + " ('" + fr->name + "')"));
-    SHROUD_ASSIGN_OR_RETURN(PublishResult pr, publish_with_retry(nc, subject, payload, h, frame_msg_id(o.camera, index)));
+    const std::string id = subject == dead_subject(o.camera) ? dead_msg_id(o.camera, index) : frame_msg_id(o.camera, index);
+    SHROUD_ASSIGN_OR_RETURN(PublishResult pr, publish_with_retry(nc, subject, payload, h, id));
     ++rep.frames;
     if (pr.duplicate) ++rep.duplicates;
     rep.bytes += payload.size();

@@ -23,6 +23,10 @@ std::string frame_msg_id(const std::string& camera, std::int64_t index) {
   return camera + "-" + std::to_string(index);
 }
 
+std::string dead_msg_id(const std::string& camera, std::int64_t index) {
+  return "dead-" + frame_msg_id(camera, index);
+}
+
 Result<std::string> frame_format_for(const std::string& path) {
   std::string ext;
   if (const auto dot = path.rfind('.'); dot != std::string::npos) ext = path.substr(dot + 1);

@@ -37,6 +37,7 @@ std::string frames_subject(const std::string& camera);      // shroud.frames.<ca
 std::string protected_subject(const std::string& camera);   // shroud.protected.<camera>
 std::string dead_subject(const std::string& camera);        // shroud.dead.<camera>
 std::string frame_msg_id(const std::string& camera, std::int64_t index);   // <camera>-<index>
+std::string dead_msg_id(const std::string& camera, std::int64_t index);    // dead-<camera>-<index>
 
 // "jpeg" or "png" from a file name's extension; kUnsupported otherwise.
 Result<std::string> frame_format_for(const std::string& path);

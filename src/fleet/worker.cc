@@ -132,7 +132,7 @@ class Worker {
     }
     h.emplace_back(kHeaderError, error.substr(0, 1000));
     h.emplace_back(kHeaderDelivered, std::to_string(delivered));
-    auto pub = nc_.publish(dead_subject(camera), msg.data(), h, "dead-" + frame_msg_id(camera, index));
+    auto pub = nc_.publish(dead_subject(camera), msg.data(), h, dead_msg_id(camera, index));
     if (!pub.ok()) {
       log(camera + " frame " + std::to_string(index) + ": cannot store the dead letter (" + pub.error().message + ")");
       return msg.nak(1000);
