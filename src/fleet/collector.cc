@@ -18,13 +18,13 @@ namespace shroud::fleet {
 Result<CollectReport> run_collect(const CollectOptions& o) {
   SHROUD_RETURN_IF_ERROR(check_camera_id(o.camera));
   if (o.output_dir.empty()) return make_error(ErrorCode::kInvalidArgument, "collect needs an output folder");
-  std::error_code ec;
+  SHROUD_ASSIGN_OR_RETURN(NatsClient nc, NatsClient::connect(o.url));
+  SHROUD_RETURN_IF_ERROR(nc.ensure_stream(out_stream_spec()));
+  std::error_code ec;   // the folder only once the broker answered
   fs::create_directories(o.output_dir, ec);
   if (!fs::is_directory(o.output_dir, ec)) {
     return make_error(ErrorCode::kPermission, "'" + o.output_dir + "': cannot create the output folder");
   }
-  SHROUD_ASSIGN_OR_RETURN(NatsClient nc, NatsClient::connect(o.url));
-  SHROUD_RETURN_IF_ERROR(nc.ensure_stream(out_stream_spec()));
   // Two ordered consumers: a filter must lie within one of the stream's subjects (server 2.9).
   SHROUD_ASSIGN_OR_RETURN(PullSubscription prot_sub, nc.ordered_subscribe(kOutStream, protected_subject(o.camera)));
   SHROUD_ASSIGN_OR_RETURN(PullSubscription dead_sub, nc.ordered_subscribe(kOutStream, dead_subject(o.camera)));

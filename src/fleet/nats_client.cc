@@ -312,4 +312,6 @@ Result<std::uint64_t> NatsClient::subject_count(const std::string& stream, const
   return n;
 }
 
+void close_nats_library() { (void)nats_CloseAndWait(2000); }
+
 }  // namespace shroud::fleet

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "fleet/camera.h"
+#include "fleet/nats_client.h"
 #include "fleet_flags.h"
 #include "shroud/keys.h"
 
@@ -49,6 +50,7 @@ int run(Opts& o, const Globals& g) {
     spdlog::debug("frame {} ({}){}", index, name, dup ? ": already stored" : "");
   };
   auto rep = fleet::run_camera(o.c);
+  fleet::close_nats_library();
   if (!rep.ok()) return report(rep.error());
   spdlog::info("camera {}: {} frames published ({} already stored, {} bytes){}", o.c.camera, rep->frames, rep->duplicates,
                rep->bytes, rep->failed > 0 ? ", " + std::to_string(rep->failed) + " refused by the engine (dead letters)" : "");

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "fleet/collector.h"
+#include "fleet/nats_client.h"
 #include "fleet_flags.h"
 
 namespace shroud::cli {
@@ -25,6 +26,7 @@ int run(Opts& o) {
   install_stop_signals();
   o.c.stop = stop_requested;
   auto rep = fleet::run_collect(o.c);
+  fleet::close_nats_library();
   if (!rep.ok()) return report(rep.error());
   for (const auto& d : rep->dead) spdlog::warn("frame {} ({}): dead letter: {}", d.index, d.name, d.error);
   if (!rep->gaps.empty()) {

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "fleet/worker.h"
+#include "fleet/nats_client.h"
 #include "fleet_flags.h"
 #include "shroud/keys.h"
 
@@ -36,6 +37,7 @@ int run(Opts& o, const Globals& g) {
   o.w.stop = stop_requested;
   o.w.on_log = [](const std::string& m) { spdlog::warn("{}", m); };
   auto rep = fleet::run_worker(o.w);
+  fleet::close_nats_library();
   if (!rep.ok()) return report(rep.error());
   spdlog::info("worker: {} frames protected, {} dead letters, {} retried, {} results already stored{}",
                rep->protected_frames, rep->dead, rep->retried, rep->duplicates, stop_requested() ? " (stopped by signal)" : "");
