@@ -14,6 +14,7 @@
 #include "cli_util.h"
 #include "fleet/camera.h"
 #include "fleet/collector.h"
+#include "fleet/kv_bucket.h"
 #include "fleet/nats_client.h"
 #include "fleet/wire.h"
 #include "fleet_harness.h"
@@ -323,6 +324,37 @@ TEST_F(FleetTest, FrameOverMaxPayloadIsRefusedWithAClearError) {
   const auto cli = run_shroud({"camera", "--nats", server_->url(), "--camera", "cam3", tmp_.file("big")});
   EXPECT_NE(cli.exit_code, 0);
   EXPECT_NE(cli.output.find("max_payload"), std::string::npos) << cli.output;
+}
+
+TEST_F(FleetTest, KeyValueBucketRoundTripsBinaryValuesAcrossARestart) {
+  std::vector<std::uint8_t> value(40000);
+  for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<std::uint8_t>((i * 131 + 7) % 256);
+  {
+    auto nc = fleet::NatsClient::connect(server_->url());
+    ASSERT_TRUE(nc.ok());
+    auto kv = fleet::KvBucket::open(*nc, "shroud-test", 65536);
+    ASSERT_TRUE(kv.ok()) << kv.error().message;
+    auto r1 = kv->put("cams/gate1", value);
+    ASSERT_TRUE(r1.ok()) << r1.error().message;
+    value[0] ^= 1;
+    auto r2 = kv->put("cams/gate1", value);
+    ASSERT_TRUE(r2.ok());
+    EXPECT_GT(*r2, *r1);
+    auto missing = kv->get("cams/none");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(kv->put("bad key", value).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(kv->put("big", std::vector<std::uint8_t>(70000)).error().code, ErrorCode::kResourceLimit);
+  }
+  server_->kill9();
+  ASSERT_TRUE(server_->start());
+  auto nc = fleet::NatsClient::connect(server_->url());
+  ASSERT_TRUE(nc.ok());
+  auto kv = fleet::KvBucket::open(*nc, "shroud-test");
+  ASSERT_TRUE(kv.ok()) << kv.error().message;
+  auto got = kv->get("cams/gate1");
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, value);   // the latest revision, byte for byte, from file storage
 }
 
 TEST(FleetWire, CameraIdsAreOneSubjectToken) {

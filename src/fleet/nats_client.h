@@ -112,6 +112,8 @@ class NatsClient {
   // Publishes to JetStream with headers and a de-duplication message id; waits for the ack.
   Result<PublishResult> publish(const std::string& subject, std::span<const std::uint8_t> data,
                                 const Headers& headers, const std::string& msg_id);
+  // The JetStream context, for the other wrappers in src/fleet (kv_bucket).
+  __jsCtx* jetstream() const { return js_; }
   // Messages stored on `subject` in `stream`.
   Result<std::uint64_t> subject_count(const std::string& stream, const std::string& subject);
 
