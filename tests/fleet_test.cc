@@ -172,7 +172,13 @@ TEST_F(FleetTest, TwoWorkersGiveExactlyNFramesEqualToSingleProcess) {
   Child a = worker("a", {"--batch", "2"}), b = worker("b", {"--batch", "2"});
   const auto rep = collect("cam1", 20, tmp_.file("out"));
   expect_exact("cam1", rep, want, tmp_.file("out"));
-  // SIGTERM: a graceful stop, exit 0.
+  // SIGTERM: a graceful stop, exit 0 (once both run: a worker still starting may have done no work).
+  for (const char* log : {"worker-a.log", "worker-b.log"}) {
+    const auto end = std::chrono::steady_clock::now() + 15s;
+    while (read_text(tmp_.file(log)).find("worker ready") == std::string::npos && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
   a.signal(SIGTERM);
   b.signal(SIGTERM);
   EXPECT_EQ(a.wait(10s), 0) << read_text(tmp_.file("worker-a.log"));

@@ -170,6 +170,7 @@ Result<WorkerReport> run_worker(const WorkerOptions& o) {
   SHROUD_ASSIGN_OR_RETURN(ConsumerLimits limits, nc.ensure_consumer(cs));
   SHROUD_ASSIGN_OR_RETURN(PullSubscription sub, nc.pull_subscribe(cs.stream, cs.durable, cs.filter));
 
+  if (o.on_ready) o.on_ready(cs.durable, limits.ack_wait_ms, limits.max_deliver, limits.max_ack_pending);
   Worker w(o, nc, limits);
   WorkerReport rep;
   auto last_work = Clock::now();

@@ -46,6 +46,9 @@ struct WorkerOptions {
   std::int64_t idle_exit_ms = 0;               // exit after this long without frames; 0: never
   std::function<bool()> stop;                  // polled between frames and fetches
   std::function<void(const std::string& message)> on_log;   // per-frame events
+  // Once bound to the consumer, before the first fetch: its name and the server's limits.
+  std::function<void(const std::string& consumer, std::int64_t ack_wait_ms, std::int64_t max_deliver,
+                     std::int64_t max_ack_pending)> on_ready;
 };
 
 struct WorkerReport {

@@ -20,6 +20,7 @@ struct Opts {
 };
 
 int run(Opts& o, const Globals& g) {
+  install_stop_signals();   // first: a stop request during start-up is honoured too
   auto eo = o.engine.build(g);
   if (!eo.ok()) return report(eo.error());
   auto engine = Engine::create(*eo);
@@ -33,8 +34,11 @@ int run(Opts& o, const Globals& g) {
   o.w.engine = &*engine;
   o.w.ack_wait_ms = static_cast<std::int64_t>(o.ack_wait * 1000);
   o.w.idle_exit_ms = static_cast<std::int64_t>(o.idle_exit * 1000);
-  install_stop_signals();
   o.w.stop = stop_requested;
+  o.w.on_ready = [](const std::string& consumer, std::int64_t ack_wait_ms, std::int64_t max_deliver, std::int64_t pending) {
+    spdlog::info("worker ready: consumer {} (ack wait {} ms, max deliver {}, max ack pending {})", consumer, ack_wait_ms,
+                 max_deliver, pending);
+  };
   o.w.on_log = [](const std::string& m) { spdlog::warn("{}", m); };
   auto rep = fleet::run_worker(o.w);
   fleet::close_nats_library();
