@@ -43,6 +43,9 @@ void add_utility(CLI::App& app, Globals& g);
 void add_report(CLI::App& app, Globals& g);
 void add_keygen(CLI::App& app, Globals& g);
 void add_recover(CLI::App& app, Globals& g);
+void add_fleet_camera(CLI::App& app, Globals& g);    // fleet (docs/fleet.md)
+void add_fleet_worker(CLI::App& app, Globals& g);
+void add_fleet_collect(CLI::App& app, Globals& g);
 
 // Helpers shared by commands (common.cc).
 int report(const Error& error);                 // logs the error, returns its exit code

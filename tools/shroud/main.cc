@@ -26,6 +26,9 @@ const std::vector<CommandEntry>& command_table() {
       {"report", add_report},
       {"recover", add_recover},
       {"keygen", add_keygen},
+      {"camera", add_fleet_camera},
+      {"worker", add_fleet_worker},
+      {"collect", add_fleet_collect},
   };
   return kCommands;
 }

@@ -1,0 +1,377 @@
+// Fleet tests against a real nats-server (JetStream, file storage): cameras publish, `shroud
+// worker` processes protect, the collector reassembles. Outputs are compared BYTE FOR BYTE with
+// the single-process Engine::protect_encoded result on the same bytes (pixelate on manual
+// regions is deterministic). Skipped with a message when nats-server is not installed.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "cli_util.h"
+#include "fleet/camera.h"
+#include "fleet/collector.h"
+#include "fleet/kv_bucket.h"
+#include "fleet/nats_client.h"
+#include "fleet/wire.h"
+#include "fleet_harness.h"
+#include "shroud/engine.h"
+#include "shroud/image_io.h"
+#include "shroud/keys.h"
+#include "test_util.h"
+
+namespace shroud::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// libnats keeps threads and global state until it is closed: close it after the last test so
+// LeakSanitizer (the ASan build) sees a clean exit.
+class NatsLibrary : public ::testing::Environment {
+ public:
+  void TearDown() override { fleet::close_nats_library(); }
+};
+[[maybe_unused]] ::testing::Environment* const kNatsLibrary = ::testing::AddGlobalTestEnvironment(new NatsLibrary);
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (find_nats_server().empty()) GTEST_SKIP() << "nats-server not installed (apt-get install nats-server)";
+    server_ = std::make_unique<NatsServer>(tmp_.path() / "nats");
+    ASSERT_TRUE(server_->start()) << "nats-server did not start; log: " << read_text(server_->log());
+    regions_ = tmp_.file("regions.json");
+    write_text(regions_, R"({"regions": [{"kind": "face", "box": [64, 48, 200, 160]}]})");
+  }
+
+  // `n` frames 640x480 (gradient, shapes, mild noise; seeded) as JPEG files in `dir`.
+  std::vector<std::string> make_frames(const std::string& dir, int n, int corrupt = -1) {
+    std::filesystem::create_directories(dir);
+    std::vector<std::string> files;
+    for (int i = 0; i < n; ++i) {
+      cv::Mat m(480, 640, CV_8UC3);
+      for (int y = 0; y < m.rows; ++y) {
+        for (int x = 0; x < m.cols; ++x) m.at<cv::Vec3b>(y, x) = cv::Vec3b(x * 255 / 640, y * 255 / 480, (x + y + 7 * i) % 256);
+      }
+      cv::RNG rng(100 + i);
+      for (int k = 0; k < 6; ++k) {
+        cv::circle(m, {rng.uniform(0, 640), rng.uniform(0, 480)}, rng.uniform(10, 80),
+                   cv::Scalar(rng.uniform(0, 256), rng.uniform(0, 256), rng.uniform(0, 256)), -1);
+      }
+      cv::Mat noise(m.size(), m.type());
+      rng.fill(noise, cv::RNG::UNIFORM, 0, 12);
+      m += noise;
+      char name[32];
+      std::snprintf(name, sizeof name, "f%03d.jpg", i);
+      const std::string path = dir + "/" + name;
+      std::vector<std::uint8_t> bytes;
+      cv::imencode(".jpg", m, bytes, {cv::IMWRITE_JPEG_QUALITY, 90});
+      if (i == corrupt) bytes.resize(600);   // a JPEG cut short: header, no scan data
+      write_text(path, std::string(bytes.begin(), bytes.end()));
+      files.push_back(path);
+    }
+    return files;
+  }
+
+  EngineOptions engine_options() const {
+    EngineOptions o;
+    o.detector = "manual:" + regions_;
+    o.method = "pixelate";
+    o.jobs = 1;
+    return o;
+  }
+
+  // The single-process result for each frame file.
+  std::vector<std::vector<std::uint8_t>> expected(const std::vector<std::string>& files) {
+    auto engine = Engine::create(engine_options());
+    EXPECT_TRUE(engine.ok()) << engine.error().message;
+    std::vector<std::vector<std::uint8_t>> out;
+    for (const auto& f : files) {
+      auto bytes = read_file(f);
+      auto r = engine->protect_encoded(*bytes, "jpeg", std::filesystem::path(f).filename().string());
+      out.push_back(r.ok() ? r->image : std::vector<std::uint8_t>());
+    }
+    return out;
+  }
+
+  Child worker(const std::string& tag, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {shroud_bin(), "worker", "--nats", server_->url(), "-d", "manual:" + regions_,
+                                     "-m", "pixelate", "--ack-wait", "2", "--idle-exit", "20"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return Child(argv, tmp_.file("worker-" + tag + ".log"));
+  }
+
+  fleet::CameraReport publish(const std::string& camera, const std::string& dir) {
+    fleet::CameraOptions c;
+    c.url = server_->url();
+    c.camera = camera;
+    c.input = dir;
+    auto r = fleet::run_camera(c);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : fleet::CameraReport{};
+  }
+
+  fleet::CollectReport collect(const std::string& camera, int frames, const std::string& out) {
+    fleet::CollectOptions c;
+    c.url = server_->url();
+    c.camera = camera;
+    c.output_dir = out;
+    c.frames = frames;
+    c.idle_exit_ms = 25000;   // bound: a broken fleet fails the test instead of hanging it
+    auto r = fleet::run_collect(c);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : fleet::CollectReport{};
+  }
+
+  std::uint64_t stored(const std::string& subject) {
+    auto nc = fleet::NatsClient::connect(server_->url());
+    if (!nc.ok()) return 0;
+    auto n = nc->subject_count(fleet::kOutStream, subject);
+    return n.ok() ? *n : 0;
+  }
+
+  // Every frame written, equal to the single-process result, and stored exactly once.
+  void expect_exact(const std::string& camera, const fleet::CollectReport& rep,
+                    const std::vector<std::vector<std::uint8_t>>& want, const std::string& out) {
+    EXPECT_EQ(rep.written, static_cast<std::int64_t>(want.size()));
+    EXPECT_EQ(rep.duplicates, 0);
+    EXPECT_TRUE(rep.gaps.empty());
+    EXPECT_TRUE(rep.dead.empty());
+    EXPECT_EQ(stored(fleet::protected_subject(camera)), want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "frame-%06zu.jpg", i);
+      const std::string got = read_text(std::filesystem::path(out) / name);
+      EXPECT_TRUE(!want[i].empty() && got == std::string(want[i].begin(), want[i].end())) << "frame " << i;
+    }
+  }
+
+  // Waits until `n` protected frames of `camera` are stored (bounded).
+  bool wait_stored(const std::string& camera, std::uint64_t n, std::chrono::milliseconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (stored(fleet::protected_subject(camera)) >= n) return true;
+      std::this_thread::sleep_for(2ms);
+    }
+    return false;
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<NatsServer> server_;
+  std::string regions_;
+};
+
+TEST_F(FleetTest, TwoWorkersGiveExactlyNFramesEqualToSingleProcess) {
+  const auto files = make_frames(tmp_.file("in"), 20);
+  const auto want = expected(files);
+  EXPECT_EQ(publish("cam1", tmp_.file("in")).frames, 20);
+  // Publishing the same frames again stores nothing new (message ids <camera>-<index>).
+  EXPECT_EQ(publish("cam1", tmp_.file("in")).duplicates, 20);
+  Child a = worker("a", {"--batch", "2"}), b = worker("b", {"--batch", "2"});
+  const auto rep = collect("cam1", 20, tmp_.file("out"));
+  expect_exact("cam1", rep, want, tmp_.file("out"));
+  // SIGTERM: a graceful stop, exit 0 (once both run: a worker still starting may have done no work).
+  for (const char* log : {"worker-a.log", "worker-b.log"}) {
+    const auto end = std::chrono::steady_clock::now() + 15s;
+    while (read_text(tmp_.file(log)).find("worker ready") == std::string::npos && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  a.signal(SIGTERM);
+  b.signal(SIGTERM);
+  EXPECT_EQ(a.wait(10s), 0) << read_text(tmp_.file("worker-a.log"));
+  EXPECT_EQ(b.wait(10s), 0) << read_text(tmp_.file("worker-b.log"));
+}
+
+TEST_F(FleetTest, KilledWorkerLosesNothingAndDuplicatesNothing) {
+  const int n = 40;
+  const auto files = make_frames(tmp_.file("in"), n);
+  const auto want = expected(files);
+  publish("cam1", tmp_.file("in"));
+  // Worker A takes the whole queue in one batch and is killed after its first result: the
+  // rest of its batch (fetched, not acknowledged) must come back to B after the ack wait.
+  Child a = worker("a", {"--batch", "40"});
+  ASSERT_TRUE(wait_stored("cam1", 1, 15s));
+  a.signal(SIGKILL);
+  EXPECT_EQ(a.wait(5s), 128 + SIGKILL);
+  const std::uint64_t at_kill = stored(fleet::protected_subject("cam1"));
+  EXPECT_LT(at_kill, static_cast<std::uint64_t>(n)) << "worker A finished before it was killed";
+  Child b = worker("b", {"--batch", "4"});
+  const auto rep = collect("cam1", n, tmp_.file("out"));
+  expect_exact("cam1", rep, want, tmp_.file("out"));
+}
+
+TEST_F(FleetTest, ServerRestartLosesNoAcknowledgedFrame) {
+  const int n = 30;
+  const auto files = make_frames(tmp_.file("in"), n);
+  const auto want = expected(files);
+  EXPECT_EQ(publish("cam1", tmp_.file("in")).frames, n);   // every frame acknowledged by JetStream
+  Child a = worker("a", {"--batch", "1"});
+  ASSERT_TRUE(wait_stored("cam1", 3, 15s));
+  server_->kill9();                        // mid-run, no clean shutdown
+  ASSERT_TRUE(server_->start()) << read_text(server_->log());
+  const auto rep = collect("cam1", n, tmp_.file("out"));
+  expect_exact("cam1", rep, want, tmp_.file("out"));
+}
+
+TEST_F(FleetTest, CorruptJpegGoesToDeadLetterAndTheRestFlowOn) {
+  const int n = 12, bad = 5;
+  const auto files = make_frames(tmp_.file("in"), n, bad);
+  const auto want = expected(files);
+  publish("cam1", tmp_.file("in"));
+  Child a = worker("a"), b = worker("b");
+  const auto rep = collect("cam1", n, tmp_.file("out"));
+  EXPECT_EQ(rep.written, n - 1);
+  EXPECT_TRUE(rep.gaps.empty());
+  ASSERT_EQ(rep.dead.size(), 1u);
+  EXPECT_EQ(rep.dead[0].index, bad);
+  EXPECT_EQ(rep.dead[0].name, "f005.jpg");
+  EXPECT_NE(rep.dead[0].error.find("jpeg"), std::string::npos) << rep.dead[0].error;   // the decoder's error
+  EXPECT_EQ(stored(fleet::dead_subject("cam1")), 1u);
+  for (int i = 0; i < n; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "frame-%06d.jpg", i);
+    const auto path = std::filesystem::path(tmp_.file("out")) / name;
+    if (i == bad) {
+      EXPECT_FALSE(std::filesystem::exists(path));
+    } else {
+      EXPECT_EQ(read_text(path), std::string(want[i].begin(), want[i].end())) << "frame " << i;
+    }
+  }
+}
+
+TEST_F(FleetTest, OffloadFramesAreSealedOnTheWireAndOpenedByTheWorkers) {
+  const auto files = make_frames(tmp_.file("in"), 4);
+  const auto want = expected(files);
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  auto pub = ks->add_recipient();
+  ASSERT_TRUE(pub.ok());
+  ASSERT_TRUE(save_keyset(*ks, tmp_.file("pool.keyset"), false).ok());
+  fleet::CameraOptions c;
+  c.url = server_->url();
+  c.camera = "cam2";
+  c.input = tmp_.file("in");
+  c.mode = fleet::CameraOptions::Mode::kOffload;
+  c.recipient = *pub;
+  auto cr = fleet::run_camera(c);
+  ASSERT_TRUE(cr.ok()) << cr.error().message;
+  // What the broker holds is not the frame: no JPEG marker, 48 bytes of box overhead + binding.
+  {
+    auto nc = fleet::NatsClient::connect(server_->url());
+    ASSERT_TRUE(nc.ok());
+    ASSERT_TRUE(nc->ensure_consumer({fleet::kFramesStream, "peek", "shroud.frames.cam2", 30000, 1, 8}).ok());
+    auto sub = nc->pull_subscribe(fleet::kFramesStream, "peek", "shroud.frames.cam2");
+    ASSERT_TRUE(sub.ok());
+    auto msgs = sub->fetch(1, 2000);
+    ASSERT_TRUE(msgs.ok());
+    ASSERT_EQ(msgs->size(), 1u);
+    const auto d = (*msgs)[0].data();
+    const std::string raw = read_text(files[0]);
+    EXPECT_GT(d.size(), raw.size() + 48);
+    EXPECT_EQ(std::string(d.begin(), d.end()).find(raw.substr(0, 64)), std::string::npos);
+    EXPECT_EQ((*msgs)[0].header(fleet::kHeaderSealed), "box/1");
+    EXPECT_EQ((*msgs)[0].header(fleet::kHeaderName), "");   // file names stay on the camera
+    ASSERT_TRUE((*msgs)[0].nak(0).ok());
+    // Consumers of a work-queue stream may not overlap: remove the peek before the workers.
+    msgs->clear();
+    *sub = fleet::PullSubscription(nullptr);
+    ASSERT_TRUE(nc->delete_consumer(fleet::kFramesStream, "peek").ok());
+  }
+  Child a = worker("a", {"--open-key", tmp_.file("pool.keyset")});
+  const auto rep = collect("cam2", 4, tmp_.file("out"));
+  expect_exact("cam2", rep, want, tmp_.file("out"));
+}
+
+TEST_F(FleetTest, OnDeviceCameraPublishesProtectedFramesAndDeadLetters) {
+  const int n = 6, bad = 2;
+  const auto files = make_frames(tmp_.file("in"), n, bad);
+  const auto want = expected(files);
+  auto engine = Engine::create(engine_options());
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  fleet::CameraOptions c;
+  c.url = server_->url();
+  c.camera = "cam4";
+  c.input = tmp_.file("in");
+  c.mode = fleet::CameraOptions::Mode::kProtect;
+  c.engine = &*engine;
+  auto cr = fleet::run_camera(c);
+  ASSERT_TRUE(cr.ok()) << cr.error().message;
+  EXPECT_EQ(cr->failed, 1);
+  // No worker: the camera's own results go straight to the output stream.
+  const auto rep = collect("cam4", n, tmp_.file("out"));
+  EXPECT_EQ(rep.written, n - 1);
+  ASSERT_EQ(rep.dead.size(), 1u);
+  EXPECT_EQ(rep.dead[0].index, bad);
+  for (int i = 0; i < n; ++i) {
+    if (i == bad) continue;
+    char name[32];
+    std::snprintf(name, sizeof name, "frame-%06d.jpg", i);
+    EXPECT_EQ(read_text(std::filesystem::path(tmp_.file("out")) / name), std::string(want[i].begin(), want[i].end())) << i;
+  }
+}
+
+TEST_F(FleetTest, FrameOverMaxPayloadIsRefusedWithAClearError) {
+  std::filesystem::create_directories(tmp_.file("big"));
+  cv::Mat noise = random_image(800, 800, CV_8UC3, 7);   // ~1.9 MB as PNG; max_payload is 1MB
+  ASSERT_TRUE(cv::imwrite(tmp_.file("big/f000.png"), noise));
+  fleet::CameraOptions c;
+  c.url = server_->url();
+  c.camera = "cam3";
+  c.input = tmp_.file("big");
+  auto r = fleet::run_camera(c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kResourceLimit);
+  EXPECT_NE(r.error().message.find("max_payload"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("f000.png"), std::string::npos) << r.error().message;
+  // The CLI: a clear error and a non-zero exit.
+  const auto cli = run_shroud({"camera", "--nats", server_->url(), "--camera", "cam3", tmp_.file("big")});
+  EXPECT_NE(cli.exit_code, 0);
+  EXPECT_NE(cli.output.find("max_payload"), std::string::npos) << cli.output;
+}
+
+TEST_F(FleetTest, KeyValueBucketRoundTripsBinaryValuesAcrossARestart) {
+  std::vector<std::uint8_t> value(40000);
+  for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<std::uint8_t>((i * 131 + 7) % 256);
+  {
+    auto nc = fleet::NatsClient::connect(server_->url());
+    ASSERT_TRUE(nc.ok());
+    auto kv = fleet::KvBucket::open(*nc, "shroud-test", 65536);
+    ASSERT_TRUE(kv.ok()) << kv.error().message;
+    auto r1 = kv->put("cams/gate1", value);
+    ASSERT_TRUE(r1.ok()) << r1.error().message;
+    value[0] ^= 1;
+    auto r2 = kv->put("cams/gate1", value);
+    ASSERT_TRUE(r2.ok());
+    EXPECT_GT(*r2, *r1);
+    auto missing = kv->get("cams/none");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(kv->put("bad key", value).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(kv->put("big", std::vector<std::uint8_t>(70000)).error().code, ErrorCode::kResourceLimit);
+  }
+  server_->kill9();
+  ASSERT_TRUE(server_->start());
+  auto nc = fleet::NatsClient::connect(server_->url());
+  ASSERT_TRUE(nc.ok());
+  auto kv = fleet::KvBucket::open(*nc, "shroud-test");
+  ASSERT_TRUE(kv.ok()) << kv.error().message;
+  auto got = kv->get("cams/gate1");
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, value);   // the latest revision, byte for byte, from file storage
+}
+
+TEST(FleetWire, CameraIdsAreOneSubjectToken) {
+  EXPECT_TRUE(fleet::check_camera_id("gate-3_A").ok());
+  for (const char* bad : {"", "a.b", "a*", "a>", "a b", "x/y"}) EXPECT_FALSE(fleet::check_camera_id(bad).ok()) << bad;
+  EXPECT_FALSE(fleet::check_camera_id(std::string(65, 'a')).ok());
+  EXPECT_EQ(fleet::frame_msg_id("cam1", 42), "cam1-42");
+  EXPECT_FALSE(fleet::parse_frame_index("-1").ok());
+  EXPECT_FALSE(fleet::parse_frame_index("12x").ok());
+  EXPECT_EQ(*fleet::parse_frame_index("17"), 17);
+}
+
+}  // namespace
+}  // namespace shroud::testing
