@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "shroud/frame_stream.h"
 #include "shroud/keys.h"
 #include "shroud/policy.h"
 #include "shroud/region.h"
@@ -249,6 +250,11 @@ class Engine {
   // pixels as left by this call). Paper schemes may enlarge the image: `image` is then replaced.
   // FrameReport::record (JSON) is built only when `with_record` is set (it costs ~10-20 us).
   Result<FrameReport> protect_frame(cv::Mat& image, bool with_record = false) const;
+
+  // A stream of frames handed over one at a time (frame_stream.h): detection every
+  // options.detect_every frames, tracking (options.hold) in between. kUnsupported for seal, sisa
+  // and paper schemes. The stream borrows a detector; this Engine must outlive it.
+  Result<FrameStream> open_stream() const;
 
   // An encoded image in memory (any format read_image reads) to an encoded `format` ("png",
   // "jpeg", "tiff", "bmp", "webp"). `name` (may be empty) is used in messages and the record,
