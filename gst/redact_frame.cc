@@ -18,7 +18,14 @@ Result<std::unique_ptr<Redactor>> Redactor::create(const RedactSettings& s) {
   o.models_dir = s.models;
   o.jobs = 1;
   auto engine = Engine::create(std::move(o));
-  if (!engine.ok()) return engine.error();
+  if (!engine.ok()) {
+    if (!s.key_file.empty() && engine.error().message.find("--key") != std::string::npos) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "key-file only applies to method seal, which this element does not offer (use shroud protect "
+                        "--method seal for reversible video)");
+    }
+    return engine.error();
+  }
   auto stream = engine->open_stream();
   if (!stream.ok()) return stream.error();
   return std::unique_ptr<Redactor>(new Redactor(std::move(*engine), std::move(*stream)));
