@@ -56,7 +56,7 @@ echo '{"method": "seal"}' >"$TMP/seal.json"
 expect_error policy-file=$TMP/seal.json key-file=$TMP/none.json "none.json"
 expect_error key-file=$TMP/none.json "key-file only applies to method seal"
 if [ -x "$BUILD/shroud" ]; then
-  "$BUILD/shroud" keygen "$TMP/keys.json" >/dev/null
+  "$BUILD/shroud" keygen "$TMP/keys.json" >/dev/null 2>&1
   expect_error policy-file=$TMP/seal.json key-file=$TMP/keys.json "method 'seal' is not available for frame streams"
 fi
 echo "ok: bad properties are element errors"
