@@ -108,6 +108,21 @@ PYEOF
 done
 echo "ok: ROI metas"
 
+# Tiny frames (the detector gets a 1x1 image) pass without error; I420 is not negotiated.
+DET_TINY="zones:$TMP/regions.json"
+[ -f "${SHROUD_MODELS:-/work/shared/models}/face_detection_yunet_2023mar.onnx" ] && DET_TINY=yunet
+for size in "width=1,height=1" "width=7,height=5"; do
+  for fmt in BGR RGBx; do
+    SHROUD_MODELS=${SHROUD_MODELS:-/work/shared/models} gst-launch-1.0 -q videotestsrc num-buffers=2 \
+      ! video/x-raw,format=$fmt,$size ! shroudredact detector=$DET_TINY ! fakesink || fail "$fmt $size with $DET_TINY"
+  done
+done
+if gst-launch-1.0 -q videotestsrc num-buffers=1 ! video/x-raw,format=I420 ! shroudredact ! fakesink >"$TMP/i420.txt" 2>&1; then
+  fail "I420 was accepted"
+fi
+grep -q "can't handle caps" "$TMP/i420.txt" || { cat "$TMP/i420.txt"; fail "I420: no negotiation error"; }
+echo "ok: 1x1 and 7x5 frames; I420 refused at negotiation"
+
 # ---- 4. vtest.avi through decodebin ! ... ! x264enc ! mp4mux, frame count by ffprobe
 VTEST=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 if [ -f "$VTEST" ]; then
