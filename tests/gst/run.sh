@@ -106,7 +106,11 @@ PYEOF
   printf 'frame 0\nroi face 40 50 100 60 1 blur\nroi plate 200 150 60 40 2 blur\nroi custom 280 200 41 41 3 blur\nframe 1\nroi face 40 50 100 60 1 blur\nroi plate 200 150 60 40 2 blur\nroi custom 280 200 41 41 3 blur\n' >"$TMP/roi_want.txt"
   diff "$TMP/roi_want.txt" "$TMP/roi.txt" || fail "ROI metas for $fmt"
 done
-echo "ok: ROI metas"
+# Tracking between detections (detect-interval=2): frame 1's boxes are the tracked ones, grown 2%.
+"$PLUGIN_DIR/gst_roi_dump" "videotestsrc num-buffers=3 ! video/x-raw,format=BGR,width=$W,height=$H ! shroudredact detector=manual:$TMP/regions.json mask-scale=1 detect-interval=2 ! appsink name=sink" >"$TMP/roi.txt"
+printf 'frame 0\nroi face 40 50 100 60 1 blur\nroi plate 200 150 60 40 2 blur\nroi custom 280 200 41 41 3 blur\nframe 1\nroi face 39 49 102 62 1 blur\nroi plate 199 149 62 41 2 blur\nroi custom 279 199 42 42 3 blur\nframe 2\nroi face 40 50 100 60 1 blur\nroi plate 200 150 60 40 2 blur\nroi custom 280 200 41 41 3 blur\n' >"$TMP/roi_want.txt"
+diff "$TMP/roi_want.txt" "$TMP/roi.txt" || fail "ROI metas with detect-interval=2"
+echo "ok: ROI metas (kind, clipped box, track id), tracked boxes between detections"
 
 # Tiny frames (the detector gets a 1x1 image) pass without error; I420 is not negotiated.
 DET_TINY="zones:$TMP/regions.json"
