@@ -153,6 +153,11 @@ Result<SchemeRun> prepare_scheme(const SchemeChoice& choice, const EngineOptions
 
 Result<Engine> Engine::create(EngineOptions options) { return create(std::move(options), EngineKeys{}); }
 
+Result<Policy> Engine::effective_policy(const EngineOptions& o) {
+  const std::optional<SchemeChoice> choice = engine::scheme_choice(o.method);
+  return build_policy(o, choice ? std::string("fill") : o.method);
+}
+
 Result<Engine> Engine::create(EngineOptions options, EngineKeys keys) {
   SHROUD_RETURN_IF_ERROR(engine::validate_ranges(options));
   if (!keys.empty() && (!options.key.empty() || !options.recipient.empty())) {
