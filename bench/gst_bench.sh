@@ -24,7 +24,7 @@ run_cli() {
     --extend-back 0 --codec h264 --crf 20 --preset veryfast >/dev/null 2>&1
 }
 run_gst() {
-  gst-launch-1.0 -q filesrc location="$VTEST" ! decodebin ! videoconvert ! video/x-raw,format=BGR \
+  gst-launch-1.0 -q filesrc location="$VTEST" ! decodebin ! videoconvert ! video/x-raw,format=BGR ! queue \
     ! shroudredact detector="$DET" detect-interval="$N" hold=15 ! queue ! videoconvert \
     ! x264enc speed-preset=veryfast pass=qual quantizer=20 ! mp4mux ! filesink location="$WORK/gst.mp4" >/dev/null
 }
