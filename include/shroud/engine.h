@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "shroud/frame_stream.h"
 #include "shroud/keys.h"
 #include "shroud/policy.h"
 #include "shroud/region.h"
@@ -267,6 +268,11 @@ class Engine {
   // and seal engines holding a keyset can do this; a recipient public key cannot.
   Status recover_frame(cv::Mat& image, std::span<const std::uint8_t> container,
                        const RecoverSelection& selection = {}) const;
+
+  // A stream of frames handed over one at a time (frame_stream.h): detection every
+  // options.detect_every frames, tracking (options.hold) in between. kUnsupported for seal, sisa
+  // and paper schemes. The stream borrows a detector; this Engine must outlive it.
+  Result<FrameStream> open_stream() const;
 
   // An encoded image in memory (any format read_image reads) to an encoded `format` ("png",
   // "jpeg", "tiff", "bmp", "webp"). `name` (may be empty) is used in messages and the record,

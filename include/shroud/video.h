@@ -32,6 +32,18 @@ class FrameProtector {
   virtual Status finish() { return ok_status(); }
 };
 
+// The irreversible protectors from each action's method; a DP plate is drawn once per track
+// (region.track_id) and reused in every frame of that track. One per stream; not thread-safe.
+std::unique_ptr<FrameProtector> make_default_frame_protector();
+
+// The detection schedule of a stream: the detector runs on frames whose index is a multiple of
+// `detect_every`, and a detector part on multiples of its cadence (Detector::cadence()), so a
+// region is seen at least every lcm(detect_every, cadence) frames: the detection period.
+int detection_period(int detect_every, int cadence);
+// `base` with tracks held at least one detection period (a plate seen every 12th frame must
+// outlive the gap between two sightings).
+TrackerOptions stream_tracker_options(TrackerOptions base, int period);
+
 using DetectorFactory = std::function<Result<std::unique_ptr<Detector>>()>;
 
 struct VideoProtectOptions {

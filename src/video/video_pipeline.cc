@@ -7,10 +7,8 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <numeric>
 #include <thread>
 
-#include "shroud/dp_plate.h"
 #include "shroud/pipeline.h"
 #include "shroud/video.h"
 #include "video/bounded_queue.h"
@@ -33,32 +31,6 @@ struct DetectedFrame {
 struct IndexedImage {
   std::int64_t index = 0;
   cv::Mat image;
-};
-
-// Irreversible protection from each action's method. A DP plate is drawn once per track and
-// reused in every frame of that track: fresh draws per frame would let an observer average the
-// noise away (SECURITY.md, D2).
-class DefaultFrameProtector final : public FrameProtector {
- public:
-  Status protect(cv::Mat& frame, std::int64_t, const std::vector<Action>& actions) override {
-    std::vector<Action> resolved = actions;
-    for (Action& a : resolved) {
-      if (a.method != "dp-plate" || a.region.track_id < 0 || a.region.text.empty()) continue;
-      auto it = plate_draws_.find(a.region.track_id);
-      if (it == plate_draws_.end()) {
-        SHROUD_ASSIGN_OR_RETURN(dp::Mechanism mech, dp::parse_mechanism(a.params.mechanism));
-        SHROUD_ASSIGN_OR_RETURN(std::string style, dp::resolve_plate_style(a.params.plate_style, a.region.text));
-        SHROUD_ASSIGN_OR_RETURN(std::string drawn, dp::privatize_plate(a.region.text, style, a.params.epsilon, mech, rng_));
-        it = plate_draws_.emplace(a.region.track_id, std::move(drawn)).first;
-      }
-      a.params.synthetic_text = it->second;
-    }
-    return apply_actions(frame, resolved);
-  }
-
- private:
-  std::map<int, std::string> plate_draws_;
-  dp::SecureRandom rng_;
 };
 
 // First error wins; every stage checks failed() and the queues are closed.
@@ -105,7 +77,7 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   }
   // A detector part running every cadence-th frame (plates) sees only detection frames, so its
   // first sightings can be lcm(detect_every, cadence) frames late: delay that much by default.
-  const int period = std::lcm(options.detect_every, std::max(1, detectors.front()->cadence()));
+  const int period = detection_period(options.detect_every, detectors.front()->cadence());
   const int extend_back = options.extend_back >= 0 ? options.extend_back : std::min(period, 120) - 1;
   {
     // Memory held by buffered frames: the delay line (--extend-back), both queues and one frame
@@ -129,8 +101,8 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
   summary.audio_streams = writer->audio_streams();
 
-  DefaultFrameProtector default_protector;
-  FrameProtector* prot = protector != nullptr ? protector : &default_protector;
+  std::unique_ptr<FrameProtector> default_protector = make_default_frame_protector();
+  FrameProtector* prot = protector != nullptr ? protector : default_protector.get();
 
   FailureFlag failure;
   BoundedQueue<DecodedFrame> decoded(static_cast<std::size_t>(options.queue_frames));
@@ -231,9 +203,7 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
       std::vector<Region> regions;
     };
     // Plates seen every `period` frames must outlive the gap between two sightings.
-    TrackerOptions to = options.tracker;
-    to.hold_frames = std::max(to.hold_frames, period);
-    Tracker tracker(to);
+    Tracker tracker(stream_tracker_options(options.tracker, period));
     std::deque<Pending> delay;
     auto emit = [&](Pending& p) -> bool {
       const auto t_prot = Clock::now();
