@@ -26,6 +26,8 @@ const std::vector<CommandEntry>& command_table() {
       {"report", add_report},
       {"recover", add_recover},
       {"keygen", add_keygen},
+      {"serve", add_serve},
+      {"audit", add_audit},
   };
   return kCommands;
 }
