@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 
 #include <atomic>
+#include <cmath>
+#include <cstdlib>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -238,8 +240,14 @@ struct Server::Impl {
       Body body;
       bool within = true;
       const auto limit = static_cast<std::size_t>(options.max_body_bytes);
+      // A declared length over the limit is refused before reading anything.
+      const std::string declared = req.get_header_value("Content-Length");
+      if (!declared.empty() && (declared.size() > 18 || std::strtoull(declared.c_str(), nullptr, 10) > limit)) {
+        finish(route, req, res, scope, body, false, fn, t0);
+        return;
+      }
       // Counts every byte, chunked bodies included (httplib checks only Content-Length).
-      reader([&](const char* data, std::size_t len) {
+      const bool read = reader([&](const char* data, std::size_t len) {
         if (body.size() + len > limit) {
           within = false;
           return false;
@@ -247,6 +255,13 @@ struct Server::Impl {
         body.insert(body.end(), data, data + len);
         return true;
       });
+      if (!read && within) {
+        res.set_header("Connection", "close");
+        const HttpError e = bad_request("the request body could not be read (truncated or malformed)");
+        send_error(res, e);
+        metrics.observe(route, res.status, 0, body.size(), res.body.size());
+        return;
+      }
       finish(route, req, res, scope, body, within, fn, t0);
     });
   }
