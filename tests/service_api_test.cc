@@ -87,6 +87,10 @@ TEST(ServiceApi, SealProtectRecoverRoundTripIsBitExactOverCurl) {
                        "/v1/recover?format=png");
   ASSERT_EQ(back.status, 200) << back.body;
   EXPECT_TRUE(same_pixels(original, decode(back.body)));
+  // POST without a body (curl -X POST sends no Content-Length) recovers the stored item.
+  auto back_item = svc.curl({"-X", "POST", "-H", "Authorization: Bearer " + token}, "/v1/recover?item=" + item);
+  ASSERT_EQ(back_item.status, 200) << back_item.body;
+  EXPECT_TRUE(same_pixels(original, decode(back_item.body)));
   auto back2 = svc.client().Post(("/v1/recover?item=" + item).c_str(), ServiceProcess::bearer(token), "", "application/octet-stream");
   ASSERT_TRUE(back2);
   ASSERT_EQ(back2->status, 200) << back2->body;

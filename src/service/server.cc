@@ -246,6 +246,12 @@ struct Server::Impl {
         finish(route, req, res, scope, body, false, fn, t0);
         return;
       }
+      // No Content-Length and not chunked: an empty body (httplib's reader would fail on it).
+      const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+      if (declared.empty() && !chunked) {
+        finish(route, req, res, scope, body, true, fn, t0);
+        return;
+      }
       // Counts every byte, chunked bodies included (httplib checks only Content-Length).
       const bool read = reader([&](const char* data, std::size_t len) {
         if (body.size() + len > limit) {
