@@ -6,8 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "service/store.h"
 #include "service_harness.h"
@@ -338,18 +341,45 @@ TEST(ServiceApi, AuditVerifyDetectsEditedDeletedAndReorderedEntries) {
   tamper("forged-rehash", "UPDATE audit SET tenant = 'other', hash = 'x' WHERE seq = 7", "entry 7");
 }
 
-TEST(ServiceApi, AcknowledgedItemsSurviveKill9) {
+TEST(ServiceApi, AcknowledgedItemsSurviveKill9UnderLoad) {
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"protect", "review"});
-  std::map<std::string, std::string> acked;   // item id -> protected bytes
-  for (int i = 0; i < 12; ++i) {
-    auto s = svc.client().Post(i % 2 ? "/v1/protect?method=seal" : "/v1/protect?method=blur&store=true",
-                               ServiceProcess::bearer(token), png_image(96, 64, 100 + i), "image/png");
-    ASSERT_TRUE(s);
-    ASSERT_EQ(s->status, 200);
-    acked[s->get_header_value("X-Shroud-Item")] = s->body;
+  std::mutex mutex;
+  std::map<std::string, std::string> acked;   // item id -> protected bytes, only after a 200
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures_before_kill{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      auto c = svc.client();
+      for (int i = 0; !stop; ++i) {
+        auto s = c.Post(i % 2 ? "/v1/protect?method=seal" : "/v1/protect?method=blur&store=true",
+                        ServiceProcess::bearer(token), png_image(96, 64, 1000 * t + i), "image/png");
+        if (!s) {
+          if (!stop) ++failures_before_kill;
+          break;   // the server was killed mid-request: not acknowledged
+        }
+        if (s->status != 200) {
+          ++failures_before_kill;
+          continue;
+        }
+        std::lock_guard<std::mutex> g(mutex);
+        acked[s->get_header_value("X-Shroud-Item")] = s->body;
+      }
+    });
   }
+  // Kill -9 while the four clients are mid-flight, once some items are acknowledged.
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard<std::mutex> g(mutex);
+      if (acked.size() >= 20) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
   svc.stop(/*kill9=*/true);
+  for (auto& c : clients) c.join();
+  ASSERT_GE(acked.size(), 20u);
   ASSERT_TRUE(svc.start());
   for (const auto& [id, bytes] : acked) {
     auto g = svc.client().Get(("/v1/items/" + id).c_str(), ServiceProcess::bearer(token));
@@ -360,6 +390,9 @@ TEST(ServiceApi, AcknowledgedItemsSurviveKill9) {
   svc.stop();
   RunResult v = audit_verify(svc.data());
   EXPECT_EQ(v.exit_code, 0) << v.output;
+  // Every acknowledged item has its audit entry.
+  RunResult list = run_shroud({"audit", "list", "--data", svc.data().string(), "--action", "protect"});
+  for (const auto& [id, bytes] : acked) EXPECT_NE(list.output.find(id), std::string::npos) << id;
 }
 
 TEST(ServiceApi, InitRefusesTwiceAndKeysArePrivate) {
