@@ -395,6 +395,35 @@ TEST(ServiceApi, AcknowledgedItemsSurviveKill9UnderLoad) {
   for (const auto& [id, bytes] : acked) EXPECT_NE(list.output.find(id), std::string::npos) << id;
 }
 
+TEST(ServiceApi, TlsSealRoundTripWithASelfSignedCertificate) {
+  if (std::system("command -v openssl >/dev/null 2>&1 && command -v curl >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "openssl or curl is not installed";
+  }
+  ServiceProcess svc(/*tls=*/true);
+  if (HasFailure()) return;
+  ASSERT_TRUE(svc.start());
+  const std::string token = svc.token("acme", {"protect", "recover"});
+  const std::string in = png_image(120, 90, 7);
+  write_text(svc.dir() / "in.png", in);
+  auto sealed = svc.curl({"-H", "Authorization: Bearer " + token, "--data-binary", "@" + (svc.dir() / "in.png").string()},
+                         "/v1/protect?method=seal");
+  ASSERT_EQ(sealed.status, 200) << sealed.body;
+  auto back = svc.client().Post("/v1/recover", ServiceProcess::bearer(token), sealed.body, "image/png");
+  ASSERT_TRUE(back) << httplib::to_string(back.error());
+  ASSERT_EQ(back->status, 200);
+  EXPECT_TRUE(same_pixels(decode(in), decode(back->body)));
+  // Plain HTTP to the TLS port gets no answer; the server keeps serving HTTPS.
+  httplib::Client plain("127.0.0.1", svc.port());
+  plain.set_read_timeout(3, 0);
+  auto p = plain.Get("/v1/health");
+  EXPECT_TRUE(!p || p->status >= 400);
+  EXPECT_EQ(svc.client().Get("/v1/health")->status, 200);
+  // A certificate without its key is refused at start.
+  RunResult r = run_shroud({"serve", "--data", svc.data().string(), "--port", "0", "--tls-cert", (svc.dir() / "tls.crt").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("both --tls-cert and --tls-key"), std::string::npos) << r.output;
+}
+
 TEST(ServiceApi, InitRefusesTwiceAndKeysArePrivate) {
   ServiceProcess svc;
   if (HasFailure()) return;

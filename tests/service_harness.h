@@ -25,7 +25,8 @@ namespace shroud::testing {
 class ServiceProcess {
  public:
   // Initialises DATA (unless already initialised) and records the admin token.
-  explicit ServiceProcess(std::vector<std::string> extra_args = {}) : extra_(std::move(extra_args)) {
+  // tls: serve HTTPS with a self-signed certificate made here with `openssl req`.
+  explicit ServiceProcess(bool tls = false) : tls_(tls) {
     data_ = tmp_.path() / "data";
     zones_ = tmp_.path() / "zones.json";
     write_text(zones_, R"({"zones": [{"kind": "face", "rel": [0.25, 0.25, 0.3, 0.4]}, {"kind": "plate", "rel": [0.6, 0.7, 0.3, 0.2]}]})");
@@ -42,6 +43,17 @@ class ServiceProcess {
       pos = nl + 1;
     }
     if (admin_.empty()) ADD_FAILURE() << "no admin token printed: " << r.output;
+    if (tls_) {
+      cert_ = tmp_.path() / "tls.crt";
+      const auto key = tmp_.path() / "tls.key";
+      const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                              shell_quote(key.string()) + " -out " + shell_quote(cert_.string()) + " >/dev/null 2>&1";
+      if (std::system(cmd.c_str()) != 0) {
+        ADD_FAILURE() << "openssl req failed";
+        return;
+      }
+      extra_ = {"--tls-cert", cert_.string(), "--tls-key", key.string()};
+    }
   }
   ~ServiceProcess() { stop(); }
 
@@ -111,7 +123,8 @@ class ServiceProcess {
   }
 
   httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c(url(""));
+    if (tls_) c.set_ca_cert_path(cert_.c_str());
     c.set_read_timeout(20, 0);
     c.set_write_timeout(20, 0);
     return c;
@@ -130,6 +143,7 @@ class ServiceProcess {
     std::filesystem::remove(body);
     std::string cmd = "curl -sS --max-time 20 -o " + shell_quote(body.string()) + " -D " + shell_quote(headers.string()) +
                       " -w '%{http_code}'";
+    if (tls_) cmd += " --cacert " + shell_quote(cert_.string());
     for (const auto& a : args) cmd += " " + shell_quote(a);
     cmd += " " + shell_quote(url(path)) + " 2>/dev/null";
     CurlResult r;
@@ -145,7 +159,9 @@ class ServiceProcess {
     return r;
   }
 
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path) const {
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
+  }
   const std::string& admin() const { return admin_; }
   const std::filesystem::path& data() const { return data_; }
   const std::filesystem::path& dir() const { return tmp_.path(); }
@@ -170,7 +186,8 @@ class ServiceProcess {
 
  private:
   TempDir tmp_;
-  std::filesystem::path data_, zones_, log_;
+  bool tls_ = false;
+  std::filesystem::path data_, zones_, log_, cert_;
   std::vector<std::string> extra_;
   std::string admin_;
   pid_t pid_ = -1;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -111,7 +112,7 @@ struct Caller {
 struct Server::Impl {
   ServeOptions options;
   std::unique_ptr<Context> ctx;
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> http;   // httplib::SSLServer with TLS
   Metrics metrics;
   int port = 0;
 
@@ -227,14 +228,14 @@ struct Server::Impl {
   }
 
   void get(const std::string& pattern, const std::string& route, const std::string& scope, Fn fn) {
-    http.Get(pattern, [this, route, scope, fn](const httplib::Request& req, httplib::Response& res) {
+    http->Get(pattern, [this, route, scope, fn](const httplib::Request& req, httplib::Response& res) {
       const auto t0 = std::chrono::steady_clock::now();
       finish(route, req, res, scope, {}, true, fn, t0);
     });
   }
 
   void post(const std::string& pattern, const std::string& route, const std::string& scope, Fn fn) {
-    http.Post(pattern, [this, route, scope, fn](const httplib::Request& req, httplib::Response& res,
+    http->Post(pattern, [this, route, scope, fn](const httplib::Request& req, httplib::Response& res,
                                                  const httplib::ContentReader& reader) {
       const auto t0 = std::chrono::steady_clock::now();
       Body body;
@@ -498,7 +499,7 @@ struct Server::Impl {
     post("/v1/tokens", "/v1/tokens", "admin", [this](R q, W s, const Caller& c, const Body& b) { return create_token(q, s, c, b); });
 
     // Unrouted paths and httplib's own refusals (413 by Content-Length, 400 malformed) as JSON.
-    http.set_error_handler([this](R req, W res) {
+    http->set_error_handler([this](R req, W res) {
       if (!res.body.empty()) return;
       HttpError e{res.status, res.status == 404 ? "not_found" : res.status == 413 ? "too_large" : "bad_request",
                   res.status == 404 ? "no route " + req.method + " " + req.path : "request refused"};
@@ -506,7 +507,7 @@ struct Server::Impl {
       send_error(res, e);
       metrics.observe("other", res.status, 0, 0, res.body.size());
     });
-    http.set_exception_handler([this](R, W res, std::exception_ptr) {
+    http->set_exception_handler([this](R, W res, std::exception_ptr) {
       res.status = 500;
       send_error(res, HttpError{500, "internal", "internal error"});
     });
@@ -516,17 +517,21 @@ struct Server::Impl {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 int Server::port() const { return impl_->port; }
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() { impl_->http->stop(); }
 
 Status Server::run() {
-  if (!impl_->http.listen_after_bind()) return make_error(ErrorCode::kIo, "the HTTP listener failed");
+  if (!impl_->http->listen_after_bind()) return make_error(ErrorCode::kIo, "the HTTP listener failed");
   return ok_status();
 }
 
 Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
-  if (!is_loopback(options.listen) && !options.insecure) {
+  const bool tls = !options.tls_cert.empty() || !options.tls_key.empty();
+  if (tls && (options.tls_cert.empty() || options.tls_key.empty())) {
+    return make_error(ErrorCode::kInvalidArgument, "TLS needs both --tls-cert and --tls-key");
+  }
+  if (!tls && !is_loopback(options.listen) && !options.insecure) {
     return make_error(ErrorCode::kInvalidArgument, "plain HTTP listens on loopback only; '" + options.listen +
-                                                       "' needs --insecure (TLS is not built yet; put a TLS proxy in front)");
+                                                       "' needs --tls-cert/--tls-key (or --insecure)");
   }
   if (options.max_body_bytes < 1024 || options.max_pixels < 1 || options.timeout_seconds < 1 || options.threads < 1 ||
       options.threads > 256 || options.port < 0 || options.port > 65535) {
@@ -541,14 +546,28 @@ Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
     auto probe = impl->engine("detect", impl->base_options(), {});
     if (!probe.ok()) return probe.error();
   }
-  auto& http = impl->http;
+  if (tls) {
+    for (const auto* f : {&options.tls_cert, &options.tls_key}) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(*f, ec)) return make_error(ErrorCode::kNotFound, "TLS file '" + *f + "' does not exist");
+    }
+    auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
+    if (!ssl->is_valid()) {
+      return make_error(ErrorCode::kInvalidArgument, "cannot use TLS certificate '" + options.tls_cert + "' with key '" +
+                                                         options.tls_key + "' (unreadable, malformed or not a pair)");
+    }
+    impl->http = std::move(ssl);
+  } else {
+    impl->http = std::make_unique<httplib::Server>();
+  }
+  impl->routes();
+  auto& http = *impl->http;
   const int threads = options.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   http.set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes));
   http.set_read_timeout(options.timeout_seconds, 0);
   http.set_write_timeout(options.timeout_seconds, 0);
   http.set_keep_alive_timeout(5);
-  impl->routes();
   if (options.port == 0) {
     impl->port = http.bind_to_any_port(options.listen);
     if (impl->port <= 0) return make_error(ErrorCode::kIo, "cannot bind " + options.listen);

@@ -9,7 +9,8 @@
 //    Images over max_pixels are 413 before decoding. Unknown query parameters are 400.
 //  - Errors are JSON {"error": {"code": KIND, "message": TEXT}} with a 4xx/5xx status; a bad
 //    request never stops the server.
-//  - Plain HTTP listens on loopback only unless `insecure` is set.
+//  - HTTPS with tls_cert/tls_key (any address); plain HTTP listens on loopback only unless
+//    `insecure` is set.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1";
   int port = 8080;                   // 0: any free port (see Server::port())
   bool insecure = false;             // allow plain HTTP on a non-loopback address
+  std::string tls_cert, tls_key;     // PEM files: serve HTTPS (OpenSSL) instead of HTTP
   std::string detector;              // engine detector spec; empty: the default
   std::string models_dir;
   std::int64_t max_body_bytes = 32LL * 1024 * 1024;

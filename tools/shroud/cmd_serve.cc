@@ -55,8 +55,8 @@ Status run_serve(Opts o) {
     const std::string text = std::to_string(server->port()) + "\n";
     SHROUD_RETURN_IF_ERROR(write_file_atomic(o.port_file, std::vector<std::uint8_t>(text.begin(), text.end()), WriteOptions{true, 0644}));
   }
-  spdlog::info("serving {} on http://{}:{} (body limit {} bytes, {} pixels, timeout {} s, {} threads)", o.serve.data,
-               o.serve.listen, server->port(), o.serve.max_body_bytes, o.serve.max_pixels, o.serve.timeout_seconds,
+  spdlog::info("serving {} on {}://{}:{} (body limit {} bytes, {} pixels, timeout {} s, {} threads)", o.serve.data,
+               o.serve.tls_cert.empty() ? "http" : "https", o.serve.listen, server->port(), o.serve.max_body_bytes, o.serve.max_pixels, o.serve.timeout_seconds,
                o.serve.threads);
   std::thread waiter([&server, set] {
     int sig = 0;
@@ -86,6 +86,8 @@ void add_serve(CLI::App& app, Globals& g) {
   cmd->add_option("--port", o->serve.port, "port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   cmd->add_option("--port-file", o->port_file, "write the bound port to this file once listening");
   cmd->add_flag("--insecure", o->serve.insecure, "allow plain HTTP on a non-loopback address");
+  cmd->add_option("--tls-cert", o->serve.tls_cert, "TLS certificate chain (PEM): serve HTTPS");
+  cmd->add_option("--tls-key", o->serve.tls_key, "TLS private key (PEM) for --tls-cert");
   cmd->add_option("--detector", o->serve.detector, "detector spec for detect/protect (default: the engine's)");
   cmd->add_option("--max-body-mb", o->max_body_mb, "largest request body, chunked or not (MiB)")->capture_default_str()->check(CLI::Range(0.001, 4096.0));
   cmd->add_option("--max-pixels", o->serve.max_pixels, "largest image (width x height)")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
