@@ -1,7 +1,7 @@
 // shroud audit verify --data DIR      checks the hash chain, signatures and signed head
 // shroud audit list --data DIR [--tenant T] [--item I] [--actor A] [--action X] [--since T] [--until T] [--json]
 //
-// verify exits 0 when the trail is intact, 5 (kAuthentication) naming the first bad entry
+// verify exits 0 when the trail is intact, 6 (kAuthentication) naming the first bad entry
 // otherwise. Needs only the store and DATA/audit.pub (or --public-key HEX), not the master key.
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
