@@ -48,3 +48,14 @@ echo "detector: ${DET[*]:-default (YuNet + plates)}; method $METHOD; server RSS 
 wrk -t2 -c8 -d"${SECONDS_RUN}s" --timeout 30s --latency -s "$TMP/post.lua" "$URL"
 echo "server RSS after: $(rss)"
 curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/metrics" | grep -E '^shroud_(requests|errors)_total' || true
+kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
+
+# The engine in process on the same image in the same run: `shroud protect` over N copies with
+# 8 workers (decode, detect, blur, encode, write; no HTTP, no audit).
+N=${INPROCESS_IMAGES:-200}
+mkdir -p "$TMP/copies"
+for i in $(seq "$N"); do cp "$TMP/in.jpg" "$TMP/copies/$i.jpg"; done
+START=$(date +%s.%N)
+"$BIN" --models "$MODELS" protect "$TMP/copies" -o "$TMP/out" --method "$METHOD" -j 8 "${DET[@]}" >/dev/null 2>&1
+END=$(date +%s.%N)
+awk -v n="$N" -v s="$START" -v e="$END" 'BEGIN { printf "in process (shroud protect -j 8, %d images): %.2f images/s\n", n, n / (e - s) }'
