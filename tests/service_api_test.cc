@@ -300,6 +300,26 @@ TEST(ServiceApi, BadRequestsAre4xxAndTheServerKeepsServing) {
   EXPECT_NE(m->body.find("shroud_request_duration_seconds_bucket{route=\"/v1/protect\",le=\"+Inf\"}"), std::string::npos);
 }
 
+TEST(ServiceApi, RevokedTokensAre401AndTheRevocationIsAudited) {
+  SERVICE_START(svc);
+  const std::string token = svc.token("acme", {"protect"});
+  const std::string id = token.substr(3, 16);
+  const std::string in = png_image(64, 48, 9);
+  auto c = svc.client();
+  EXPECT_EQ(c.Post("/v1/protect", ServiceProcess::bearer(token), in, "image/png")->status, 200);
+  // Only admin may revoke; the token itself cannot.
+  EXPECT_EQ(c.Delete(("/v1/tokens/" + id).c_str(), ServiceProcess::bearer(token))->status, 403);
+  EXPECT_EQ(c.Delete(("/v1/tokens/" + id).c_str(), ServiceProcess::bearer(svc.admin()))->status, 204);
+  EXPECT_EQ(c.Post("/v1/protect", ServiceProcess::bearer(token), in, "image/png")->status, 401);
+  EXPECT_EQ(c.Delete(("/v1/tokens/" + id).c_str(), ServiceProcess::bearer(svc.admin()))->status, 404);
+  EXPECT_EQ(c.Delete("/v1/tokens/not-a-token-id", ServiceProcess::bearer(svc.admin()))->status, 404);
+  svc.stop();
+  RunResult list = run_shroud({"audit", "list", "--data", svc.data().string(), "--action", "token.revoke"});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.output.find(id), std::string::npos) << list.output;
+  EXPECT_EQ(audit_verify(svc.data()).exit_code, 0);
+}
+
 TEST(ServiceApi, AuditVerifyDetectsEditedDeletedAndReorderedEntries) {
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"protect", "recover"});

@@ -137,6 +137,17 @@ const char* openapi_json() {
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}
         }
       }
+    },
+    "/v1/tokens/{id}": {
+      "delete": {
+        "summary": "Revoke a token (scope admin); recorded in the audit trail",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}],
+        "responses": {
+          "204": {"description": "revoked"},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
     }
   }
 }

@@ -476,6 +476,21 @@ struct Server::Impl {
     return std::nullopt;
   }
 
+  std::optional<HttpError> revoke_token(const httplib::Request& req, httplib::Response& res, const Caller& caller, const Body&) {
+    if (auto e = check_params(req, {})) return e;
+    const std::string id = req.matches[1];
+    auto row = ctx->store().find_token(id);
+    if (!row.ok()) return http_error(row.error());
+    if (!*row) return not_found("token");
+    const json detail = {{"id", id}};
+    auto rec = ctx->record(AuditRow{0, "", (*row)->tenant, caller.token.id, "token.revoke", "", detail.dump(), "", "", ""},
+                           [&]() { return ctx->store().delete_token(id); });
+    if (!rec.ok()) return http_error(rec.error());
+    log("token " + id + " of tenant " + (*row)->tenant + " revoked by " + caller.token.id);
+    res.status = 204;
+    return std::nullopt;
+  }
+
   void routes() {
     using R = const httplib::Request&;
     using W = httplib::Response&;
@@ -497,6 +512,11 @@ struct Server::Impl {
     post("/v1/protect", "/v1/protect", "protect", [this](R q, W s, const Caller& c, const Body& b) { return protect(q, s, c, b); });
     post("/v1/recover", "/v1/recover", "recover", [this](R q, W s, const Caller& c, const Body& b) { return recover(q, s, c, b); });
     post("/v1/tokens", "/v1/tokens", "admin", [this](R q, W s, const Caller& c, const Body& b) { return create_token(q, s, c, b); });
+    http->Delete(R"(/v1/tokens/([0-9a-f]{16}))", [this](R req, W res) {
+      const auto t0 = std::chrono::steady_clock::now();
+      finish("/v1/tokens/{id}", req, res, "admin", {}, true,
+             [this](R q, W s, const Caller& c, const Body& b) { return revoke_token(q, s, c, b); }, t0);
+    });
 
     // Unrouted paths and httplib's own refusals (413 by Content-Length, 400 malformed) as JSON.
     http->set_error_handler([this](R req, W res) {

@@ -189,6 +189,13 @@ Result<std::optional<TokenRow>> Store::find_token(const std::string& id) {
   return std::optional<TokenRow>(std::move(r));
 }
 
+Status Store::delete_token(const std::string& id) {
+  auto l = lock();
+  Stmt st(db_, "DELETE FROM tokens WHERE id = ?");
+  st.text(1, id);
+  return done(db_, st, "delete token");
+}
+
 Result<std::optional<Bytes>> Store::find_keyset(const std::string& tenant) {
   auto l = lock();
   Stmt st(db_, "SELECT wrapped FROM keysets WHERE tenant = ?");

@@ -49,7 +49,7 @@ struct AuditRow {
   std::string time;      // RFC 3339 UTC
   std::string tenant;
   std::string actor;     // token id, or "init"
-  std::string action;    // protect, recover, token.create, keyset.create, init
+  std::string action;    // protect, recover, token.create, token.revoke, keyset.create
   std::string item;
   std::string detail;    // JSON object text
   std::string prev;      // hash of the previous entry (64 zeros for the first)
@@ -77,6 +77,7 @@ class Store {
 
   Status insert_token(const TokenRow& row);
   Result<std::optional<TokenRow>> find_token(const std::string& id);
+  Status delete_token(const std::string& id);
 
   Result<std::optional<Bytes>> find_keyset(const std::string& tenant);
   Status insert_keyset(const std::string& tenant, const Bytes& wrapped, std::int64_t created);

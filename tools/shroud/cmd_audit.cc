@@ -79,7 +79,7 @@ void add_audit(CLI::App& app, Globals& g) {
   list->add_option("--tenant", o->filter.tenant, "only this tenant");
   list->add_option("--item", o->filter.item, "only this item");
   list->add_option("--actor", o->filter.actor, "only this token id");
-  list->add_option("--action", o->filter.action, "only this action (protect, recover, token.create, keyset.create)");
+  list->add_option("--action", o->filter.action, "only this action (protect, recover, token.create, token.revoke, keyset.create)");
   list->add_option("--since", o->filter.since, "only entries at or after this time (RFC 3339, UTC)");
   list->add_option("--until", o->filter.until, "only entries at or before this time (RFC 3339, UTC)");
   list->add_flag("--json", o->json, "one JSON object per line");
