@@ -320,6 +320,28 @@ TEST(ServiceApi, RevokedTokensAre401AndTheRevocationIsAudited) {
   EXPECT_EQ(audit_verify(svc.data()).exit_code, 0);
 }
 
+TEST(ServiceApi, RateLimitIsPerTokenWith429AndRetryAfter) {
+  ServiceProcess svc(false, {"--rate-limit", "3"});
+  if (HasFailure()) return;
+  ASSERT_TRUE(svc.start());
+  const std::string a = svc.token("acme", {"review"});
+  const std::string b = svc.token("acme", {"review"});
+  auto c = svc.client();
+  const std::string path = "/v1/items/0123456789abcdef0123456789abcdef";
+  std::vector<int> statuses;
+  for (int i = 0; i < 8; ++i) statuses.push_back(c.Get(path.c_str(), ServiceProcess::bearer(a))->status);
+  EXPECT_EQ(statuses[0], 404);   // within the burst: the real answer
+  EXPECT_EQ(statuses[1], 404);
+  EXPECT_GE(std::count(statuses.begin(), statuses.end(), 429), 3) << ::testing::PrintToString(statuses);
+  auto limited = c.Get(path.c_str(), ServiceProcess::bearer(a));
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(limited->get_header_value("Retry-After"), "1");
+  // Another token has its own bucket; the limited one recovers after a second.
+  EXPECT_EQ(c.Get(path.c_str(), ServiceProcess::bearer(b))->status, 404);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(c.Get(path.c_str(), ServiceProcess::bearer(a))->status, 404);
+}
+
 TEST(ServiceApi, AuditVerifyDetectsEditedDeletedAndReorderedEntries) {
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"protect", "recover"});

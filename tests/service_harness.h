@@ -26,7 +26,7 @@ class ServiceProcess {
  public:
   // Initialises DATA (unless already initialised) and records the admin token.
   // tls: serve HTTPS with a self-signed certificate made here with `openssl req`.
-  explicit ServiceProcess(bool tls = false) : tls_(tls) {
+  explicit ServiceProcess(bool tls = false, std::vector<std::string> extra_args = {}) : extra_(std::move(extra_args)), tls_(tls) {
     data_ = tmp_.path() / "data";
     zones_ = tmp_.path() / "zones.json";
     write_text(zones_, R"({"zones": [{"kind": "face", "rel": [0.25, 0.25, 0.3, 0.4]}, {"kind": "plate", "rel": [0.6, 0.7, 0.3, 0.2]}]})");
@@ -52,7 +52,7 @@ class ServiceProcess {
         ADD_FAILURE() << "openssl req failed";
         return;
       }
-      extra_ = {"--tls-cert", cert_.string(), "--tls-key", key.string()};
+      extra_.insert(extra_.end(), {"--tls-cert", cert_.string(), "--tls-key", key.string()});
     }
   }
   ~ServiceProcess() { stop(); }
@@ -186,9 +186,9 @@ class ServiceProcess {
 
  private:
   TempDir tmp_;
+  std::vector<std::string> extra_;
   bool tls_ = false;
   std::filesystem::path data_, zones_, log_, cert_;
-  std::vector<std::string> extra_;
   std::string admin_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -10,7 +10,7 @@ const char* openapi_json() {
   "info": {
     "title": "Shroud service",
     "version": "1",
-    "description": "Detect, protect (blur, pixelate, fill, seal, ...), store and recover images over HTTP. Images travel as binary bodies. Every route but /v1/health and /v1/openapi.json needs a bearer token with the route's scope; other tenants' items answer 404. See docs/service.md."
+    "description": "Detect, protect (blur, pixelate, fill, seal, ...), store and recover images over HTTP. With --rate-limit, any authenticated route may answer 429 (code rate_limited) with Retry-After. Images travel as binary bodies. Every route but /v1/health and /v1/openapi.json needs a bearer token with the route's scope; other tenants' items answer 404. See docs/service.md."
   },
   "servers": [{"url": "http://127.0.0.1:8080"}],
   "components": {
@@ -20,7 +20,7 @@ const char* openapi_json() {
         "type": "object",
         "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-          "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "too_large", "unsupported", "corrupt_input", "authentication_failed", "method_not_allowed", "internal"]},
+          "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "too_large", "unsupported", "corrupt_input", "authentication_failed", "method_not_allowed", "rate_limited", "internal"]},
           "message": {"type": "string"}}}}
       },
       "Region": {

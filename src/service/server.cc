@@ -116,6 +116,34 @@ struct Server::Impl {
   Metrics metrics;
   int port = 0;
 
+  // Per-token token buckets (rate_limit requests/s, bursts of the same size).
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point last;
+  };
+  std::mutex rate_mutex;
+  std::map<std::string, Bucket> buckets;
+
+  // True when the token may make one more request now.
+  bool take(const std::string& token_id) {
+    if (options.rate_limit <= 0) return true;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> g(rate_mutex);
+    if (buckets.size() > 100000) buckets.clear();   // bounded memory
+    auto [it, fresh] = buckets.try_emplace(token_id);
+    Bucket& b = it->second;
+    const double cap = options.rate_limit;
+    if (fresh) {
+      b.tokens = cap;
+    } else {
+      b.tokens = std::min(cap, b.tokens + std::chrono::duration<double>(now - b.last).count() * cap);
+    }
+    b.last = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
   std::mutex engines_mutex;
   std::map<std::string, std::shared_ptr<const Engine>> engines;
 
@@ -219,6 +247,10 @@ struct Server::Impl {
         auto a = authenticate(req, scope);
         if (auto* e = std::get_if<HttpError>(&a)) err = *e;
         else caller = std::get<Caller>(a);
+        if (!err && !take(caller.token.id)) {
+          err = HttpError{429, "rate_limited", "over " + std::to_string(options.rate_limit) + " requests/s for this token"};
+          res.set_header("Retry-After", "1");
+        }
       }
       if (!err) err = fn(req, res, caller, body);
     }
@@ -553,7 +585,7 @@ Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
     return make_error(ErrorCode::kInvalidArgument, "plain HTTP listens on loopback only; '" + options.listen +
                                                        "' needs --tls-cert/--tls-key (or --insecure)");
   }
-  if (options.max_body_bytes < 1024 || options.max_pixels < 1 || options.timeout_seconds < 1 || options.threads < 1 ||
+  if (options.rate_limit < 0 || options.max_body_bytes < 1024 || options.max_pixels < 1 || options.timeout_seconds < 1 || options.threads < 1 ||
       options.threads > 256 || options.port < 0 || options.port > 65535) {
     return make_error(ErrorCode::kInvalidArgument, "serve: a limit is out of range (body >= 1 KiB, pixels >= 1, timeout >= 1 s, threads 1..256, port 0..65535)");
   }

@@ -9,6 +9,7 @@
 //    Images over max_pixels are 413 before decoding. Unknown query parameters are 400.
 //  - Errors are JSON {"error": {"code": KIND, "message": TEXT}} with a 4xx/5xx status; a bad
 //    request never stops the server.
+//  - With rate_limit, a token over its rate gets 429 with Retry-After (a token bucket per token).
 //  - HTTPS with tls_cert/tls_key (any address); plain HTTP listens on loopback only unless
 //    `insecure` is set.
 #pragma once
@@ -35,6 +36,7 @@ struct ServeOptions {
   std::int64_t max_pixels = 40'000'000;
   int timeout_seconds = 10;          // read and write timeouts per request
   int threads = 8;
+  int rate_limit = 0;                // requests/s per token (bursts of the same size); 0: none
   std::function<void(const std::string&)> log;   // one line per event; may be empty
 };
 

@@ -93,6 +93,8 @@ void add_serve(CLI::App& app, Globals& g) {
   cmd->add_option("--max-pixels", o->serve.max_pixels, "largest image (width x height)")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
   cmd->add_option("--timeout", o->serve.timeout_seconds, "read/write timeout per request (s)")->capture_default_str()->check(CLI::Range(1, 3600));
   cmd->add_option("--threads", o->serve.threads, "request threads")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->add_option("--rate-limit", o->serve.rate_limit, "requests per second per token (bursts of the same size; 0: none)")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
   cmd->add_flag("--print-openapi", o->print_openapi, "print the OpenAPI document (docs/openapi.json) and exit");
   cmd->callback([&g, o] {
     if (o->print_openapi) {
