@@ -3,6 +3,10 @@
 // audit tamper detection, kill -9 durability.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -340,6 +344,42 @@ TEST(ServiceApi, RateLimitIsPerTokenWith429AndRetryAfter) {
   EXPECT_EQ(c.Get(path.c_str(), ServiceProcess::bearer(b))->status, 404);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(c.Get(path.c_str(), ServiceProcess::bearer(a))->status, 404);
+}
+
+TEST(ServiceApi, ASlowClientIsCutOffByTheReadTimeout) {
+  SERVICE_START(svc);   // --timeout 3
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(svc.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  // Declares 1000 bytes, sends 3, then stalls.
+  const std::string partial = "POST /v1/detect HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc";
+  ASSERT_EQ(::send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+  const auto t0 = std::chrono::steady_clock::now();
+  char buf[4096];
+  std::string answer;
+  ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+  const double answered = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (n > 0) answer.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) answer.append(buf, static_cast<std::size_t>(n));
+  const double closed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::close(fd);
+  // The read timeout (3 s) ends the stalled request with a 400; the idle connection is then
+  // closed (keep-alive timeout 5 s), never left hanging.
+  EXPECT_GE(answered, 2.0);
+  EXPECT_LT(answered, 6.0);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_EQ(n, 0) << "the server should close the connection";
+  EXPECT_LT(closed, 10.0);
+  std::printf("slow client answered after %.2f s, closed after %.2f s\n", answered, closed);
+  auto health = svc.client().Get("/v1/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 TEST(ServiceApi, AuditVerifyDetectsEditedDeletedAndReorderedEntries) {
