@@ -451,7 +451,7 @@ TEST(ServiceApi, AcknowledgedItemsSurviveKill9UnderLoad) {
     });
   }
   // Kill -9 while the four clients are mid-flight, once some items are acknowledged.
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 750; ++i) {   // up to 15 s on a slow (sanitizer) build
     {
       std::lock_guard<std::mutex> g(mutex);
       if (acked.size() >= 20) break;
