@@ -89,6 +89,9 @@ Result<Keyset> parse_keyset(std::string_view json);
 // Writes the keyset with mode 0600 (temp file, fsync, rename). Refuses to replace an existing
 // file unless `overwrite`, and refuses a symlink at `path`.
 Status save_keyset(const Keyset& keyset, const std::string& path, bool overwrite);
+// The keyset as the JSON text save_keyset() writes (parse_keyset() reads it back). It holds key
+// material: the caller must wipe it (sodium_memzero) when done (key custody wraps it at once).
+std::string keyset_to_json(const Keyset& keyset);
 
 // Recipient public key files (JSON, mode 0644; no secrets).
 Result<RecipientKey> load_recipient_key(const std::string& path);

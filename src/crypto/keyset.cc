@@ -334,6 +334,8 @@ Status save_keyset(const Keyset& keyset, const std::string& path, bool overwrite
   return s;
 }
 
+std::string keyset_to_json(const Keyset& keyset) { return serialize(keyset.impl()); }
+
 std::string recipient_key_to_json(const RecipientKey& key) {
   nlohmann::json j = {{"format", kRecipientFormat},
                       {"version", 1},

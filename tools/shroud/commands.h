@@ -46,6 +46,8 @@ void add_recover(CLI::App& app, Globals& g);
 void add_fleet_camera(CLI::App& app, Globals& g);    // fleet (docs/fleet.md)
 void add_fleet_worker(CLI::App& app, Globals& g);
 void add_fleet_collect(CLI::App& app, Globals& g);
+void add_serve(CLI::App& app, Globals& g);
+void add_audit(CLI::App& app, Globals& g);
 
 // Helpers shared by commands (common.cc).
 int report(const Error& error);                 // logs the error, returns its exit code

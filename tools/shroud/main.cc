@@ -29,6 +29,8 @@ const std::vector<CommandEntry>& command_table() {
       {"camera", add_fleet_camera},
       {"worker", add_fleet_worker},
       {"collect", add_fleet_collect},
+      {"serve", add_serve},
+      {"audit", add_audit},
   };
   return kCommands;
 }

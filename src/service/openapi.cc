@@ -1,0 +1,157 @@
+// The OpenAPI document served at /v1/openapi.json. Kept identical to docs/openapi.json
+// (tests/service_api_test.cc compares them); edit both together.
+#include "service/server.h"
+
+namespace shroud::service {
+
+const char* openapi_json() {
+  return R"json({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "Shroud service",
+    "version": "1",
+    "description": "Detect, protect (blur, pixelate, fill, seal, ...), store and recover images over HTTP. With --rate-limit, any authenticated route may answer 429 (code rate_limited) with Retry-After. Images travel as binary bodies. Every route but /v1/health and /v1/openapi.json needs a bearer token with the route's scope; other tenants' items answer 404. See docs/service.md."
+  },
+  "servers": [{"url": "http://127.0.0.1:8080"}],
+  "components": {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+          "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "too_large", "unsupported", "corrupt_input", "authentication_failed", "method_not_allowed", "rate_limited", "internal"]},
+          "message": {"type": "string"}}}}
+      },
+      "Region": {
+        "type": "object",
+        "properties": {"kind": {"type": "string"}, "box": {"type": "array", "items": {"type": "integer"}, "minItems": 4, "maxItems": 4, "description": "x, y, width, height"}, "score": {"type": "number"}, "detector": {"type": "string"}, "landmarks": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}}
+      },
+      "TokenRequest": {
+        "type": "object",
+        "required": ["tenant", "scopes"],
+        "additionalProperties": false,
+        "properties": {
+          "tenant": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+          "scopes": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["detect", "protect", "recover", "review", "admin"]}},
+          "ttl_seconds": {"type": "integer", "minimum": 1, "maximum": 315360000}
+        }
+      },
+      "TokenCreated": {
+        "type": "object",
+        "properties": {"token": {"type": "string", "description": "shown once; only its hash is stored"}, "id": {"type": "string"}, "tenant": {"type": "string"}, "scopes": {"type": "array", "items": {"type": "string"}}, "expires": {"type": "integer", "description": "unix seconds, 0 = never"}}
+      }
+    },
+    "responses": {
+      "Error": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    },
+    "parameters": {
+      "format": {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["png", "jpeg", "jpg", "webp", "bmp", "tiff"]}, "description": "output format (protect: default the input's; recover: default png)"}
+    }
+  },
+  "paths": {
+    "/v1/health": {
+      "get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}, "version": {"type": "string"}}}}}}}}
+    },
+    "/v1/openapi.json": {
+      "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}
+    },
+    "/metrics": {
+      "get": {"summary": "Prometheus metrics (scope admin)", "security": [{"bearer": []}], "responses": {"200": {"description": "text exposition format 0.0.4", "content": {"text/plain": {}}}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
+    },
+    "/v1/detect": {
+      "post": {
+        "summary": "Regions in an image (scope detect)",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}, "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {
+          "200": {"description": "regions", "content": {"application/json": {"schema": {"type": "object", "properties": {"width": {"type": "integer"}, "height": {"type": "integer"}, "regions": {"type": "array", "items": {"$ref": "#/components/schemas/Region"}}}}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/protect": {
+      "post": {
+        "summary": "Protect an image (scope protect); method=seal seals with the tenant's keyset and stores the item",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"name": "method", "in": "query", "schema": {"type": "string", "default": "blur"}, "description": "blur, pixelate, fill, seal, sisa, dp-pixelate, dp-plate, ..."},
+          {"name": "kinds", "in": "query", "schema": {"type": "string"}, "description": "comma-separated kinds (face,plate,...)"},
+          {"name": "placeholder", "in": "query", "schema": {"type": "string", "enum": ["fill", "blur", "pixelate", "noise"]}},
+          {"$ref": "#/components/parameters/format"},
+          {"name": "quality", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+          {"name": "cells", "in": "query", "schema": {"type": "integer"}},
+          {"name": "strength", "in": "query", "schema": {"type": "number"}},
+          {"name": "shape", "in": "query", "schema": {"type": "string", "enum": ["rectangle", "ellipse"]}},
+          {"name": "mask_scale", "in": "query", "schema": {"type": "number"}},
+          {"name": "feather", "in": "query", "schema": {"type": "number"}},
+          {"name": "epsilon", "in": "query", "schema": {"type": "number"}},
+          {"name": "store", "in": "query", "schema": {"type": "boolean"}, "description": "keep the output as an item (always for seal)"}
+        ],
+        "requestBody": {"required": true, "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}, "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {
+          "200": {"description": "the protected image", "headers": {
+            "X-Shroud-Item": {"schema": {"type": "string"}, "description": "id of the stored item (seal, or store=true)"},
+            "X-Shroud-Regions": {"schema": {"type": "integer"}}, "X-Shroud-Protected": {"schema": {"type": "integer"}}},
+            "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/recover": {
+      "post": {
+        "summary": "Recover the original of a sealed image (scope recover), from the body or a stored item",
+        "security": [{"bearer": []}],
+        "parameters": [
+          {"$ref": "#/components/parameters/format"},
+          {"name": "item", "in": "query", "schema": {"type": "string"}, "description": "recover a stored item instead of a body"}
+        ],
+        "requestBody": {"required": false, "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {
+          "200": {"description": "the original image", "headers": {"X-Shroud-Restored": {"schema": {"type": "integer"}}}, "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+          "404": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/items/{id}": {
+      "get": {
+        "summary": "A stored protected item (scope review); other tenants' items are 404",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}],
+        "responses": {
+          "200": {"description": "the protected image as stored", "headers": {"X-Shroud-Method": {"schema": {"type": "string"}}, "X-Shroud-Regions": {"schema": {"type": "integer"}}}, "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/tokens": {
+      "post": {
+        "summary": "Create a token for a tenant (scope admin)",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+        "responses": {
+          "201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenCreated"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/tokens/{id}": {
+      "delete": {
+        "summary": "Revoke a token (scope admin); recorded in the audit trail",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}],
+        "responses": {
+          "204": {"description": "revoked"},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    }
+  }
+}
+)json";
+}
+
+}  // namespace shroud::service

@@ -1,0 +1,197 @@
+// A `shroud serve` process for tests: a temp data directory made with `serve --init`, the
+// server on 127.0.0.1 with a free port (--port 0 --port-file), /v1/health awaited, and the
+// process stopped (SIGTERM, then SIGKILL) by the destructor, so a failing test never leaks it.
+// Clients: httplib::Client (client()) and the real `curl` binary (curl()).
+#pragma once
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_util.h"
+#include "test_util.h"
+
+namespace shroud::testing {
+
+class ServiceProcess {
+ public:
+  // Initialises DATA (unless already initialised) and records the admin token.
+  // tls: serve HTTPS with a self-signed certificate made here with `openssl req`.
+  explicit ServiceProcess(bool tls = false, std::vector<std::string> extra_args = {}) : extra_(std::move(extra_args)), tls_(tls) {
+    data_ = tmp_.path() / "data";
+    zones_ = tmp_.path() / "zones.json";
+    write_text(zones_, R"({"zones": [{"kind": "face", "rel": [0.25, 0.25, 0.3, 0.4]}, {"kind": "plate", "rel": [0.6, 0.7, 0.3, 0.2]}]})");
+    const RunResult r = run_shroud({"serve", "--data", data_.string(), "--init", "--tenant", "acme"});
+    if (r.exit_code != 0) {
+      ADD_FAILURE() << "serve --init failed: " << r.output;
+      return;
+    }
+    for (std::size_t pos = 0; pos < r.output.size();) {
+      const std::size_t nl = r.output.find('\n', pos);
+      const std::string line = r.output.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+      if (line.rfind("st_", 0) == 0) admin_ = line;
+      if (nl == std::string::npos) break;
+      pos = nl + 1;
+    }
+    if (admin_.empty()) ADD_FAILURE() << "no admin token printed: " << r.output;
+    if (tls_) {
+      cert_ = tmp_.path() / "tls.crt";
+      const auto key = tmp_.path() / "tls.key";
+      const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                              shell_quote(key.string()) + " -out " + shell_quote(cert_.string()) + " >/dev/null 2>&1";
+      if (std::system(cmd.c_str()) != 0) {
+        ADD_FAILURE() << "openssl req failed";
+        return;
+      }
+      extra_.insert(extra_.end(), {"--tls-cert", cert_.string(), "--tls-key", key.string()});
+    }
+  }
+  ~ServiceProcess() { stop(); }
+
+  // Starts the server; false (with a test failure) if it is not healthy within 15 s.
+  bool start() {
+    const auto port_file = tmp_.path() / "port";
+    std::filesystem::remove(port_file);
+    std::vector<std::string> args = {shroud_bin(), "serve", "--data", data_.string(), "--port", "0",
+                                     "--port-file", port_file.string(), "--detector", "zones:" + zones_.string(),
+                                     "--threads", "4", "--max-body-mb", "4", "--max-pixels", "4000000", "--timeout", "3"};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    log_ = tmp_.path() / "server.log";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      FILE* f = std::fopen(log_.c_str(), "a");
+      if (f) {
+        ::dup2(::fileno(f), 1);
+        ::dup2(::fileno(f), 2);
+      }
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        ADD_FAILURE() << "server exited at start: " << read_text(log_);
+        return false;
+      }
+      const std::string p = read_text(port_file);
+      if (!p.empty()) {
+        port_ = std::stoi(p);
+        auto res = client().Get("/v1/health");
+        if (res && res->status == 200) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "server not healthy within 15 s: " << read_text(log_);
+    return false;
+  }
+
+  // SIGTERM (graceful) or SIGKILL; waits for the process.
+  void stop(bool kill9 = false) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, kill9 ? SIGKILL : SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  bool running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    return ::waitpid(pid_, &status, WNOHANG) == 0;
+  }
+
+  httplib::Client client() const {
+    httplib::Client c(url(""));
+    if (tls_) c.set_ca_cert_path(cert_.c_str());
+    c.set_read_timeout(20, 0);
+    c.set_write_timeout(20, 0);
+    return c;
+  }
+  static httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+  struct CurlResult {
+    int status = 0;
+    std::string body;
+    std::string headers;
+  };
+  // curl ARGS... against PATH; the body is written to a file and read back (binary safe).
+  CurlResult curl(const std::vector<std::string>& args, const std::string& path) {
+    const auto body = tmp_.path() / "curl.body";
+    const auto headers = tmp_.path() / "curl.headers";
+    std::filesystem::remove(body);
+    std::string cmd = "curl -sS --max-time 20 -o " + shell_quote(body.string()) + " -D " + shell_quote(headers.string()) +
+                      " -w '%{http_code}'";
+    if (tls_) cmd += " --cacert " + shell_quote(cert_.string());
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    cmd += " " + shell_quote(url(path)) + " 2>/dev/null";
+    CurlResult r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[256];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+    ::pclose(p);
+    r.status = out.empty() ? 0 : std::atoi(out.c_str());
+    r.body = read_text(body);
+    r.headers = read_text(headers);
+    return r;
+  }
+
+  std::string url(const std::string& path) const {
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  const std::string& admin() const { return admin_; }
+  const std::filesystem::path& data() const { return data_; }
+  const std::filesystem::path& dir() const { return tmp_.path(); }
+  int port() const { return port_; }
+  std::string log() const { return read_text(log_); }
+
+  // Creates a token with the admin token; empty on failure (with a test failure).
+  std::string token(const std::string& tenant, const std::vector<std::string>& scopes, int ttl = 0) {
+    std::string body = R"({"tenant": ")" + tenant + R"(", "scopes": [)";
+    for (std::size_t i = 0; i < scopes.size(); ++i) body += (i ? ", \"" : "\"") + scopes[i] + "\"";
+    body += "]";
+    if (ttl > 0) body += ", \"ttl_seconds\": " + std::to_string(ttl);
+    body += "}";
+    auto res = client().Post("/v1/tokens", bearer(admin_), body, "application/json");
+    if (!res || res->status != 201) {
+      ADD_FAILURE() << "token creation failed: " << (res ? res->body : "no response");
+      return "";
+    }
+    const auto j = nlohmann::json::parse(res->body);
+    return j["token"].get<std::string>();
+  }
+
+ private:
+  TempDir tmp_;
+  std::vector<std::string> extra_;
+  bool tls_ = false;
+  std::filesystem::path data_, zones_, log_, cert_;
+  std::string admin_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace shroud::testing
