@@ -15,6 +15,9 @@
 
 #include "cli_util.h"
 #include "shroud/container.h"
+#include "shroud/engine.h"
+#include "shroud/image_io.h"
+#include "shroud/keys.h"
 #include "shroud/provenance.h"
 #include "shroud/signer.h"
 #include "shroud/video_io.h"
@@ -126,6 +129,85 @@ TEST(Provenance, RecordSignsParsesVerifiesAndEveryFlippedByteFails) {
   ASSERT_TRUE(split.ok());
   EXPECT_FALSE(split->record.has_value());
   EXPECT_EQ(split->container.size(), plain.size());
+}
+
+// ---- Engine with keys in memory ---------------------------------------------------------------
+
+TEST(ProvenanceEngine, InMemorySignerAndTrustedSigners) {
+  TempDir dir;
+  const std::string regions = dir.file("r.json");
+  write_text(regions, R"({"regions":[{"kind":"face","box":[8,8,20,20]}]})");
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  auto rk = ks->add_recipient();
+  ASSERT_TRUE(rk.ok());
+  auto keyset = std::make_shared<const Keyset>(std::move(*ks));
+  auto signer = SignerKey::generate("mem");
+  ASSERT_TRUE(signer.ok());
+  const SignerPublicKey pub = signer->public_key();
+  auto shared_signer = std::make_shared<const SignerKey>(std::move(*signer));
+
+  EngineOptions po;
+  po.detector = "manual:" + regions;
+  po.method = "seal";
+  po.mask_scale = 1.0;
+  EngineKeys pk;
+  pk.recipient = *rk;
+  pk.signer = shared_signer;
+  auto protector = Engine::create(po, pk);
+  ASSERT_TRUE(protector.ok()) << protector.error().message;
+  const cv::Mat img = random_image(48, 64, CV_8UC3, 3);
+  auto png = encode_image(img, "png");
+  ASSERT_TRUE(png.ok());
+  auto out = protector->protect_encoded(*png, "png", "a.png");
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_TRUE(is_provenance_record(out->report.container));
+  // protect_frame signs too: record || container bound to the frame's pixels as left.
+  cv::Mat frame = img.clone();
+  auto fr = protector->protect_frame(frame);
+  ASSERT_TRUE(fr.ok()) << fr.error().message;
+  ASSERT_TRUE(is_provenance_record(fr->container));
+
+  EngineOptions ro;
+  ro.mode = EngineOptions::Mode::kRecover;
+  ro.require_signed = true;
+  EngineKeys rkeys;
+  rkeys.keyset = keyset;
+  rkeys.trusted_signers = {pub};
+  auto recoverer = Engine::create(ro, rkeys);
+  ASSERT_TRUE(recoverer.ok()) << recoverer.error().message;
+  auto rec = recoverer->recover_encoded(out->image, std::nullopt, "png");
+  ASSERT_TRUE(rec.ok()) << rec.error().message;
+  EXPECT_EQ(rec->signed_by, pub.id + " (mem)");
+  auto back = decode_image(rec->image);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(cv::norm(back->pixels, img, cv::NORM_INF), 0.0);
+  auto frame_png = encode_image(frame, "png");
+  auto rec_frame = recoverer->recover_encoded(*frame_png, fr->container, "png");
+  ASSERT_TRUE(rec_frame.ok()) << rec_frame.error().message;
+  auto back_frame = decode_image(rec_frame->image);
+  EXPECT_EQ(cv::norm(back_frame->pixels, img, cv::NORM_INF), 0.0);
+  // Another trusted list: unknown signer, refused (kPermission); no trusted list and
+  // require_signed: refused at create().
+  auto other = SignerKey::generate();
+  EngineKeys wrong;
+  wrong.keyset = keyset;
+  wrong.trusted_signers = {other->public_key()};
+  auto r2 = Engine::create(ro, wrong);
+  ASSERT_TRUE(r2.ok());
+  auto refused = r2->recover_encoded(out->image, std::nullopt, "png");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermission);
+  EngineKeys none;
+  none.keyset = keyset;
+  EXPECT_FALSE(Engine::create(ro, none).ok());
+  // JSON form of the options.
+  auto j = EngineOptions::from_json_text(R"({"mode": "recover", "trusted_signers": "t.json", "allow_unsigned": true, "signer": ""})");
+  ASSERT_TRUE(j.ok()) << j.error().message;
+  EXPECT_EQ(j->trusted_signers, "t.json");
+  EXPECT_TRUE(j->allow_unsigned);
+  EXPECT_EQ(EngineOptions::from_json(j->to_json())->trusted_signers, "t.json");
+  EXPECT_FALSE(EngineOptions::from_json_text(R"({"require_signed": true, "allow_unsigned": true})").ok());
 }
 
 // ---- CLI end to end -------------------------------------------------------------------------

@@ -94,8 +94,12 @@ struct Engine::Impl {
   // ---- signed provenance (provenance.cc)
   // The fields every record shares: time, tool, policy (document and digest), detector spec.
   nlohmann::json provenance_base(const std::string& subject) const;
-  // record || container for an image: `carrier_file` is the encoded carrier without the
-  // container (decoded here as a reader will), `input` describes the input (digest).
+  // record || container for an image: `carrier` is the carrier's pixels as a reader will decode
+  // them, `input` describes the input (digest), `format` the carrier's ("frame": in memory).
+  Result<std::vector<std::uint8_t>> sign_image_payload(std::span<const std::uint8_t> container, const cv::Mat& carrier,
+                                                       nlohmann::json input, const nlohmann::json& redaction,
+                                                       const std::string& format) const;
+  // The same for an encoded carrier file (decoded here as recover decodes it).
   Result<std::vector<std::uint8_t>> sign_image_payload(std::span<const std::uint8_t> container,
                                                        std::span<const std::uint8_t> carrier_file,
                                                        nlohmann::json input, const nlohmann::json& redaction,

@@ -87,6 +87,7 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image, bool with_record) cons
   if (im.seal) {
     for (auto& a : plan.actions) (a.method == "seal" ? sealed : plain).push_back(a);
   }
+  const std::string input_digest = im.signer && !sealed.empty() ? pixels_blake2b_hex(image) : std::string();
   SHROUD_RETURN_IF_ERROR(apply_actions(image, im.seal ? plain : plan.actions));
   if (!sealed.empty()) {
     SealOptions so;
@@ -94,6 +95,13 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image, bool with_record) cons
     so.binding = im.options.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
     SHROUD_ASSIGN_OR_RETURN(SealedImage s, seal_regions(image, sealed, so, im.seal->source()));
     report.container = std::move(s.container);
+    if (im.signer) {
+      // Signed provenance: record || container, bound to the frame's pixels as left here.
+      nlohmann::json redaction = regions_to_json("", image.size(), plan.regions);
+      add_actions_json(redaction, plan.actions);
+      SHROUD_ASSIGN_OR_RETURN(report.container, im.sign_image_payload(report.container, image, {{"pixels_blake2b", input_digest}},
+                                                                      redaction, "frame"));
+    }
   }
   if (with_record) {
     report.record = regions_to_json("", image.size(), plan.regions);

@@ -82,16 +82,22 @@ json Engine::Impl::provenance_base(const std::string& subject) const {
 Result<std::vector<std::uint8_t>> Engine::Impl::sign_image_payload(std::span<const std::uint8_t> container,
                                                                    std::span<const std::uint8_t> carrier_file, json input,
                                                                    const json& redaction, const std::string& format) const {
-  SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(container));
   SHROUD_ASSIGN_OR_RETURN(LoadedImage carrier, decode_image(std::vector<std::uint8_t>(carrier_file.begin(), carrier_file.end())));
+  return sign_image_payload(container, carrier.pixels, std::move(input), redaction, format);
+}
+
+Result<std::vector<std::uint8_t>> Engine::Impl::sign_image_payload(std::span<const std::uint8_t> container,
+                                                                   const cv::Mat& carrier_pixels, json input,
+                                                                   const json& redaction, const std::string& format) const {
+  SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(container));
   json j = provenance_base("image");
   j["input"] = std::move(input);
   j["output"] = {{"format", format},
-                 {"width", carrier.pixels.cols},
-                 {"height", carrier.pixels.rows},
-                 {"channels", carrier.pixels.channels()},
-                 {"depth_bits", carrier.pixels.depth() == CV_16U ? 16 : 8},
-                 {"pixels_blake2b", pixels_blake2b_hex(carrier.pixels)}};
+                 {"width", carrier_pixels.cols},
+                 {"height", carrier_pixels.rows},
+                 {"channels", carrier_pixels.channels()},
+                 {"depth_bits", carrier_pixels.depth() == CV_16U ? 16 : 8},
+                 {"pixels_blake2b", pixels_blake2b_hex(carrier_pixels)}};
   j["payload"] = {{"scheme", c.header.scheme == PayloadScheme::kJpegCoefficients ? "seal-jpeg" : "seal"},
                   {"bytes", container.size()},
                   {"blake2b", bytes_blake2b_hex(container)},
