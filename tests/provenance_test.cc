@@ -412,6 +412,30 @@ TEST_F(ProvenanceCli, EditedRecordSwappedCarrierUnknownSignerAndUnsignedFiles) {
                         "--signer", signer()}).exit_code, 2);
 }
 
+TEST_F(ProvenanceCli, KeygenSignerNeverReplacesAKeyAndBadTrustedFilesAreErrors) {
+  const std::string before = read_text(signer());
+  auto again = run_shroud({"-q", "keygen", "--signer", signer(), "-f"});
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_EQ(read_text(signer()), before) << "-f replaces only a public file, never a signing key";
+  EXPECT_EQ(run_shroud({"-q", "keygen", "--signer", dir_.file("x.key"), "--rotate"}).exit_code, 2);
+  ASSERT_EQ(protect(dir_.file("k.png"), {"--signer", signer()}).exit_code, 0);
+  // Malformed trusted lists: an error before anything is checked (exit 5), never "verified".
+  for (const char* text : {R"({"format": "shroud-trusted-signers", "version": 1, "signers": []})", "not json",
+                           R"({"format": "shroud-trusted-signers", "version": 2, "signers": []})"}) {
+    write_text(dir_.file("bad.json"), text);
+    auto r = run_shroud({"verify", dir_.file("k.png"), "--trusted", dir_.file("bad.json")});
+    EXPECT_EQ(r.exit_code, 5) << text << ": " << r.output;
+    auto rc = recover(dir_.file("k.png"), dir_.file("k.rec.png"), {"--trusted", dir_.file("bad.json")});
+    EXPECT_EQ(rc.exit_code, 5) << rc.output;
+    EXPECT_FALSE(fs::exists(dir_.file("k.rec.png")));
+  }
+  // A trusted list naming two devices accepts either.
+  auto a = parse_signer_public(read_text(trusted()));
+  auto b = parse_signer_public(read_text(dir_.file("evil.key.pub")));
+  write_text(dir_.file("two.json"), trusted_signers_to_json({*b, *a}));
+  EXPECT_EQ(run_shroud({"verify", dir_.file("k.png"), "--trusted", dir_.file("two.json")}).exit_code, 0);
+}
+
 TEST_F(ProvenanceCli, SignedVideoTrackVerifiesRecoversAndDetectsTampering) {
   VideoWriterOptions o;
   o.path = dir_.file("in.avi");
