@@ -4,6 +4,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <set>
 #include <thread>
 
 #include "shroud/engine.h"
@@ -195,6 +196,49 @@ TEST(EngineTest, InMemoryKeysSealAndRecover) {
   ASSERT_TRUE(to_recipient.ok()) << to_recipient.error().message;
   EXPECT_TRUE(to_recipient->protect_encoded(*png, "png", "mem.png").ok());
   EXPECT_FALSE(Engine::create(base_options(regions, "blur"), keys).ok());  // keys without a seal method
+}
+
+// A frame sealed in place and restored in place (recover_frame): bit-exact; container indices
+// name the sealed actions; a tampered container leaves the frame untouched.
+TEST(EngineTest, RecoverFrameInPlace) {
+  TempDir dir;
+  const std::string regions = write_regions(dir);
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  EngineKeys keys{std::make_shared<const Keyset>(std::move(*ks)), std::nullopt};
+  auto engine = Engine::create(base_options(regions, "seal"), keys);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  const cv::Mat original = random_image(120, 160, CV_8UC3, 12);
+  cv::Mat frame = original.clone();
+  const uchar* buffer = frame.data;
+  auto rep = engine->protect_frame(frame);
+  ASSERT_TRUE(rep.ok()) << rep.error().message;
+  EXPECT_EQ(frame.data, buffer);
+  ASSERT_EQ(rep->actions.size(), 2u);
+  ASSERT_EQ(rep->container_index.size(), 2u);
+  EXPECT_EQ(std::set<std::int32_t>(rep->container_index.begin(), rep->container_index.end()), (std::set<std::int32_t>{0, 1}));
+  EXPECT_GT(cv::norm(frame, original, cv::NORM_INF), 0.0);
+
+  std::vector<std::uint8_t> bad = rep->container;
+  bad[bad.size() / 2] ^= 1;
+  const cv::Mat sealed = frame.clone();
+  EXPECT_FALSE(engine->recover_frame(frame, bad).ok());
+  EXPECT_EQ(cv::norm(frame, sealed, cv::NORM_INF), 0.0);
+  ASSERT_TRUE(engine->recover_frame(frame, rep->container).ok());
+  EXPECT_EQ(frame.data, buffer);
+  EXPECT_EQ(cv::norm(frame, original, cv::NORM_INF), 0.0);
+
+  // A recipient-key engine seals but cannot recover.
+  auto pair = Keyset::generate();
+  ASSERT_TRUE(pair.ok());
+  auto pub = pair->add_recipient();
+  ASSERT_TRUE(pub.ok());
+  auto camera = Engine::create(base_options(regions, "seal"), EngineKeys{nullptr, *pub});
+  ASSERT_TRUE(camera.ok());
+  cv::Mat f2 = original.clone();
+  auto r2 = camera->protect_frame(f2);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(camera->recover_frame(f2, r2->container).error().code, ErrorCode::kInvalidArgument);
 }
 
 void expect_field_error(const nlohmann::json& j, const std::string& field) {

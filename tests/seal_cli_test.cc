@@ -83,6 +83,24 @@ TEST_F(SealCliTest, JpegCarrierAndSidecar) {
   EXPECT_EQ(cv::norm(read(rec2), original_, cv::NORM_INF), 0);
 }
 
+// The names that say what they take: --keyset (seal) and --scheme-key (paper schemes) beside the
+// older --key; --container beside recover's older --sidecar FILE. Two key flags are an error.
+TEST_F(SealCliTest, KeysetContainerAndSchemeKeyNames) {
+  const std::string out = dir_.file("side.png"), rec = dir_.file("rec.png");
+  ASSERT_EQ(run(protect(out, "--keyset '" + keys_ + "' --sidecar")), 0);
+  ASSERT_EQ(run("recover '" + out + "' -o '" + rec + "' --keyset '" + keys_ + "' --container '" + out + ".shroud'"), 0);
+  EXPECT_EQ(cv::norm(read(rec), original_, cv::NORM_INF), 0);
+  const std::string twice = dir_.file("twice.png");
+  EXPECT_EQ(run(protect(twice, "--keyset '" + keys_ + "' --key '" + keys_ + "'")), 2);
+  EXPECT_FALSE(exists(twice));
+  EXPECT_EQ(run("recover '" + out + "' -o '" + dir_.file("none.png") + "' --container '" + out + ".shroud'"), 2);
+  const std::string scheme_key = dir_.file("pe.key"), pe = dir_.file("pe.png"), pe_rec = dir_.file("pe_rec.png");
+  ASSERT_EQ(run("keygen --scheme perceptual -o '" + scheme_key + "'"), 0);
+  ASSERT_EQ(run("protect '" + input_ + "' -o '" + pe + "' --method perceptual --whole-frame --scheme-key '" + scheme_key + "'"), 0);
+  ASSERT_EQ(run("recover '" + pe + "' -o '" + pe_rec + "' --scheme-key '" + scheme_key + "'"), 0);
+  EXPECT_EQ(cv::norm(read(pe_rec), original_, cv::NORM_INF), 0);
+}
+
 TEST_F(SealCliTest, RecipientMode) {
   const std::string dc = dir_.file("dc.json"), pub = dir_.file("dc.pub");
   ASSERT_EQ(run("keygen '" + dc + "' --recipient '" + pub + "'"), 0);

@@ -121,6 +121,7 @@ struct EngineOptions {
   int hold = 15;
   int extend_back = -1;
   std::int64_t max_buffer_mb = 4096;      // memory for buffered decoded frames (MiB)
+  std::int64_t max_pixels = 0;            // largest image decoded from memory (w x h); 0: default_max_pixels()
   bool drop_audio = false;
   std::int64_t max_frames = 0;
   int crf = 20;
@@ -145,8 +146,14 @@ struct EngineKeys {
   bool empty() const { return !keyset && !recipient; }
   // Signed provenance, in place of options.signer / options.trusted_signers (which must then be
   // empty): the signing key (protect with seal) and the trusted signers (recover, verify).
-  std::shared_ptr<const SignerKey> signer;
-  std::vector<SignerPublicKey> trusted_signers;
+  std::shared_ptr<const SignerKey> signer{};
+  std::vector<SignerPublicKey> trusted_signers{};
+};
+
+// Which sealed regions to restore (empty: all).
+struct RecoverSelection {
+  std::vector<std::uint32_t> regions;
+  std::vector<std::string> kinds;
 };
 
 // What one protected frame contains.
@@ -158,6 +165,8 @@ struct FrameReport {
   // protect_encoded / protect_file; by protect_frame only when asked.
   nlohmann::json record;
   std::vector<std::uint8_t> container;    // seal: the shroud-v1 container; schemes: the record
+  // Seal: for each entry of `actions`, its region index in `container`; -1 when not sealed.
+  std::vector<std::int32_t> container_index;
 };
 
 // An encoded image produced by protect_encoded().
@@ -207,11 +216,6 @@ struct VideoReport {
   std::uint64_t track_bytes = 0, sealed_regions = 0;
 };
 
-// Which sealed regions to restore (empty: all).
-struct RecoverSelection {
-  std::vector<std::uint32_t> regions;
-  std::vector<std::string> kinds;
-};
 
 struct RecoverReport {
   std::vector<std::uint8_t> image;        // recover_encoded: the encoded recovered image
@@ -254,6 +258,11 @@ class Engine {
   // The same with keys in memory (EngineKeys); options.key and options.recipient must be empty.
   static Result<Engine> create(EngineOptions options, EngineKeys keys);
 
+  // The policy create() would build from `options` (policy file or inline JSON, then the
+  // overrides; every method name checked), without creating an engine: lets a front end ask
+  // whether its options seal before it decides which keys to hand over.
+  static Result<Policy> effective_policy(const EngineOptions& options);
+
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
   ~Engine();
@@ -272,13 +281,24 @@ class Engine {
   // (placeholders drawn, originals encrypted into FrameReport::container, bound to `image`'s
   // pixels as left by this call). Paper schemes may enlarge the image: `image` is then replaced.
   // FrameReport::record (JSON) is built only when `with_record` is set (it costs ~10-20 us).
+  // On failure `image` holds what it held before the call (the rectangles about to change are
+  // saved first when a method may fail half way); its buffer is never reallocated, except by a
+  // paper scheme that changes the size.
   Result<FrameReport> protect_frame(cv::Mat& image, bool with_record = false) const;
+
+  // Restores, in place, the sealed regions of a frame left by protect_frame() (any stride), from
+  // its container. Verifies everything first; on failure `image` is unchanged. Recover engines
+  // and seal engines holding a keyset can do this; a recipient public key cannot.
+  Status recover_frame(cv::Mat& image, std::span<const std::uint8_t> container,
+                       const RecoverSelection& selection = {}) const;
 
   // An encoded image in memory (any format read_image reads) to an encoded `format` ("png",
   // "jpeg", "tiff", "bmp", "webp"). `name` (may be empty) is used in messages and the record,
   // and selects the image's entry of a manual:FILE regions list.
+  // `sidecar` overrides options.sidecar for this call. Decoding honours options.max_pixels.
   Result<EncodedOutput> protect_encoded(std::span<const std::uint8_t> bytes, const std::string& format,
-                                        const std::string& name = "") const;
+                                        const std::string& name = "",
+                                        std::optional<bool> sidecar = std::nullopt) const;
 
   // One file to one file (format from the output's extension); sidecar committed first.
   Result<FileReport> protect_file(const std::string& input, const std::string& output) const;

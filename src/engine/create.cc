@@ -38,7 +38,7 @@ Result<SealKeys> load_seal_keys(const EngineOptions& o, const EngineKeys& memory
     return keys;
   }
   if (o.key.empty() == o.recipient.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "--method seal needs exactly one of --key KEYSET or --recipient PUBFILE");
+    return make_error(ErrorCode::kInvalidArgument, "--method seal needs exactly one of --keyset KEYSET or --recipient PUBFILE");
   }
   if (!o.key.empty()) {
     SHROUD_ASSIGN_OR_RETURN(Keyset ks, load_keyset(o.key));
@@ -138,7 +138,7 @@ Result<SchemeRun> prepare_scheme(const SchemeChoice& choice, const EngineOptions
     return make_error(ErrorCode::kInvalidArgument, "--recipient/--detached apply to --method seal and sisa only");
   }
   if (o.key.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "--method " + choice.name + " needs --key KEYFILE; create one with `shroud keygen --scheme " +
+    return make_error(ErrorCode::kInvalidArgument, "--method " + choice.name + " needs --scheme-key KEYFILE; create one with `shroud keygen --scheme " +
                                                        choice.name + " -o KEYFILE`");
   }
   SHROUD_ASSIGN_OR_RETURN(run.key, engine::load_scheme_key_file(o.key));
@@ -174,6 +174,11 @@ Status load_provenance_keys(Engine::Impl& impl) {
 }  // namespace
 
 Result<Engine> Engine::create(EngineOptions options) { return create(std::move(options), EngineKeys{}); }
+
+Result<Policy> Engine::effective_policy(const EngineOptions& o) {
+  const std::optional<SchemeChoice> choice = engine::scheme_choice(o.method);
+  return build_policy(o, choice ? std::string("fill") : o.method);
+}
 
 Result<Engine> Engine::create(EngineOptions options, EngineKeys keys) {
   SHROUD_RETURN_IF_ERROR(engine::validate_ranges(options));

@@ -47,6 +47,10 @@ Result<std::vector<Action>> sisa_seal_actions(const std::vector<Region>& regions
                                               const Policy& policy, const schemes::SisaParams& params,
                                               Placeholder encrypt_placeholder, Placeholder* used);
 
+// For each of `actions` (in order), the container index of its sealed region, or -1 when it was
+// not sealed: the sealed actions are matched, in order, with the regions the seal reports.
+std::vector<std::int32_t> container_indices(const std::vector<Action>& actions, const std::vector<SealedRegion>& sealed);
+
 // Epsilon spent by a DP action; nullopt for other methods.
 std::optional<nlohmann::json> epsilon_json(const Action& a);
 
@@ -149,7 +153,9 @@ struct Engine::Impl {
 
   // Protects a decoded image to encoded `format` (no file written). `name` prefixes messages.
   Result<EncodedOutput> protect_loaded(const LoadedImage& img, const std::string& format, const std::string& name,
-                                       Detector& detector) const;
+                                       Detector& detector, bool sidecar) const;
+  // Decode limits for images in memory (options.max_pixels).
+  ImageLimits limits() const;
   // protect_loaded + atomic writes (sidecar first, removed again if the image fails).
   Result<FileReport> protect_to_file(const std::string& input, const std::string& output, Detector& detector,
                                      bool overwrite = false) const;

@@ -44,6 +44,8 @@ Status validate_ranges(const EngineOptions& o) {
   SHROUD_RETURN_IF_ERROR(in_range("jobs", o.jobs, 0, 256));
   SHROUD_RETURN_IF_ERROR(in_range("detect_every", o.detect_every, 1, 1000));
   SHROUD_RETURN_IF_ERROR(in_range("max_buffer_mb", o.max_buffer_mb, std::int64_t{1}, std::int64_t{1} << 30));
+  // Capped so that width * 4 channels always fits an int (OpenCV's column count).
+  SHROUD_RETURN_IF_ERROR(in_range("max_pixels", o.max_pixels, std::int64_t{0}, std::int64_t{500'000'000}));
   if (o.jpeg_path != "auto" && o.jpeg_path != "coeff" && o.jpeg_path != "pixel") {
     return make_error(ErrorCode::kInvalidArgument, "options.jpeg_path: must be auto, coeff or pixel, got '" + o.jpeg_path + "'");
   }
@@ -212,6 +214,7 @@ const std::map<std::string, Setter>& setters() {
       {"jpeg_path", str(&EngineOptions::jpeg_path)},
       {"allow_unlisted", boolean(&EngineOptions::allow_unlisted)},
       {"max_buffer_mb", integer(&EngineOptions::max_buffer_mb)},
+      {"max_pixels", integer(&EngineOptions::max_pixels)},
       {"overwrite", boolean(&EngineOptions::overwrite)},
       {"jobs", integer(&EngineOptions::jobs)},
       {"camera", str(&EngineOptions::camera)},
@@ -266,7 +269,7 @@ json EngineOptions::to_json() const {
       {"encrypt_from", encrypt_from}, {"quality", quality}, {"keep_metadata", keep_metadata}, {"overwrite", overwrite},
       {"jobs", jobs}, {"camera", camera}, {"detect_every", detect_every}, {"hold", hold}, {"extend_back", extend_back},
       {"drop_audio", drop_audio}, {"max_frames", max_frames}, {"keep_tags", keep_tags}, {"jpeg_path", jpeg_path},
-      {"allow_unlisted", allow_unlisted}, {"max_buffer_mb", max_buffer_mb}, {"crf", crf}, {"preset", preset}, {"codec", codec},
+      {"allow_unlisted", allow_unlisted}, {"max_buffer_mb", max_buffer_mb}, {"max_pixels", max_pixels}, {"crf", crf}, {"preset", preset}, {"codec", codec},
       {"signer", signer}, {"trusted_signers", trusted_signers}, {"require_signed", require_signed},
       {"allow_unsigned", allow_unsigned},
   };

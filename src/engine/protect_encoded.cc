@@ -7,11 +7,11 @@
 namespace shroud {
 
 Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const std::string& format,
-                                                   const std::string& name, Detector& detector) const {
+                                                   const std::string& name, Detector& detector,
+                                                   bool sidecar) const {
   EncodedOutput out;
   FrameReport& rep = out.report;
   const std::string shown = name.empty() ? std::string("<memory>") : name;
-  const bool sidecar = options.sidecar;
   if (scheme && !scheme->choice.sisa_seal()) {
     // A paper scheme: the record embedded in the PNG, or beside the image.
     std::vector<Region> found;
@@ -56,6 +56,7 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
       so.sidecar = sidecar || signer;   // signing: the container is taken apart, then embedded with its record
       auto file = seal_image_file(image, sealed, so, seal->source());
       if (!file.ok()) return make_error(file.error().code, "'" + shown + "': " + file.error().message);
+      rep.container_index = engine::container_indices(plan.actions, file->regions);
       if (signer) {
         // record || container, in the carrier or the sidecar (docs/provenance.md).
         nlohmann::json input = {{"name", name}, {"pixels_blake2b", input_digest}};
@@ -92,12 +93,20 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
   return out;
 }
 
+ImageLimits Engine::Impl::limits() const {
+  ImageLimits l;
+  if (options.max_pixels > 0) l.max_pixels = options.max_pixels;
+  return l;
+}
+
 Result<EncodedOutput> Engine::protect_encoded(std::span<const std::uint8_t> bytes, const std::string& format,
-                                              const std::string& name) const {
-  SHROUD_ASSIGN_OR_RETURN(LoadedImage img, decode_image(std::vector<std::uint8_t>(bytes.begin(), bytes.end())));
-  if (scheme()) SHROUD_RETURN_IF_ERROR(engine::check_scheme_output(impl_->scheme->choice, format, impl_->options.sidecar));
+                                              const std::string& name, std::optional<bool> sidecar) const {
+  const bool to_sidecar = sidecar.value_or(impl_->options.sidecar);
+  SHROUD_ASSIGN_OR_RETURN(LoadedImage img,
+                          decode_image(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), impl_->limits()));
+  if (scheme()) SHROUD_RETURN_IF_ERROR(engine::check_scheme_output(impl_->scheme->choice, format, to_sidecar));
   SHROUD_ASSIGN_OR_RETURN(auto det, impl_->borrow());
-  return impl_->protect_loaded(img, format, name, *det);
+  return impl_->protect_loaded(img, format, name, *det, to_sidecar);
 }
 
 }  // namespace shroud

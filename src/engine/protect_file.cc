@@ -87,7 +87,7 @@ Result<FileReport> Engine::Impl::protect_to_file(const std::string& input, const
     }
   }
   SHROUD_ASSIGN_OR_RETURN(LoadedImage img, read_image(input));
-  SHROUD_ASSIGN_OR_RETURN(EncodedOutput out, protect_loaded(img, format, input, detector));
+  SHROUD_ASSIGN_OR_RETURN(EncodedOutput out, protect_loaded(img, format, input, detector, options.sidecar));
   WriteOptions wo;
   wo.overwrite = options.overwrite || overwrite;
   const std::string side = sidecar_path(output);

@@ -88,19 +88,47 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image, bool with_record) cons
     for (auto& a : plan.actions) (a.method == "seal" ? sealed : plain).push_back(a);
   }
   const std::string input_digest = im.signer && !sealed.empty() ? pixels_blake2b_hex(image) : std::string();
-  SHROUD_RETURN_IF_ERROR(apply_actions(image, im.seal ? plain : plan.actions));
+  // Blur, pixelate and fill cannot fail on planned rectangles (only by running out of memory).
+  // When another method may fail half way (seal, DP, generate), the rectangles about to change
+  // are saved first (never the whole frame), so a failure leaves the caller's buffer as it was.
+  bool may_fail = false;
+  for (const auto& a : plan.actions) {
+    may_fail = may_fail || !(a.method == "blur" || a.method == "pixelate" || a.method == "fill");
+  }
+  std::vector<cv::Mat> saved;
+  if (may_fail) {
+    saved.reserve(plan.actions.size());
+    for (const auto& a : plan.actions) saved.push_back(image(a.rect).clone());
+  }
+  auto restore = [&] {
+    for (std::size_t i = saved.size(); i-- > 0;) saved[i].copyTo(image(plan.actions[i].rect));
+  };
+  if (Status s = apply_actions(image, im.seal ? plain : plan.actions); !s.ok()) {
+    restore();
+    return s.error();
+  }
+  report.container_index.assign(plan.actions.size(), -1);
   if (!sealed.empty()) {
     SealOptions so;
     so.placeholder = plan.placeholder;
     so.binding = im.options.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
-    SHROUD_ASSIGN_OR_RETURN(SealedImage s, seal_regions(image, sealed, so, im.seal->source()));
-    report.container = std::move(s.container);
+    auto s = seal_regions(image, sealed, so, im.seal->source());
+    if (!s.ok()) {
+      restore();
+      return s.error();
+    }
+    report.container = std::move(s->container);
+    report.container_index = engine::container_indices(plan.actions, s->regions);
     if (im.signer) {
       // Signed provenance: record || container, bound to the frame's pixels as left here.
       nlohmann::json redaction = regions_to_json("", image.size(), plan.regions);
       add_actions_json(redaction, plan.actions);
-      SHROUD_ASSIGN_OR_RETURN(report.container, im.sign_image_payload(report.container, image, {{"pixels_blake2b", input_digest}},
-                                                                      redaction, "frame"));
+      auto signed_payload = im.sign_image_payload(report.container, image, {{"pixels_blake2b", input_digest}}, redaction, "frame");
+      if (!signed_payload.ok()) {
+        restore();
+        return signed_payload.error();
+      }
+      report.container = std::move(*signed_payload);
     }
   }
   if (with_record) {
@@ -115,4 +143,18 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image, bool with_record) cons
   return report;
 }
 
+namespace engine {
+
+std::vector<std::int32_t> container_indices(const std::vector<Action>& actions, const std::vector<SealedRegion>& sealed) {
+  std::vector<std::int32_t> out(actions.size(), -1);
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    if (actions[i].method != "seal") continue;
+    out[i] = next < sealed.size() ? static_cast<std::int32_t>(sealed[next].index) : static_cast<std::int32_t>(next);
+    ++next;
+  }
+  return out;
+}
+
+}  // namespace engine
 }  // namespace shroud

@@ -132,4 +132,24 @@ Result<RecoverReport> Engine::recover_file(const std::string& input, const std::
   return rep;
 }
 
+Status Engine::recover_frame(cv::Mat& image, std::span<const std::uint8_t> container,
+                             const RecoverSelection& selection) const {
+  if (impl_->memory_keys.recipient || (impl_->options.key.empty() && !impl_->memory_keys.keyset)) {
+    return make_error(ErrorCode::kInvalidArgument, "recovery needs a keyset (a recipient public key cannot open anything)");
+  }
+  SHROUD_ASSIGN_OR_RETURN(std::shared_ptr<const Keyset> keyset, impl_->recovery_keyset());
+  RecoverOptions ro;
+  ro.regions = selection.regions;
+  for (const auto& k : selection.kinds) {
+    SHROUD_ASSIGN_OR_RETURN(Kind kind, parse_kind(k));
+    ro.kinds.push_back(kind);
+  }
+  SHROUD_ASSIGN_OR_RETURN(RecoveredImage rec, recover_regions(image, container, *keyset, ro));
+  if (rec.image.size() != image.size() || rec.image.type() != image.type()) {
+    return make_error(ErrorCode::kInternal, "recovered image does not match the frame");
+  }
+  rec.image.copyTo(image);  // same size and type: written into the caller's buffer
+  return ok_status();
+}
+
 }  // namespace shroud

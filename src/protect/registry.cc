@@ -74,7 +74,7 @@ Result<std::unique_ptr<Protector>> create_protector(const std::string& name) {
     if (name == scheme) {
       return make_error(ErrorCode::kInvalidArgument,
                         "'" + name + "' is a paper scheme applied to the whole image with a key: use `shroud protect --method " +
-                            name + " --key KEYFILE` (docs/schemes.md); it cannot be mixed with other methods in a policy");
+                            name + " --scheme-key KEYFILE` (docs/schemes.md); it cannot be mixed with other methods in a policy");
     }
   }
   return make_error(ErrorCode::kInvalidArgument,

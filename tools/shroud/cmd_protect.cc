@@ -27,6 +27,7 @@ struct Opts {
   std::string output;
   DetectFlags detect;
   EngineOptions e;              // strings, flags and the video/seal/scheme options directly
+  KeyFlags keys;                // --keyset / --scheme-key / --key into e.key
   double mask_scale = -1;
   double feather = -1;
   int cells = 0;
@@ -225,7 +226,7 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--crf", o->e.crf, "H.264 quality, lower is better (default 20)")->check(CLI::Range(0, 51))->group(video);
   cmd->add_option("--preset", o->e.preset, "x264 preset (default veryfast)")->group(video);
   cmd->add_option("--codec", o->e.codec, "auto, h264, mpeg4 or ffv1 (lossless)")->check(CLI::IsMember({"auto", "h264", "mpeg4", "ffv1"}))->group(video);
-  cmd->add_option("--key", o->e.key, "seal/sisa: keyset file (its primary key seals); paper schemes: scheme key file (`shroud keygen --scheme NAME -o FILE`)");
+  o->keys.add_to(cmd, "its primary key seals");
   cmd->add_option("--recipient", o->e.recipient, "seal: recipient public key file (only the key holder can recover)");
   cmd->add_option("--signer", o->e.signer, "seal: device signing key (keygen --signer); adds a signed provenance record");
   cmd->add_option("--placeholder", o->e.placeholder, "seal: what is shown over sealed regions: fill (default), blur, pixelate, noise");
@@ -241,8 +242,15 @@ void add_protect(CLI::App& app, Globals& g) {
                   "JPEG in and out: auto (coefficients when possible, default), coeff (fail otherwise), pixel (decode + re-encode)")
       ->check(CLI::IsMember({"auto", "coeff", "pixel"}));
   cmd->add_flag("--detached", o->e.detached, "seal: do not bind to the carrier pixels (for pipelines that re-encode)");
-  cmd->add_option("--track", o->e.track, "seal, video: recovery track file (default OUTPUT.shroudv)");
+  cmd->add_option("--recovery-track,--track", o->e.track,
+                  "seal, video: recovery track file (default OUTPUT.shroudv; --track: older spelling)");
   cmd->callback([&g, o] {
+    auto key = o->keys.resolve(false);
+    if (!key.ok()) {
+      g.exit_code = report(key.error());
+      return;
+    }
+    o->e.key = *key;
     if (o->inputs.empty() && o->e.camera.empty()) {
       g.exit_code = report(make_error(ErrorCode::kInvalidArgument, "give input files, a video, or --camera N"));
       return;

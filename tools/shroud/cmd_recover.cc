@@ -16,7 +16,7 @@ namespace {
 struct Opts {
   std::string input;
   std::string output;
-  std::string key;
+  KeyFlags keys;
   RecoverSelection selection;
   std::string sidecar;
   std::string track;
@@ -29,7 +29,7 @@ struct Opts {
 Status run(const Opts& o) {
   EngineOptions eo;
   eo.mode = EngineOptions::Mode::kRecover;
-  eo.key = o.key;
+  SHROUD_ASSIGN_OR_RETURN(eo.key, o.keys.resolve(true));
   eo.overwrite = o.force;
   eo.trusted_signers = o.trusted;
   eo.require_signed = o.require_signed;
@@ -68,11 +68,12 @@ void add_recover(CLI::App& app, Globals& g) {
   auto o = std::make_shared<Opts>();
   cmd->add_option("input", o->input, "sealed image (PNG or JPEG; any format with --sidecar), or a sealed video")->required();
   cmd->add_option("-o,--output", o->output, "recovered image (use .png/.tif to keep the originals exact)")->required();
-  cmd->add_option("--key", o->key, "keyset file (sealed images) or scheme key file (paper schemes); mode 0600")->required();
+  o->keys.add_to(cmd, "its keys open the seal");
   cmd->add_option("--region", o->selection.regions, "restore only region N (repeatable; `--region 0 --region 2`)");
   cmd->add_option("--kind", o->selection.kinds, "restore only regions of this kind (face, plate, ...)")->delimiter(',');
-  cmd->add_option("--sidecar", o->sidecar, "read the container from this file instead of the image");
-  cmd->add_option("--track", o->track, "video: the recovery track (default INPUT.shroudv)");
+  cmd->add_option("--container,--sidecar", o->sidecar,
+                  "read the container (or scheme record) from this file instead of the image (--sidecar: older spelling)");
+  cmd->add_option("--recovery-track,--track", o->track, "video: the recovery track (default INPUT.shroudv; --track: older spelling)");
   cmd->add_option("--trusted", o->trusted, "trusted signer public keys: check the signed provenance record first");
   cmd->add_flag("--require-signed", o->require_signed, "refuse unsigned files (needs --trusted)");
   cmd->add_flag("--allow-unsigned", o->allow_unsigned, "with --trusted: accept unsigned files and unknown signers (warning)");

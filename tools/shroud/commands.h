@@ -51,6 +51,14 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
                                        std::vector<std::string>* roots, Error* error);
 bool is_image_path(const std::string& path);
 
+// The key flags of protect and recover: --keyset (seal, sisa), --scheme-key (paper schemes) and
+// the older --key, which takes either. At most one may be given; resolve() returns its path.
+struct KeyFlags {
+  std::string key, keyset, scheme_key;
+  void add_to(CLI::App* cmd, const std::string& role);
+  Result<std::string> resolve(bool required) const;
+};
+
 // Detector options and spec from the shared flags.
 struct DetectFlags {
   std::string spec;              // --detector; empty: default

@@ -13,6 +13,22 @@ int report(const Error& error) {
 
 bool is_image_path(const std::string& path) { return is_image_file_name(path); }
 
+void KeyFlags::add_to(CLI::App* cmd, const std::string& role) {
+  cmd->add_option("--keyset", keyset, "seal, sisa: keyset file (" + role + "; `shroud keygen FILE`; mode 0600)");
+  cmd->add_option("--scheme-key", scheme_key,
+                  "paper schemes: scheme key file (`shroud keygen --scheme NAME -o FILE`)");
+  cmd->add_option("--key", key, "--keyset or --scheme-key (older spelling: the file says which it is)");
+}
+
+Result<std::string> KeyFlags::resolve(bool required) const {
+  const int given = !key.empty() + !keyset.empty() + !scheme_key.empty();
+  if (given > 1) return make_error(ErrorCode::kInvalidArgument, "give one of --keyset, --scheme-key and --key");
+  if (given == 0 && required) {
+    return make_error(ErrorCode::kInvalidArgument, "give the key: --keyset FILE (seal, sisa) or --scheme-key FILE (paper schemes)");
+  }
+  return !keyset.empty() ? keyset : !scheme_key.empty() ? scheme_key : key;
+}
+
 // Files are taken as given; folders are walked recursively for image files (sorted). `roots`
 // receives, for each file, the folder it was found under ("" for files given directly).
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
