@@ -22,11 +22,11 @@ TEST(CliCommandsTest, UnknownCommandIsAnErrorWithASuggestion) {
   EXPECT_NE(r.output.find("did you mean 'recover'"), std::string::npos) << r.output;
 
   // Far from every command: named, and the closest one still shown.
-  r = run_shroud({"verfy", "x.png"});
+  r = run_shroud({"xyzzy", "x.png"});
   EXPECT_EQ(r.exit_code, exit_code(ErrorCode::kInvalidArgument)) << r.output;
-  EXPECT_NE(r.output.find("unknown command 'verfy'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown command 'xyzzy'"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("the closest command is '"), std::string::npos) << r.output;
-  r = run_shroud({"verfy", "--help"});
+  r = run_shroud({"xyzzy", "--help"});
   EXPECT_NE(r.exit_code, 0) << r.output;
 
   // Global options before the command still work.

@@ -45,6 +45,7 @@
 #include "shroud/policy.h"
 #include "shroud/region.h"
 #include "shroud/result.h"
+#include "shroud/signer.h"
 #include "shroud/video.h"
 
 namespace shroud {
@@ -96,6 +97,12 @@ struct EngineOptions {
   bool detached = false;                  // seal: bind to geometry, not carrier pixels
   std::string track;                      // video seal: recovery track path (default OUT.shroudv)
 
+  // ---- signed provenance (docs/provenance.md)
+  std::string signer;                     // seal: device signing key file; every container/track gets a signed record
+  std::string trusted_signers;            // recover/verify: trusted signer public keys (file)
+  bool require_signed = false;            // recover: refuse unsigned files (needs trusted_signers)
+  bool allow_unsigned = false;            // recover with trusted_signers: accept unsigned / unknown-signer files
+
   // ---- paper schemes (sisa, sisa-paper)
   int level = 3;
   int levels = 5;
@@ -138,6 +145,10 @@ struct EngineKeys {
   std::shared_ptr<const Keyset> keyset;     // seal, sisa and seal recovery
   std::optional<RecipientKey> recipient;    // seal to a public key (protect only)
   bool empty() const { return !keyset && !recipient; }
+  // Signed provenance, in place of options.signer / options.trusted_signers (which must then be
+  // empty): the signing key (protect with seal) and the trusted signers (recover, verify).
+  std::shared_ptr<const SignerKey> signer{};
+  std::vector<SignerPublicKey> trusted_signers{};
 };
 
 // Which sealed regions to restore (empty: all).
@@ -215,6 +226,17 @@ struct RecoverReport {
   std::size_t restored = 0, region_count = 0, unrecoverable = 0;
   std::uint32_t key_id = 0;
   std::vector<std::string> warnings;      // lossy output format, detached container, ...
+  std::string signed_by;                  // trusted signer id (and name) when the record was checked
+};
+
+// What verify_file() found: who signed the file and the record they signed.
+struct VerifyReport {
+  bool is_signed = false;
+  std::string subject;                    // "image" or "video"
+  std::string signer_id, signer_name;     // from the trusted-signers entry
+  std::string time;                       // as recorded
+  nlohmann::json record;                  // the whole signed record
+  std::vector<std::string> warnings;      // detached carrier differs, ...
 };
 
 struct VideoRecoverReport {
@@ -222,6 +244,8 @@ struct VideoRecoverReport {
   std::uint64_t regions = 0;
   std::uint32_t key_id = 0;
   double fps = 0.0;
+  std::vector<std::string> warnings;      // unsigned track accepted, record not checked, ...
+  std::string signed_by;                  // trusted signer id (and name) when the record was checked
 };
 
 class Engine {
@@ -300,12 +324,23 @@ class Engine {
 
   // Recovery (seal containers and paper-scheme records): verifies everything, then returns the
   // recovered image encoded as `format`. `sidecar`: the container when not embedded.
+  // Signed provenance: with trusted signers the record is checked first (as verify_file) and an
+  // unsigned file or unknown signer is refused unless allow_unsigned; require_signed without
+  // trusted signers is refused by create(). Without either, a record is skipped (a warning).
   Result<RecoverReport> recover_encoded(std::span<const std::uint8_t> bytes,
                                         const std::optional<std::vector<std::uint8_t>>& sidecar,
                                         const std::string& format, const RecoverSelection& selection = {},
                                         const std::string& name = "<memory>") const;
   Result<RecoverReport> recover_file(const std::string& input, const std::string& output,
                                      const std::string& sidecar_file = "", const RecoverSelection& selection = {}) const;
+  // Checks the signed provenance record of a sealed image (embedded, or `sidecar_file`) or of a
+  // video's recovery track (`track`, default INPUT.shroudv, for video inputs) against the trusted
+  // signers: the signature, the container/track digest and the carrier (image pixels, video
+  // file). Errors: kNotFound unsigned ("no provenance record"), kPermission unknown signer,
+  // kAuthentication bad signature or carrier/container not the one signed, kCorrupt malformed.
+  // Needs trusted signers (options or EngineKeys). No keyset is needed.
+  Result<VerifyReport> verify_file(const std::string& input, const std::string& sidecar_file = "",
+                                   const std::string& track = "") const;
   // A sealed video and its recovery track (default INPUT.shroudv) to a lossless (FFV1) video.
   Result<VideoRecoverReport> recover_video(const std::string& input, const std::string& output,
                                            const std::string& track = "") const;

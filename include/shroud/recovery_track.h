@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,11 @@ class RecoveryTrackWriter final : public FrameProtector {
   Status protect(cv::Mat& frame, std::int64_t index, const std::vector<Action>& actions) override;
   // Writes the final record and flushes to disk (still under the temporary name).
   Status finish() override;
+  // BLAKE2b-256 of every byte written so far (after finish(): the whole track).
+  std::array<std::uint8_t, 32> digest() const;
+  // After finish(), before commit(): appends a signed provenance record (provenance.h) after
+  // the final record. At most once.
+  Status append_provenance(std::span<const std::uint8_t> record);
   // Renames the finished track into place.
   Status commit();
 
@@ -157,6 +163,9 @@ struct TrackScan {
   std::int64_t key_frames = 0;   // v2 records flagged key-frame
   std::uint64_t body_bytes = 0;  // sum of the frame records' ciphertext + tag lengths
   std::uint64_t raw_bytes = 0;   // sum of the regions' pixel bytes
+  // The signed provenance record after the final record (provenance.h), empty when unsigned.
+  // The track's own bytes are the file's first (size - provenance.size()) bytes.
+  std::vector<std::uint8_t> provenance;
 };
 Result<TrackScan> scan_track(std::istream& in, const TrackLimits& limits = {});
 

@@ -183,8 +183,34 @@ Result<std::vector<std::uint8_t>> box_seal(ByteView message, ByteView public_key
 // Raw X25519 (crypto_scalarmult); kAuthentication when the result is all zero (low order).
 [[nodiscard]] Status x25519(ByteView secret_key, ByteView public_key, MutableBytes shared);
 
+// ---- signatures and BLAKE2b (signed provenance, docs/provenance.md) ----------------------
+inline constexpr std::size_t kSignPublicBytes = 32;   // Ed25519 public key
+inline constexpr std::size_t kSignSeedBytes = 32;     // Ed25519 seed (the secret we store)
+inline constexpr std::size_t kSignatureBytes = 64;
+// Ed25519 (libsodium crypto_sign): a fresh seed, the public key of a seed, detached signatures.
+Status sign_seed(MutableBytes seed);
+Result<std::array<std::uint8_t, kSignPublicBytes>> sign_public_from_seed(ByteView seed);
+Result<std::array<std::uint8_t, kSignatureBytes>> sign_detached(ByteView seed, ByteView message);
+[[nodiscard]] bool sign_verify_detached(ByteView signature, ByteView message, ByteView public_key);
+
+// BLAKE2b-256 (crypto_generichash), unkeyed. One shot and streaming.
+std::array<std::uint8_t, kHashBytes> blake2b(ByteView message);
+class Blake2b {
+ public:
+  Blake2b();
+  ~Blake2b();
+  Blake2b(const Blake2b&) = delete;
+  Blake2b& operator=(const Blake2b&) = delete;
+  void update(ByteView data);
+  std::array<std::uint8_t, kHashBytes> finish();
+
+ private:
+  alignas(64) std::uint8_t state_[384];
+};
+
 // ---- encodings ---------------------------------------------------------------------------
 std::string to_base64(ByteView bytes);
+std::string to_hex(ByteView bytes);  // lowercase
 // Decodes standard base64 (with padding) into `out` of exactly the expected size.
 [[nodiscard]] Status from_base64_exact(std::string_view text, MutableBytes out);
 

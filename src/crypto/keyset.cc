@@ -24,6 +24,8 @@ constexpr std::size_t kMaxKeys = 1024;
 constexpr const char* kKeysetFormat = "shroud-keyset";
 constexpr const char* kRecipientFormat = "shroud-recipient-key";
 
+}  // namespace
+
 std::string now_rfc3339() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -32,6 +34,8 @@ std::string now_rfc3339() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 Result<std::uint32_t> fresh_id(const Keyset::Impl& impl) {
   for (int attempt = 0; attempt < 64; ++attempt) {
@@ -164,6 +168,8 @@ std::string serialize(const Keyset::Impl& impl) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+}  // namespace
+
 // Reads a small file; when `private_only`, refuses group/other permission bits.
 Result<std::string> read_small_file(const std::string& path, bool private_only) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -181,7 +187,7 @@ Result<std::string> read_small_file(const std::string& path, bool private_only) 
     ::close(fd);
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return make_error(ErrorCode::kPermission, "keyset '" + path + "' has mode " + mode +
+    return make_error(ErrorCode::kPermission, "key file '" + path + "' has mode " + mode +
                                                   " (group/others may access it); run chmod 600 on it");
   }
   if (static_cast<std::uint64_t>(st.st_size) > kMaxKeysetBytes) {
@@ -200,8 +206,6 @@ Result<std::string> read_small_file(const std::string& path, bool private_only) 
   text.resize(done);
   return text;
 }
-
-}  // namespace
 
 const char* key_algorithm_name(KeyAlgorithm algorithm) {
   switch (algorithm) {

@@ -27,4 +27,10 @@ struct Keyset::Impl {
   }
 };
 
+// Reads a small key file (<= 1 MiB, regular, not a symlink); when `private_only`, refuses
+// group/other permission bits (kPermission). Shared by keysets and signer keys.
+Result<std::string> read_small_file(const std::string& path, bool private_only);
+// The current UTC time, RFC 3339 ("2026-11-22T01:40:00Z").
+std::string now_rfc3339();
+
 }  // namespace shroud

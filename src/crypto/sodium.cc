@@ -197,3 +197,75 @@ Status from_base64_exact(std::string_view text, MutableBytes out) {
 }
 
 }  // namespace shroud::crypto
+
+// ---- Ed25519 and BLAKE2b -------------------------------------------------------------------
+namespace shroud::crypto {
+
+static_assert(sizeof(crypto_generichash_state) <= 384, "Blake2b state buffer too small");
+
+Status sign_seed(MutableBytes seed) {
+  if (seed.size() != kSignSeedBytes) return make_error(ErrorCode::kInvalidArgument, "Ed25519 seed must be 32 bytes");
+  return random_bytes(seed);
+}
+
+Result<std::array<std::uint8_t, kSignPublicBytes>> sign_public_from_seed(ByteView seed) {
+  SHROUD_RETURN_IF_ERROR(init());
+  if (seed.size() != kSignSeedBytes) return make_error(ErrorCode::kInvalidArgument, "Ed25519 seed must be 32 bytes");
+  std::array<std::uint8_t, kSignPublicBytes> pk{};
+  Secret<crypto_sign_SECRETKEYBYTES> sk;
+  if (crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data()) != 0) {
+    return make_error(ErrorCode::kInternal, "Ed25519 key derivation failed");
+  }
+  return pk;
+}
+
+Result<std::array<std::uint8_t, kSignatureBytes>> sign_detached(ByteView seed, ByteView message) {
+  SHROUD_RETURN_IF_ERROR(init());
+  if (seed.size() != kSignSeedBytes) return make_error(ErrorCode::kInvalidArgument, "Ed25519 seed must be 32 bytes");
+  std::array<std::uint8_t, kSignPublicBytes> pk{};
+  Secret<crypto_sign_SECRETKEYBYTES> sk;
+  if (crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data()) != 0) {
+    return make_error(ErrorCode::kInternal, "Ed25519 key derivation failed");
+  }
+  std::array<std::uint8_t, kSignatureBytes> sig{};
+  if (crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.data()) != 0) {
+    return make_error(ErrorCode::kInternal, "Ed25519 signing failed");
+  }
+  return sig;
+}
+
+bool sign_verify_detached(ByteView signature, ByteView message, ByteView public_key) {
+  if (!init().ok() || signature.size() != kSignatureBytes || public_key.size() != kSignPublicBytes) return false;
+  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) == 0;
+}
+
+std::array<std::uint8_t, kHashBytes> blake2b(ByteView message) {
+  Blake2b h;
+  h.update(message);
+  return h.finish();
+}
+
+Blake2b::Blake2b() {
+  (void)init();
+  crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(state_), nullptr, 0, kHashBytes);
+}
+Blake2b::~Blake2b() { memzero(state_, sizeof state_); }
+void Blake2b::update(ByteView data) {
+  if (!data.empty()) crypto_generichash_update(reinterpret_cast<crypto_generichash_state*>(state_), data.data(), data.size());
+}
+std::array<std::uint8_t, kHashBytes> Blake2b::finish() {
+  std::array<std::uint8_t, kHashBytes> out{};
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), out.data(), out.size());
+  return out;
+}
+
+}  // namespace shroud::crypto
+
+namespace shroud::crypto {
+std::string to_hex(ByteView bytes) {
+  std::string out(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
+  out.pop_back();
+  return out;
+}
+}  // namespace shroud::crypto

@@ -149,6 +149,28 @@ Result<SchemeRun> prepare_scheme(const SchemeChoice& choice, const EngineOptions
   return run;
 }
 
+// Signed provenance keys: from the options' files or from memory, not both.
+Status load_provenance_keys(Engine::Impl& impl) {
+  const EngineOptions& o = impl.options;
+  const EngineKeys& m = impl.memory_keys;
+  if ((m.signer && !o.signer.empty()) || (!m.trusted_signers.empty() && !o.trusted_signers.empty())) {
+    return make_error(ErrorCode::kInvalidArgument, "options.signer/trusted_signers and in-memory signer keys given: use one");
+  }
+  impl.signer = m.signer;
+  impl.trusted_signers = m.trusted_signers;
+  if (!o.signer.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(SignerKey key, load_signer(o.signer));
+    impl.signer = std::make_shared<const SignerKey>(std::move(key));
+  }
+  if (!o.trusted_signers.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(impl.trusted_signers, load_trusted_signers(o.trusted_signers));
+  }
+  if (o.require_signed && impl.trusted_signers.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--require-signed needs --trusted SIGNERS (the signer keys to accept)");
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<Engine> Engine::create(EngineOptions options) { return create(std::move(options), EngineKeys{}); }
@@ -167,11 +189,16 @@ Result<Engine> Engine::create(EngineOptions options, EngineKeys keys) {
   impl->options = std::move(options);
   impl->memory_keys = std::move(keys);
   const EngineOptions& o = impl->options;
+  SHROUD_RETURN_IF_ERROR(load_provenance_keys(*impl));
   if (o.mode == EngineOptions::Mode::kRecover) {
     if (impl->memory_keys.recipient) {
       return make_error(ErrorCode::kInvalidArgument, "a recipient public key cannot recover; give the keyset");
     }
+    if (impl->signer) return make_error(ErrorCode::kInvalidArgument, "--signer is for protect; recover and verify take --trusted");
     return Engine(std::move(impl));
+  }
+  if (o.require_signed || o.allow_unsigned) {
+    return make_error(ErrorCode::kInvalidArgument, "--require-signed/--allow-unsigned apply to recover");
   }
 
   const std::optional<SchemeChoice> choice = engine::scheme_choice(o.method);
@@ -191,6 +218,9 @@ Result<Engine> Engine::create(EngineOptions options, EngineKeys keys) {
     impl->seal.emplace(std::move(keys));
   } else if (!o.key.empty() || !o.recipient.empty() || !impl->memory_keys.empty() || o.sidecar || o.detached) {
     return make_error(ErrorCode::kInvalidArgument, "--key/--recipient/--sidecar/--detached only apply to --method seal");
+  }
+  if (impl->signer && !impl->seal) {
+    return make_error(ErrorCode::kInvalidArgument, "--signer applies to --method seal and sisa (signed containers)");
   }
   if (!o.track.empty() && !(impl->seal && !impl->scheme)) {
     return make_error(ErrorCode::kInvalidArgument, "--track only applies to --method seal");

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,9 @@
 #include "shroud/keys.h"
 #include "shroud/policy.h"
 #include "shroud/schemes/scheme_file.h"
+#include "shroud/provenance.h"
 #include "shroud/seal.h"
+#include "shroud/signer.h"
 
 namespace shroud {
 namespace engine {
@@ -76,6 +79,9 @@ Status validate_ranges(const EngineOptions& o);
 
 bool same_file(const std::string& a, const std::string& b);
 
+// BLAKE2b-256 (hex) of a file's first `limit` bytes (all when limit < 0), streamed (provenance).
+Result<std::string> file_blake2b_hex(const std::string& path, std::int64_t limit = -1);
+
 }  // namespace engine
 
 struct Engine::Impl {
@@ -86,6 +92,29 @@ struct Engine::Impl {
   std::optional<engine::SealKeys> seal;       // seal or sisa
   std::optional<engine::SchemeRun> scheme;    // paper scheme or sisa
   EngineKeys memory_keys;                     // create(options, keys)
+  std::shared_ptr<const SignerKey> signer;    // protect: sign every container / track
+  std::vector<SignerPublicKey> trusted_signers;  // recover, verify
+
+  // ---- signed provenance (provenance.cc)
+  // The fields every record shares: time, tool, policy (document and digest), detector spec.
+  nlohmann::json provenance_base(const std::string& subject) const;
+  // record || container for an image: `carrier` is the carrier's pixels as a reader will decode
+  // them, `input` describes the input (digest), `format` the carrier's ("frame": in memory).
+  Result<std::vector<std::uint8_t>> sign_image_payload(std::span<const std::uint8_t> container, const cv::Mat& carrier,
+                                                       nlohmann::json input, const nlohmann::json& redaction,
+                                                       const std::string& format) const;
+  // The same for an encoded carrier file (decoded here as recover decodes it).
+  Result<std::vector<std::uint8_t>> sign_image_payload(std::span<const std::uint8_t> container,
+                                                       std::span<const std::uint8_t> carrier_file,
+                                                       nlohmann::json input, const nlohmann::json& redaction,
+                                                       const std::string& format) const;
+  // Checks an image's record (verify_file's rules); unsigned is a report with is_signed false.
+  Result<VerifyReport> check_image(std::span<const std::uint8_t> file,
+                                   const std::optional<std::vector<std::uint8_t>>& sidecar) const;
+  Result<VerifyReport> check_video(const std::string& video, const std::string& track) const;
+  // Recovery rules on a check's result: the warnings to show, or the refusal.
+  Status enforce_provenance(const Result<VerifyReport>& check, const std::string& name,
+                            std::vector<std::string>* warnings) const;
 
   // The keyset for seal recovery: the one in memory, or options.key loaded now.
   Result<std::shared_ptr<const Keyset>> recovery_keyset() const;

@@ -36,6 +36,7 @@ Status validate_ranges(const EngineOptions& o) {
   if (o.dp_m) SHROUD_RETURN_IF_ERROR(in_range("dp_m", *o.dp_m, 1, 1 << 30));
   if (o.latent_clip && !(*o.latent_clip > 0)) return field_error("latent_clip", "must be > 0");
   if (o.generator_size) SHROUD_RETURN_IF_ERROR(in_range("generator_size", *o.generator_size, 8, 4096));
+  if (o.require_signed && o.allow_unsigned) return field_error("allow_unsigned", "cannot be combined with require_signed");
   SHROUD_RETURN_IF_ERROR(in_range("level", o.level, 1, 100));
   SHROUD_RETURN_IF_ERROR(in_range("levels", o.levels, 1, 100));
   SHROUD_RETURN_IF_ERROR(in_range("encrypt_from", o.encrypt_from, 1, 101));
@@ -200,6 +201,10 @@ const std::map<std::string, Setter>& setters() {
       {"sidecar", boolean(&EngineOptions::sidecar)},
       {"detached", boolean(&EngineOptions::detached)},
       {"track", str(&EngineOptions::track)},
+      {"signer", str(&EngineOptions::signer)},
+      {"trusted_signers", str(&EngineOptions::trusted_signers)},
+      {"require_signed", boolean(&EngineOptions::require_signed)},
+      {"allow_unsigned", boolean(&EngineOptions::allow_unsigned)},
       {"level", integer(&EngineOptions::level)},
       {"levels", integer(&EngineOptions::levels)},
       {"encrypt_from", integer(&EngineOptions::encrypt_from)},
@@ -265,6 +270,8 @@ json EngineOptions::to_json() const {
       {"jobs", jobs}, {"camera", camera}, {"detect_every", detect_every}, {"hold", hold}, {"extend_back", extend_back},
       {"drop_audio", drop_audio}, {"max_frames", max_frames}, {"keep_tags", keep_tags}, {"jpeg_path", jpeg_path},
       {"allow_unlisted", allow_unlisted}, {"max_buffer_mb", max_buffer_mb}, {"max_pixels", max_pixels}, {"crf", crf}, {"preset", preset}, {"codec", codec},
+      {"signer", signer}, {"trusted_signers", trusted_signers}, {"require_signed", require_signed},
+      {"allow_unsigned", allow_unsigned},
   };
   if (!color.empty()) j["color"] = color;
   return j;

@@ -40,7 +40,10 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
     // Irreversible actions first, then the sealed ones; container embedded or in the sidecar.
     std::vector<Action> plain, sealed;
     for (const auto& a : plan.actions) (a.method == "seal" ? sealed : plain).push_back(a);
+    const std::string input_digest = signer ? pixels_blake2b_hex(img.pixels) : std::string();
     SHROUD_RETURN_IF_ERROR(apply_actions(image, plain));
+    rep.record = regions_to_json(name, image.size(), plan.regions);
+    add_actions_json(rep.record, plan.actions);
     if (sealed.empty()) {
       SHROUD_ASSIGN_OR_RETURN(out.image, encode_image(image, format, enc));
     } else {
@@ -50,17 +53,29 @@ Result<EncodedOutput> Engine::Impl::protect_loaded(const LoadedImage& img, const
       so.seal.orientation = img.orientation;
       so.format = format;
       so.encode = enc;
-      so.sidecar = sidecar;
+      so.sidecar = sidecar || signer;   // signing: the container is taken apart, then embedded with its record
       auto file = seal_image_file(image, sealed, so, seal->source());
       if (!file.ok()) return make_error(file.error().code, "'" + shown + "': " + file.error().message);
-      out.image = std::move(file->image);
-      out.sidecar = std::move(file->sidecar);
-      SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(out.image));
-      rep.container = sidecar ? out.sidecar : embedded.value_or(std::vector<std::uint8_t>{});
       rep.container_index = engine::container_indices(plan.actions, file->regions);
+      if (signer) {
+        // record || container, in the carrier or the sidecar (docs/provenance.md).
+        nlohmann::json input = {{"name", name}, {"pixels_blake2b", input_digest}};
+        auto payload = sign_image_payload(file->sidecar, file->image, std::move(input), rep.record, format);
+        if (!payload.ok()) return make_error(payload.error().code, "'" + shown + "': " + payload.error().message);
+        if (sidecar) {
+          out.image = std::move(file->image);
+          out.sidecar = std::move(*payload);
+        } else {
+          SHROUD_ASSIGN_OR_RETURN(out.image, embed_container(file->image, *payload));
+        }
+        rep.container = sidecar ? out.sidecar : *payload;
+      } else {
+        out.image = std::move(file->image);
+        out.sidecar = std::move(file->sidecar);
+        SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(out.image));
+        rep.container = sidecar ? out.sidecar : embedded.value_or(std::vector<std::uint8_t>{});
+      }
     }
-    rep.record = regions_to_json(name, image.size(), plan.regions);
-    add_actions_json(rep.record, plan.actions);
   } else {
     Status applied = apply_actions(image, plan.actions);
     if (!applied.ok()) return make_error(applied.error().code, "'" + shown + "': " + applied.error().message);

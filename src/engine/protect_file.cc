@@ -34,12 +34,25 @@ Result<FileReport> Engine::Impl::protect_jpeg_to_file(const std::string& input, 
   JpegProtectOptions jo;
   jo.keep_metadata = options.keep_metadata;
   jo.keep_tags = options.keep_tags;
-  jo.sidecar = options.sidecar;
+  jo.sidecar = options.sidecar || signer;   // signing: the container is embedded after its record
   jo.binding = options.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
   if (seal) jo.placeholder = seal->placeholder;
   jo.detect_side = detector_spec.rfind("manual", 0) == 0 ? 0 : (options.detect_size > 0 ? options.detect_size : 640);
   const KeySource source = seal ? seal->source() : KeySource{};
   SHROUD_ASSIGN_OR_RETURN(JpegProtected out, protect_jpeg_file(file, detector, policy, jo, seal ? &source : nullptr));
+  if (signer && !out.sidecar.empty()) {
+    SHROUD_ASSIGN_OR_RETURN(JpegInfo probed, probe_jpeg(out.file));
+    nlohmann::json redaction = regions_to_json(input, cv::Size(probed.width, probed.height), out.regions);
+    add_actions_json(redaction, out.actions);
+    nlohmann::json in = {{"name", input}, {"file_blake2b", bytes_blake2b_hex(file)}};
+    SHROUD_ASSIGN_OR_RETURN(auto payload, sign_image_payload(out.sidecar, out.file, std::move(in), redaction, "jpeg"));
+    if (options.sidecar) {
+      out.sidecar = std::move(payload);
+    } else {
+      SHROUD_ASSIGN_OR_RETURN(out.file, embed_container(out.file, payload));
+      out.sidecar.clear();
+    }
+  }
   WriteOptions wo;
   wo.overwrite = options.overwrite || overwrite;
   SHROUD_RETURN_IF_ERROR(write_outputs(output, out.file, out.sidecar, wo));

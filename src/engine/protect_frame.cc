@@ -87,6 +87,7 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image, bool with_record) cons
   if (im.seal) {
     for (auto& a : plan.actions) (a.method == "seal" ? sealed : plain).push_back(a);
   }
+  const std::string input_digest = im.signer && !sealed.empty() ? pixels_blake2b_hex(image) : std::string();
   // Blur, pixelate and fill cannot fail on planned rectangles (only by running out of memory).
   // When another method may fail half way (seal, DP, generate), the rectangles about to change
   // are saved first (never the whole frame), so a failure leaves the caller's buffer as it was.
@@ -118,6 +119,17 @@ Result<FrameReport> Engine::protect_frame(cv::Mat& image, bool with_record) cons
     }
     report.container = std::move(s->container);
     report.container_index = engine::container_indices(plan.actions, s->regions);
+    if (im.signer) {
+      // Signed provenance: record || container, bound to the frame's pixels as left here.
+      nlohmann::json redaction = regions_to_json("", image.size(), plan.regions);
+      add_actions_json(redaction, plan.actions);
+      auto signed_payload = im.sign_image_payload(report.container, image, {{"pixels_blake2b", input_digest}}, redaction, "frame");
+      if (!signed_payload.ok()) {
+        restore();
+        return signed_payload.error();
+      }
+      report.container = std::move(*signed_payload);
+    }
   }
   if (with_record) {
     report.record = regions_to_json("", image.size(), plan.regions);

@@ -2,6 +2,7 @@
 // beside the output and renamed into place after it; never a sealed video without its track.
 #include <filesystem>
 
+#include "crypto/crypto.h"
 #include "engine/engine_impl.h"
 #include "shroud/recovery_track.h"
 #include "shroud/video.h"
@@ -77,6 +78,34 @@ Result<VideoReport> Engine::protect_video(const std::string& input, const std::s
     return im.new_detector();
   };
   auto summary = shroud::protect_video(source, factory, im.policy, vo, track.get());
+  if (summary.ok() && track && im.signer) {
+    // Signed provenance: a record after the track's final record, over the track and the video.
+    Status s = ok_status();
+    nlohmann::json j = im.provenance_base("video");
+    nlohmann::json in = {{"name", o.camera.empty() ? input : "camera:" + o.camera}};
+    std::error_code ec;
+    if (o.camera.empty() && !is_stream_source(source) && fs::is_regular_file(source, ec)) {
+      auto d = engine::file_blake2b_hex(source);
+      if (d.ok()) in["file_blake2b"] = *d;
+    }
+    j["input"] = in;
+    auto out_digest = engine::file_blake2b_hex(output);
+    if (!out_digest.ok()) s = out_digest.error();
+    if (s.ok()) {
+      j["output"] = {{"name", output}, {"file_blake2b", *out_digest}, {"frames", summary->frames}};
+      const auto d = track->digest();
+      j["payload"] = {{"scheme", "recovery-track"}, {"bytes", track->bytes()}, {"blake2b", crypto::to_hex(d)},
+                      {"frames", track->frames()}, {"regions", track->sealed_regions()}};
+      j["redaction"] = {{"frames", summary->frames}, {"regions", summary->regions}, {"tracks", summary->tracks},
+                        {"sealed_regions", track->sealed_regions()}};
+      auto rec = sign_provenance(std::move(j), *im.signer);
+      s = rec.ok() ? track->append_provenance(*rec) : Status(rec.error());
+    }
+    if (!s.ok()) {
+      fs::remove(output, ec);  // never a sealed video without its (signed) recovery track
+      summary = s.error();
+    }
+  }
   if (summary.ok() && track) {
     Status s = track->commit();
     if (!s.ok()) {

@@ -44,15 +44,34 @@ Result<RecoverReport> Engine::recover_encoded(std::span<const std::uint8_t> file
                                               const std::string& format, const RecoverSelection& selection,
                                               const std::string& name) const {
   const EngineOptions& o = impl_->options;
-  // Dispatch: a paper-scheme record goes to recover_scheme, anything else to the seal (which
-  // reports malformed carriers itself).
   auto embedded = extract_container(file);
   const bool has_embedded = embedded.ok() && embedded->has_value();
+  // Signed provenance first (docs/provenance.md): with trusted signers the record must verify
+  // (unsigned and unknown signers only with allow_unsigned); without, a record is only noted.
+  std::vector<std::string> prov_warnings;
+  std::string signed_by;
+  if (!impl_->trusted_signers.empty()) {
+    auto check = impl_->check_image(file, sidecar);
+    SHROUD_RETURN_IF_ERROR(impl_->enforce_provenance(check, name, &prov_warnings));
+    if (check.ok() && check->is_signed) {
+      signed_by = check->signer_id + (check->signer_name.empty() ? "" : " (" + check->signer_name + ")");
+    }
+  } else if ((sidecar && is_provenance_record(*sidecar)) || (has_embedded && is_provenance_record(**embedded))) {
+    prov_warnings.push_back("'" + name + "' carries a signed provenance record that was not checked (give --trusted SIGNERS)");
+  }
+  auto with_provenance = [&](Result<RecoverReport> r) -> Result<RecoverReport> {
+    if (!r.ok()) return r;
+    r->warnings.insert(r->warnings.begin(), prov_warnings.begin(), prov_warnings.end());
+    r->signed_by = signed_by;
+    return r;
+  };
+  // Dispatch: a paper-scheme record goes to recover_scheme, anything else to the seal (which
+  // reports malformed carriers itself).
   if ((sidecar && schemes::is_scheme_record(*sidecar)) || (has_embedded && schemes::is_scheme_record(**embedded))) {
     if (sidecar && has_embedded) {
       return make_error(ErrorCode::kCorrupt, "the image holds a container and a sidecar was given: refusing two containers");
     }
-    return recover_scheme(o, name, format, file, sidecar ? *sidecar : **embedded, selection);
+    return with_provenance(recover_scheme(o, name, format, file, sidecar ? *sidecar : **embedded, selection));
   }
   RecoverOptions ro;
   ro.regions = selection.regions;
@@ -80,7 +99,7 @@ Result<RecoverReport> Engine::recover_encoded(std::span<const std::uint8_t> file
     rep.restored = jrec->restored.size();
     rep.region_count = jrec->region_count;
     rep.key_id = jrec->key_id;
-    return rep;
+    return with_provenance(std::move(rep));
   }
   auto rec = recover_image_file(file, sidecar, keyset, ro);
   if (!rec.ok()) return make_error(rec.error().code, "'" + name + "': " + rec.error().message);
@@ -95,7 +114,7 @@ Result<RecoverReport> Engine::recover_encoded(std::span<const std::uint8_t> file
   rep.restored = rec->restored.size();
   rep.region_count = rec->region_count;
   rep.key_id = rec->key_id;
-  return rep;
+  return with_provenance(std::move(rep));
 }
 
 Result<RecoverReport> Engine::recover_file(const std::string& input, const std::string& output,

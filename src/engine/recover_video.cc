@@ -14,6 +14,16 @@ Result<VideoRecoverReport> Engine::recover_video(const std::string& input, const
   SHROUD_ASSIGN_OR_RETURN(std::shared_ptr<const Keyset> key, impl_->recovery_keyset());
   const Keyset& keyset = *key;
   const std::string track_file = track.empty() ? track_path(input) : track;
+  // Signed provenance: with trusted signers the track's record must verify first.
+  std::vector<std::string> prov_warnings;
+  std::string signed_by;
+  if (!impl_->trusted_signers.empty()) {
+    auto check = impl_->check_video(input, track_file);
+    SHROUD_RETURN_IF_ERROR(impl_->enforce_provenance(check, input, &prov_warnings));
+    if (check.ok() && check->is_signed) {
+      signed_by = check->signer_id + (check->signer_name.empty() ? "" : " (" + check->signer_name + ")");
+    }
+  }
   VideoWriterOptions wo;
   wo.path = output;
   wo.overwrite = impl_->options.overwrite;
@@ -24,6 +34,8 @@ Result<VideoRecoverReport> Engine::recover_video(const std::string& input, const
   rep.regions = rec->regions;
   rep.key_id = rec->key_id;
   rep.fps = rec->fps;
+  rep.warnings = std::move(prov_warnings);
+  rep.signed_by = signed_by;
   return rep;
 }
 

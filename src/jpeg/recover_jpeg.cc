@@ -4,6 +4,7 @@
 #include "jpeg/jpeg_internal.h"
 #include "jpeg/payload.h"
 #include "shroud/jpeg_coeff.h"
+#include "shroud/provenance.h"
 
 namespace shroud {
 namespace {
@@ -25,7 +26,9 @@ bool is_jpeg_coefficient_seal(std::span<const std::uint8_t> file, const std::opt
     if (!embedded.ok() || !embedded->has_value()) return false;
     payload = std::move(**embedded);
   }
-  auto scheme = container_scheme(*payload);
+  auto split = split_signed_payload(*payload);
+  if (!split.ok()) return false;
+  auto scheme = container_scheme(split->container);
   return scheme.ok() && *scheme == PayloadScheme::kJpegCoefficients;
 }
 
@@ -38,7 +41,9 @@ Result<JpegRecovered> recover_jpeg(std::span<const std::uint8_t> file, const std
   if (!embedded && !sidecar) {
     return make_error(ErrorCode::kNotFound, "no shroud container in the image (was it sealed with --sidecar?)");
   }
-  const std::vector<std::uint8_t>& container = sidecar ? *sidecar : *embedded;
+  // A signed payload: the provenance record (checked by the Engine) then the container.
+  SHROUD_ASSIGN_OR_RETURN(SignedPayload split, split_signed_payload(sidecar ? *sidecar : *embedded));
+  const std::span<const std::uint8_t> container = split.container;
   SHROUD_ASSIGN_OR_RETURN(jpeg::Coefficients c, jpeg::read_coefficients(file));
   SHROUD_ASSIGN_OR_RETURN(cv::Mat carrier, jpeg::decode_pixels(file));
   SHROUD_ASSIGN_OR_RETURN(OpenedPayloads opened,

@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "crypto/keyset_impl.h"
 #include "protect/placeholder_draw.h"
+#include "shroud/provenance.h"
 #include "shroud/protector.h"
 
 namespace shroud {
@@ -528,9 +529,12 @@ Result<RecoveredImage> recover_image_file(std::span<const std::uint8_t> file,
     return make_error(ErrorCode::kNotFound, "no shroud container in the image (was it sealed with --sidecar?)");
   }
   const std::vector<std::uint8_t>& payload = sidecar ? *sidecar : *embedded;
+  // A signed payload is a provenance record followed by the container (provenance.h); the
+  // record is checked by the caller that holds the trusted signers (Engine).
+  SHROUD_ASSIGN_OR_RETURN(SignedPayload split, split_signed_payload(payload));
   std::vector<std::uint8_t> copy(file.begin(), file.end());
   SHROUD_ASSIGN_OR_RETURN(LoadedImage decoded, decode_image(copy));
-  return recover_regions(decoded.pixels, payload, keyset, options);
+  return recover_regions(decoded.pixels, split.container, keyset, options);
 }
 
 }  // namespace shroud

@@ -9,6 +9,7 @@
 
 #include "codec/region_codec.h"
 #include "codec/size_bucket.h"
+#include "shroud/provenance.h"
 
 namespace shroud {
 
@@ -277,6 +278,23 @@ Result<Keys> derive_keys(const crypto::SecretKey& master, const std::array<std::
   SHROUD_ASSIGN_OR_RETURN(k.mac, crypto::hkdf_expand_key(file_key.view(), bytes(kMac)));
   SHROUD_ASSIGN_OR_RETURN(k.commit, crypto::hkdf_expand_key(file_key.view(), bytes(kCommit)));
   return k;
+}
+
+}  // namespace track
+namespace track {
+
+Status read_trailer(Source& src, std::vector<std::uint8_t>* record) {
+  if (src.remaining() == 0) return ok_status();
+  if (src.remaining() > kProvenanceHeaderBytes + kProvenanceMaxJsonBytes + kSignatureBytes) {
+    return make_error(ErrorCode::kCorrupt, "recovery track: bytes after the final record");
+  }
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(src.remaining()));
+  SHROUD_RETURN_IF_ERROR(src.read(bytes.data(), bytes.size(), "provenance record"));
+  if (!is_provenance_record(bytes)) return make_error(ErrorCode::kCorrupt, "recovery track: bytes after the final record");
+  SHROUD_ASSIGN_OR_RETURN(ProvenanceRecord r, parse_provenance(bytes));
+  if (r.size != bytes.size()) return make_error(ErrorCode::kCorrupt, "recovery track: bytes after the provenance record");
+  if (record != nullptr) *record = std::move(bytes);
+  return ok_status();
 }
 
 }  // namespace track

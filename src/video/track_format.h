@@ -91,6 +91,11 @@ Result<Header> read_header(Source& src, const TrackLimits& limits, std::vector<s
 // v2: the body length must be a size bucket of the padding (or the cap) and at most the cap.
 Result<Record> read_record(Source& src, const Header& header, const TrackLimits& limits);
 
+// After the final record: nothing, or exactly one signed provenance record (provenance.h),
+// checked for structure only (the Engine verifies the signature). `record` (may be null)
+// receives its bytes.
+Status read_trailer(Source& src, std::vector<std::uint8_t>* record);
+
 struct Keys {
   crypto::SecretKey frames;
   crypto::SecretKey mac;

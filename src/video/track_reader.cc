@@ -210,7 +210,7 @@ Status RecoveryTrackReader::finish() {
   if (rec.index != static_cast<std::uint64_t>(p.next)) {
     return corrupt("the final record counts " + std::to_string(rec.index) + " frames, " + std::to_string(p.next) + " were read");
   }
-  if (p.src->remaining() != 0) return corrupt("bytes after the final record");
+  SHROUD_RETURN_IF_ERROR(track::read_trailer(*p.src, nullptr));  // a provenance record may follow
   p.done = true;
   return ok_status();
 }
@@ -227,7 +227,7 @@ Result<TrackScan> scan_track(std::istream& in, const TrackLimits& limits) {
     SHROUD_ASSIGN_OR_RETURN(track::Record rec, track::read_record(src, h, limits));
     if (rec.type == track::kEndRecord) {
       if (rec.index != static_cast<std::uint64_t>(scan.frames)) return corrupt("final record frame count mismatch");
-      if (src.remaining() != 0) return corrupt("bytes after the final record");
+      SHROUD_RETURN_IF_ERROR(track::read_trailer(src, &scan.provenance));
       return scan;
     }
     if (rec.index != static_cast<std::uint64_t>(scan.frames)) return corrupt("records out of sequence");

@@ -49,6 +49,9 @@ struct RecoveryTrackWriter::Impl {
   std::int64_t next = 0;
   std::uint64_t written = 0, regions = 0;
   std::vector<std::uint8_t> out;      // pending output bytes
+  crypto::Blake2b hash;               // over every byte flushed (signed provenance)
+  std::array<std::uint8_t, 32> final_digest{};
+  bool provenance_appended = false;
   crypto::SecretBytes plain;          // one frame's original pixels
   std::vector<std::uint8_t> ad;
   // v2
@@ -72,6 +75,7 @@ struct RecoveryTrackWriter::Impl {
       done += static_cast<std::size_t>(n);
     }
     written += out.size();
+    hash.update(out);
     out.clear();
     return ok_status();
   }
@@ -307,7 +311,35 @@ Status RecoveryTrackWriter::finish() {
     return make_error(ErrorCode::kIo, "writing the recovery track '" + p.path + "' failed: " + errno_text());
   }
   p.fd = -1;
+  p.final_digest = p.hash.finish();
   p.finished = true;
+  return ok_status();
+}
+
+std::array<std::uint8_t, 32> RecoveryTrackWriter::digest() const { return impl_->final_digest; }
+
+Status RecoveryTrackWriter::append_provenance(std::span<const std::uint8_t> record) {
+  Impl& p = *impl_;
+  if (!p.finished || p.committed || p.provenance_appended) {
+    return make_error(ErrorCode::kInternal, "recovery track: provenance must be appended once, after finish(), before commit()");
+  }
+  const int fd = ::open(p.tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return make_error(ErrorCode::kIo, "reopening the recovery track '" + p.path + "' failed: " + errno_text());
+  std::size_t done = 0;
+  while (done < record.size()) {
+    const ssize_t n = ::write(fd, record.data() + done, record.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return make_error(ErrorCode::kIo, "writing the recovery track '" + p.path + "' failed: " + errno_text());
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return make_error(ErrorCode::kIo, "writing the recovery track '" + p.path + "' failed: " + errno_text());
+  }
+  p.written += record.size();
+  p.provenance_appended = true;
   return ok_status();
 }
 

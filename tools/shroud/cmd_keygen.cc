@@ -6,6 +6,8 @@
 // to PUB, for cameras (`protect --recipient PUB`). --list prints ids, never material.
 // --scheme NAME -o FILE: a scheme key file for `protect --method NAME` (paper schemes;
 // docs/schemes.md); --scheme sisa makes a keyset (SISA is built on the seal).
+// --signer OUT [--name NAME]: an Ed25519 device signing key (OUT, mode 0600) and its public half
+// (OUT.pub) for signed provenance (docs/provenance.md).
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
@@ -15,6 +17,7 @@
 #include "shroud/image_io.h"
 #include "shroud/keys.h"
 #include "shroud/schemes/scheme_file.h"
+#include "shroud/signer.h"
 
 namespace shroud::cli {
 namespace {
@@ -31,6 +34,8 @@ struct Opts {
   std::string scheme;
   std::string output;
   int block_size = 8;
+  std::string signer;
+  std::string name;
 };
 
 // A secret key file is replaced only with --discard-old-keys: every file sealed with its keys
@@ -75,7 +80,28 @@ Status list_keys(const Keyset& ks) {
   return ok_status();
 }
 
+// A device signing key: the secret file first (mode 0600), then OUT.pub, as for recipient keys.
+Status run_signer(const Opts& o) {
+  if (!o.keyset.empty() || !o.scheme.empty() || !o.output.empty() || o.rotate || !o.recipient.empty() || o.disable != 0 ||
+      o.enable != 0 || o.list) {
+    return make_error(ErrorCode::kInvalidArgument, "--signer OUT makes a signing key on its own: `shroud keygen --signer OUT [--name NAME]`");
+  }
+  const std::string pub_path = o.signer + ".pub";
+  SHROUD_RETURN_IF_ERROR(refuse_replacing(o.signer, o));
+  SHROUD_RETURN_IF_ERROR(check_write_target(pub_path, o.force));
+  SHROUD_ASSIGN_OR_RETURN(SignerKey key, SignerKey::generate(o.name));
+  SHROUD_RETURN_IF_ERROR(save_signer(key, o.signer, o.discard_old_keys));
+  const std::string text = signer_public_to_json(key.public_key());
+  WriteOptions wo;
+  wo.overwrite = o.force;
+  SHROUD_RETURN_IF_ERROR(write_file_atomic(pub_path, {text.begin(), text.end()}, wo));
+  spdlog::info("created signing key {} (mode 0600), id {}; public key written to {}", o.signer, key.public_key().id, pub_path);
+  return ok_status();
+}
+
 Status run(const Opts& o) {
+  if (!o.signer.empty()) return run_signer(o);
+  if (!o.name.empty()) return make_error(ErrorCode::kInvalidArgument, "--name applies to --signer");
   if (!o.scheme.empty()) return run_scheme(o);
   if (!o.output.empty()) return make_error(ErrorCode::kInvalidArgument, "-o is for --scheme key files; give the keyset as the argument");
   if (o.keyset.empty()) return make_error(ErrorCode::kInvalidArgument, "give a KEYSET file (or --scheme NAME -o FILE)");
@@ -148,6 +174,8 @@ void add_keygen(CLI::App& app, Globals& g) {
                   "make a scheme key file for protect --method NAME: msai-l, msai-paper, block-scramble, pbe, perceptual, "
                   "sisa-paper (sisa: a keyset)");
   cmd->add_option("-o,--output", o->output, "with --scheme: the key file to create (mode 0600)");
+  cmd->add_option("--signer", o->signer, "make an Ed25519 device signing key OUT (mode 0600) and OUT.pub (docs/provenance.md)");
+  cmd->add_option("--name", o->name, "with --signer: a name for the device, recorded in its public key");
   cmd->add_option("--block-size", o->block_size, "with --scheme block-scramble/msai-*: block side in pixels (default 8)")
       ->check(CLI::Range(1, 4096));
   cmd->callback([&g, o] {

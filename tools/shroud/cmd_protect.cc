@@ -228,6 +228,7 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--codec", o->e.codec, "auto, h264, mpeg4 or ffv1 (lossless)")->check(CLI::IsMember({"auto", "h264", "mpeg4", "ffv1"}))->group(video);
   o->keys.add_to(cmd, "its primary key seals");
   cmd->add_option("--recipient", o->e.recipient, "seal: recipient public key file (only the key holder can recover)");
+  cmd->add_option("--signer", o->e.signer, "seal: device signing key (keygen --signer); adds a signed provenance record");
   cmd->add_option("--placeholder", o->e.placeholder, "seal: what is shown over sealed regions: fill (default), blur, pixelate, noise");
   cmd->add_flag("--sidecar", o->e.sidecar, "seal/schemes: write the container or record to OUTPUT.shroud instead of inside the image");
   auto* sg = "Paper schemes (docs/schemes.md)";

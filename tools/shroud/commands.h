@@ -48,6 +48,7 @@ void add_fleet_worker(CLI::App& app, Globals& g);
 void add_fleet_collect(CLI::App& app, Globals& g);
 void add_serve(CLI::App& app, Globals& g);
 void add_audit(CLI::App& app, Globals& g);
+void add_verify(CLI::App& app, Globals& g);
 
 // Helpers shared by commands (common.cc).
 int report(const Error& error);                 // logs the error, returns its exit code

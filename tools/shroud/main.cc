@@ -25,6 +25,7 @@ const std::vector<CommandEntry>& command_table() {
       {"utility", add_utility},
       {"report", add_report},
       {"recover", add_recover},
+      {"verify", add_verify},
       {"keygen", add_keygen},
       {"camera", add_fleet_camera},
       {"worker", add_fleet_worker},
