@@ -79,20 +79,25 @@ TEST(Ksame, AveragesTheKNearestFaces) {
   write_gallery(g, {{0, 0, 0}, {50, 50, 50}, {90, 90, 90}, {200, 200, 200}, {255, 255, 255}});
   auto prot = create_protector("ksame");
   ASSERT_TRUE(prot.ok());
-  // The face is a uniform 60: nearest are 50 and 90 (k=2, mean 70), then 0 (k=3, mean 46.7).
+  // k-Same partition (file order 0, 50, 90, 200, 255): k=2 -> {0, 50} (mean 25) and, fewer than
+  // 2k left, {90, 200, 255}; k=3 -> one cluster of all five (mean 119). The face, a uniform 60, is
+  // nearest to the gallery face 50, so it gets 50's cluster mean.
   cv::Mat img(220, 240, CV_8UC3, cv::Scalar(60, 60, 60));
   cv::Mat img3 = img.clone();
   ASSERT_TRUE((*prot)->apply(img, face_action(g.path().string(), 2)).ok());
-  expect_centre(img, {70, 70, 70}, 1.0);
+  expect_centre(img, {25, 25, 25}, 1.0);
   ASSERT_TRUE((*prot)->apply(img3, face_action(g.path().string(), 3)).ok());
-  expect_centre(img3, {46.67, 46.67, 46.67}, 1.0);
+  expect_centre(img3, {119, 119, 119}, 1.0);
 
   auto gal = load_ksame_gallery(g.path().string());
   ASSERT_TRUE(gal.ok());
   std::vector<int> chosen;
   auto mean = ksame_mean(**gal, cv::Mat(kKsameSize, kKsameSize, CV_8UC3, cv::Scalar(60, 60, 60)), 2, &chosen);
   ASSERT_TRUE(mean.ok());
-  EXPECT_EQ(chosen, (std::vector<int>{1, 2}));
+  EXPECT_EQ(chosen, (std::vector<int>{0, 1}));
+  // A gallery face (200) gets exactly what the other members of its cluster get.
+  ASSERT_TRUE(ksame_mean(**gal, cv::Mat(kKsameSize, kKsameSize, CV_8UC3, cv::Scalar(200, 200, 200)), 2, &chosen).ok());
+  EXPECT_EQ(chosen, (std::vector<int>{2, 3, 4}));
 }
 
 TEST(Ksame, RefusesAGallerySmallerThanK) {

@@ -12,7 +12,9 @@
 
 #include <opencv2/core.hpp>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -35,15 +37,32 @@ Result<cv::Mat> ksame_align(const cv::Mat& image, const std::vector<cv::Point2f>
 struct KsameGallery {
   cv::Mat faces;                  // N x (kKsameSize*kKsameSize*3), CV_32F, values 0..255
   std::vector<std::string> files;  // the file of each row, sorted by name
+
+  // The k-Same partition of the gallery (Newton et al., Fig. 4): while at least 2k faces remain,
+  // the first remaining face and its k-1 nearest remaining faces form a cluster; the last < 2k
+  // faces form the last cluster. Every face's replacement is its cluster's mean, shared by >= k
+  // gallery faces. Computed once per k (thread-safe).
+  struct Partition {
+    std::vector<int> cluster_of;         // gallery row -> cluster
+    std::vector<std::vector<int>> members;
+    std::vector<cv::Mat> means;          // 1 x row, CV_32F
+  };
+  const Partition& partition(int k) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<int, Partition> partitions_;
 };
 
 // Loads every image of `dir` (sorted by file name; unreadable non-image files are errors).
 // Cached per directory path for the life of the process.
 Result<std::shared_ptr<const KsameGallery>> load_ksame_gallery(const std::string& dir);
 
-// The mean (CV_32FC3, kKsameSize square, 0..255) of the k rows nearest to `aligned`
-// (CV_8UC3 or CV_32FC3, kKsameSize square). Ties are broken by row index (deterministic).
-// Error when the gallery has fewer than k faces.
+// The replacement of `aligned` (CV_8UC3 or CV_32FC3, kKsameSize square): the mean (CV_32FC3,
+// kKsameSize square, 0..255) of the k-Same cluster of the gallery face nearest to it, so that a
+// gallery face is replaced by exactly what >= k-1 other gallery faces are replaced by. Ties are
+// broken by row index (deterministic); `chosen` receives the cluster's rows. Error when the
+// gallery has fewer than k faces.
 Result<cv::Mat> ksame_mean(const KsameGallery& gallery, const cv::Mat& aligned, int k,
                            std::vector<int>* chosen = nullptr);
 

@@ -63,6 +63,10 @@ const cv::Mat& canonical_mask() {
                 cv::FILLED);
     const double sigma = 0.06 * s;
     cv::GaussianBlur(m, m, cv::Size(0, 0), sigma);
+    // Exactly 1 in the core and 0 far out: the Gaussian's tails would leak a trace of the original
+    // face through every replaced pixel (enough for a recogniser to break ties within a cluster).
+    m = (m - 0.02) / 0.96;
+    cv::min(cv::max(m, 0.0), 1.0, m);
     return m;
   }();
   return kMask;
@@ -122,6 +126,46 @@ Result<std::shared_ptr<const KsameGallery>> load_ksame_gallery(const std::string
   return out;
 }
 
+const KsameGallery::Partition& KsameGallery::partition(int k) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = partitions_.find(k); it != partitions_.end()) return it->second;
+  Partition p;
+  const int n = faces.rows;
+  p.cluster_of.assign(static_cast<size_t>(n), -1);
+  std::vector<int> left(static_cast<size_t>(n));
+  std::iota(left.begin(), left.end(), 0);
+  while (!left.empty()) {
+    std::vector<int> group;
+    if (left.size() < 2 * static_cast<size_t>(k)) {
+      group = left;
+    } else {
+      const cv::Mat seed = faces.row(left.front());
+      std::vector<std::pair<double, int>> d;
+      for (int i : left) d.push_back({cv::norm(faces.row(i), seed, cv::NORM_L2SQR), i});
+      std::partial_sort(d.begin(), d.begin() + k, d.end());
+      for (int j = 0; j < k; ++j) group.push_back(d[static_cast<size_t>(j)].second);
+      std::sort(group.begin(), group.end());
+    }
+    cv::Mat sum = cv::Mat::zeros(1, faces.cols, CV_64F);
+    for (int i : group) {
+      cv::Mat r;
+      faces.row(i).convertTo(r, CV_64F);
+      sum += r;
+      p.cluster_of[static_cast<size_t>(i)] = static_cast<int>(p.members.size());
+    }
+    cv::Mat mean;
+    sum.convertTo(mean, CV_32F, 1.0 / static_cast<double>(group.size()));
+    p.means.push_back(mean);
+    std::vector<int> rest;
+    for (int i : left) {
+      if (!std::binary_search(group.begin(), group.end(), i)) rest.push_back(i);
+    }
+    left = std::move(rest);
+    p.members.push_back(std::move(group));
+  }
+  return partitions_.emplace(k, std::move(p)).first->second;
+}
+
 Result<cv::Mat> ksame_mean(const KsameGallery& gallery, const cv::Mat& aligned, int k, std::vector<int>* chosen) {
   if (k < 1) return make_error(ErrorCode::kInvalidArgument, "ksame: k must be at least 1");
   if (gallery.faces.rows < k) {
@@ -135,20 +179,16 @@ Result<cv::Mat> ksame_mean(const KsameGallery& gallery, const cv::Mat& aligned, 
   cv::Mat probe;
   aligned.convertTo(probe, CV_32F);
   probe = probe.reshape(1, 1);
-  std::vector<std::pair<double, int>> d(static_cast<size_t>(gallery.faces.rows));
-  for (int i = 0; i < gallery.faces.rows; ++i) d[static_cast<size_t>(i)] = {cv::norm(gallery.faces.row(i), probe, cv::NORM_L2SQR), i};
-  std::partial_sort(d.begin(), d.begin() + k, d.end());
-  cv::Mat sum = cv::Mat::zeros(1, gallery.faces.cols, CV_64F);
-  if (chosen) chosen->clear();
-  for (int j = 0; j < k; ++j) {
-    cv::Mat r;
-    gallery.faces.row(d[static_cast<size_t>(j)].second).convertTo(r, CV_64F);
-    sum += r;
-    if (chosen) chosen->push_back(d[static_cast<size_t>(j)].second);
+  int best = 0;
+  double best_d = -1;
+  for (int i = 0; i < gallery.faces.rows; ++i) {
+    const double d = cv::norm(gallery.faces.row(i), probe, cv::NORM_L2SQR);
+    if (best_d < 0 || d < best_d) best_d = d, best = i;
   }
-  cv::Mat mean;
-  sum.convertTo(mean, CV_32F, 1.0 / k);
-  return mean.reshape(3, kKsameSize).clone();
+  const auto& part = gallery.partition(k);
+  const int c = part.cluster_of[static_cast<size_t>(best)];
+  if (chosen) *chosen = part.members[static_cast<size_t>(c)];
+  return part.means[static_cast<size_t>(c)].reshape(3, kKsameSize).clone();
 }
 
 namespace {
