@@ -35,7 +35,7 @@ const std::vector<ProtectorInfo>& protector_registry() {
        SecurityLevel::kDifferentialPrivacy, false},
       {"generate", "GAN+DP hook: encoder -> L1-clipped latent + Laplace noise -> generator (ONNX; --encoder, --generator)",
        SecurityLevel::kDifferentialPrivacy, false},
-      {"ksame", "k-Same-Pixel: face aligned by its landmarks, replaced by the mean of the k nearest gallery faces (--gallery DIR, --k)",
+      {"ksame", "k-Same-Pixel: face aligned by its landmarks, replaced by the mean of a k-Same cluster of >= k gallery faces (--gallery DIR, --k)",
        SecurityLevel::kIrreversible, false},
       {"seal", "XChaCha20-Poly1305 per region under a keyset or recipient key; placeholder shown "
                "(--key/--recipient, --placeholder); `shroud recover` restores bit-exactly",
