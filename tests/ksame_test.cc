@@ -6,6 +6,7 @@
 #include "shroud/ksame.h"
 #include "shroud/policy.h"
 #include "shroud/protector.h"
+#include "cli_util.h"
 #include "test_util.h"
 
 namespace shroud {
@@ -143,6 +144,38 @@ TEST(Ksame, PolicyJsonCarriesGalleryAndK) {
   auto q = parse_policy_json(policy_to_json(*p));
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(q->params.ksame_k, 7);
+}
+
+TEST(Ksame, SixteenBitGreyImages) {
+  TempDir g;
+  write_gallery(g, {{50, 60, 70}, {50, 60, 70}});
+  auto prot = create_protector("ksame");
+  ASSERT_TRUE(prot.ok());
+  cv::Mat img(220, 240, CV_16UC1, cv::Scalar(40000));
+  ASSERT_TRUE((*prot)->apply(img, face_action(g.path().string(), 2)).ok());
+  const cv::Point2f nose = ksame_template()[2] * 2.0f + cv::Point2f(60, 50);
+  // Grey of BGR (50, 60, 70) = 0.114*50 + 0.587*60 + 0.299*70 = 61.85, times 257.
+  EXPECT_NEAR(img.at<std::uint16_t>(cvRound(nose.y), cvRound(nose.x)), 61.85 * 257, 257);
+  EXPECT_EQ(img.at<std::uint16_t>(0, 0), 40000);
+}
+
+TEST(Ksame, CliRefusesASmallGalleryAndWritesNothing) {
+  SHROUD_REQUIRE_FILE(shroud::testing::shroud_bin());
+  TempDir g, out;
+  write_gallery(g, {{1, 2, 3}, {4, 5, 6}});
+  cv::Mat img = shroud::testing::random_image(220, 240, CV_8UC3, 5);
+  ASSERT_TRUE(cv::imwrite(out.file("in.png"), img));
+  std::ofstream(out.file("r.json")) << R"({"regions": [{"kind": "face", "box": [60, 50, 128, 128]}]})";
+  auto r = shroud::testing::run_shroud({"protect", out.file("in.png"), "-o", out.file("out.png"), "--regions-in",
+                                        out.file("r.json"), "--method", "ksame", "--gallery", g.path().string(),
+                                        "--k", "3"});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("fewer than k = 3"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out.file("out.png")));
+  r = shroud::testing::run_shroud({"protect", out.file("in.png"), "-o", out.file("out.png"), "--regions-in",
+                                   out.file("r.json"), "--method", "ksame", "--gallery", g.path().string(), "--k", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::exists(out.file("out.png")));
 }
 
 }  // namespace
