@@ -87,6 +87,8 @@ struct EngineOptions {
   std::string generator;
   std::optional<double> latent_clip;
   std::optional<int> generator_size;
+  std::string ksame_gallery;              // ksame: folder of aligned face crops (docs/ksame.md)
+  std::optional<int> ksame_k;             // ksame: faces averaged (default 5)
 
   // ---- keys: seal/sisa use a keyset (`key`) or a recipient public key (`recipient`), exactly
   // one; paper schemes use a scheme key file (`key`). Recovery uses `key`.

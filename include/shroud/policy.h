@@ -38,6 +38,9 @@ struct MethodParams {
   std::string generator_model;
   double latent_clip = 1.0;
   int generator_size = 256;
+  // ksame: folder of aligned face crops (docs/ksame.md) and k (faces averaged per replacement).
+  std::string ksame_gallery;
+  int ksame_k = 5;
 };
 
 // Placeholder strength floor (docs/security.md). Below it a "protected" region stays recognisable

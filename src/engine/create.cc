@@ -107,6 +107,8 @@ Result<Policy> build_policy(const EngineOptions& o, const std::string& method) {
   }
   if (o.latent_clip) p.params.latent_clip = *o.latent_clip;
   if (o.generator_size) p.params.generator_size = *o.generator_size;
+  if (!o.ksame_gallery.empty()) p.params.ksame_gallery = o.ksame_gallery;
+  if (o.ksame_k) p.params.ksame_k = *o.ksame_k;
   SHROUD_RETURN_IF_ERROR(validate_policy(p));
   // Validate every method name now, before any file is touched.
   std::vector<std::string> methods = {p.method};

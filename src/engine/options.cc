@@ -37,6 +37,7 @@ Status validate_ranges(const EngineOptions& o) {
   if (o.latent_clip && !(*o.latent_clip > 0)) return field_error("latent_clip", "must be > 0");
   if (o.generator_size) SHROUD_RETURN_IF_ERROR(in_range("generator_size", *o.generator_size, 8, 4096));
   if (o.require_signed && o.allow_unsigned) return field_error("allow_unsigned", "cannot be combined with require_signed");
+  if (o.ksame_k) SHROUD_RETURN_IF_ERROR(in_range("ksame_k", *o.ksame_k, 1, 10000));
   SHROUD_RETURN_IF_ERROR(in_range("level", o.level, 1, 100));
   SHROUD_RETURN_IF_ERROR(in_range("levels", o.levels, 1, 100));
   SHROUD_RETURN_IF_ERROR(in_range("encrypt_from", o.encrypt_from, 1, 101));
@@ -195,6 +196,8 @@ const std::map<std::string, Setter>& setters() {
       {"generator", str(&EngineOptions::generator)},
       {"latent_clip", opt_number(&EngineOptions::latent_clip)},
       {"generator_size", opt_integer(&EngineOptions::generator_size)},
+      {"ksame_gallery", str(&EngineOptions::ksame_gallery)},
+      {"ksame_k", opt_integer(&EngineOptions::ksame_k)},
       {"key", str(&EngineOptions::key)},
       {"recipient", str(&EngineOptions::recipient)},
       {"placeholder", str(&EngineOptions::placeholder)},
@@ -264,7 +267,7 @@ json EngineOptions::to_json() const {
       {"shape", shape}, {"feather", opt(feather)}, {"cells", opt(cells)}, {"strength", opt(strength)},
       {"epsilon", opt(epsilon)}, {"mechanism", mechanism}, {"plate_style", plate_style}, {"dp_cell", opt(dp_cell)},
       {"dp_m", opt(dp_m)}, {"encoder", encoder}, {"generator", generator}, {"latent_clip", opt(latent_clip)},
-      {"generator_size", opt(generator_size)}, {"key", key}, {"recipient", recipient}, {"placeholder", placeholder},
+      {"generator_size", opt(generator_size)}, {"ksame_gallery", ksame_gallery}, {"ksame_k", opt(ksame_k)}, {"key", key}, {"recipient", recipient}, {"placeholder", placeholder},
       {"sidecar", sidecar}, {"detached", detached}, {"track", track}, {"level", level}, {"levels", levels},
       {"encrypt_from", encrypt_from}, {"quality", quality}, {"keep_metadata", keep_metadata}, {"overwrite", overwrite},
       {"jobs", jobs}, {"camera", camera}, {"detect_every", detect_every}, {"hold", hold}, {"extend_back", extend_back},

@@ -88,6 +88,9 @@ Status validate(const Policy& p) {
   if (p.params.dp_cell < 1 || p.params.dp_cell > 4096 || p.params.dp_m < 1) {
     return make_error(ErrorCode::kInvalidArgument, "policy: dp_cell must be in [1, 4096] and dp_m >= 1");
   }
+  if (p.params.ksame_k < 1 || p.params.ksame_k > 10000) {
+    return make_error(ErrorCode::kInvalidArgument, "policy: ksame_k must be in [1, 10000]");
+  }
   return ok_status();
 }
 
@@ -107,7 +110,7 @@ Result<Policy> parse_policy_json(const std::string& text) {
                                     {"kinds", "eyes_only", "method", "methods", "mask_scale", "shape",
                                      "feather", "min_score", "blur_strength", "pixel_cells",
                                      "fill_color", "epsilon", "mechanism", "plate_style", "dp_cell", "dp_m",
-                                     "comment"},
+                                     "ksame_gallery", "ksame_k", "comment"},
                                     "the policy"));
   Policy p;
   try {
@@ -139,6 +142,8 @@ Result<Policy> parse_policy_json(const std::string& text) {
     if (j.contains("plate_style")) p.params.plate_style = j.at("plate_style").get<std::string>();
     if (j.contains("dp_cell")) p.params.dp_cell = shroud::detail::json_int(j.at("dp_cell"));
     if (j.contains("dp_m")) p.params.dp_m = shroud::detail::json_int(j.at("dp_m"));
+    if (j.contains("ksame_gallery")) p.params.ksame_gallery = j.at("ksame_gallery").get<std::string>();
+    if (j.contains("ksame_k")) p.params.ksame_k = shroud::detail::json_int(j.at("ksame_k"));
     if (j.contains("fill_color")) {
       const auto c = j.at("fill_color").get<std::vector<double>>();
       if (c.size() != 3) {
@@ -180,6 +185,8 @@ std::string policy_to_json(const Policy& p) {
   j["plate_style"] = p.params.plate_style;
   j["dp_cell"] = p.params.dp_cell;
   j["dp_m"] = p.params.dp_m;
+  j["ksame_gallery"] = p.params.ksame_gallery;
+  j["ksame_k"] = p.params.ksame_k;
   return j.dump(2);
 }
 

@@ -10,6 +10,7 @@ std::unique_ptr<Protector> make_fill_protector();
 std::unique_ptr<Protector> make_dp_pixelate_protector();
 std::unique_ptr<Protector> make_dp_plate_protector();
 std::unique_ptr<Protector> make_generate_protector();
+std::unique_ptr<Protector> make_ksame_protector();
 
 const char* security_level_name(SecurityLevel level) {
   switch (level) {
@@ -34,6 +35,8 @@ const std::vector<ProtectorInfo>& protector_registry() {
        SecurityLevel::kDifferentialPrivacy, false},
       {"generate", "GAN+DP hook: encoder -> L1-clipped latent + Laplace noise -> generator (ONNX; --encoder, --generator)",
        SecurityLevel::kDifferentialPrivacy, false},
+      {"ksame", "k-Same-Pixel: face aligned by its landmarks, replaced by the mean of a k-Same cluster of >= k gallery faces (--gallery DIR, --k)",
+       SecurityLevel::kIrreversible, false},
       {"seal", "XChaCha20-Poly1305 per region under a keyset or recipient key; placeholder shown "
                "(--key/--recipient, --placeholder); `shroud recover` restores bit-exactly",
        SecurityLevel::kAuthenticated, true},
@@ -66,6 +69,7 @@ Result<std::unique_ptr<Protector>> create_protector(const std::string& name) {
   if (name == "dp-pixelate") return make_dp_pixelate_protector();
   if (name == "dp-plate") return make_dp_plate_protector();
   if (name == "generate") return make_generate_protector();
+  if (name == "ksame") return make_ksame_protector();
   if (name == "seal") {
     return make_error(ErrorCode::kInvalidArgument,
                       "'seal' is reversible and needs a key: use seal_regions() (CLI: --key or --recipient)");

@@ -37,6 +37,7 @@ struct Opts {
   int dp_m = 0;
   double latent_clip = 0;
   int generator_size = 0;
+  int ksame_k = 0;
   std::string regions_in;
   bool json = false;
   std::string regions_json;
@@ -60,6 +61,7 @@ EngineOptions engine_options(const Opts& o, const Globals& g) {
   if (o.dp_m > 0) e.dp_m = o.dp_m;
   if (o.latent_clip > 0) e.latent_clip = o.latent_clip;
   if (o.generator_size > 0) e.generator_size = o.generator_size;
+  if (o.ksame_k > 0) e.ksame_k = o.ksame_k;
   return e;
 }
 
@@ -203,6 +205,8 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--latent-clip", o->latent_clip, "generate: L1 radius the latent is clipped to (default 1)")->check(CLI::PositiveNumber)->group(dpg);
   cmd->add_option("--generator-size", o->generator_size, "generate: encoder input side in pixels (default 256)")->check(CLI::Range(8, 4096))->group(dpg);
   cmd->add_option("--dp-m", o->dp_m, "dp-pixelate: pixels neighbouring images may differ in (default 16)")->check(CLI::Range(1, 1 << 30))->group(dpg);
+  cmd->add_option("--gallery", o->e.ksame_gallery, "ksame: folder of aligned face crops (docs/ksame.md)");
+  cmd->add_option("--k", o->ksame_k, "ksame: faces averaged per replacement (default 5)")->check(CLI::Range(1, 10000));
   auto* keep_md = cmd->add_flag("--keep-metadata", o->e.keep_metadata,
                                 "keep EXIF minus thumbnails, maker notes, GPS and personal tags (default: stripped)");
   cmd->add_option("--keep-tag", o->e.keep_tags, "with --keep-metadata, also keep: gps, author, serial, comment")
