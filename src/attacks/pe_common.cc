@@ -197,9 +197,12 @@ double exact_sample_fraction(const cv::Mat& a, const cv::Mat& b) {
 }
 
 int pe_image_side(const AttackOptions& options, int fallback) {
-  int side = fallback;
-  if (options.params.contains("size") && options.params["size"].is_number()) side = options.params["size"].get<int>();
-  return std::clamp(side, 4, 1024);
+  std::int64_t side = fallback;
+  // Integers only: get<int>() of 1e20 would be a float-to-int conversion with undefined behaviour.
+  if (options.params.contains("size") && options.params["size"].is_number_integer()) {
+    side = options.params["size"].is_number_unsigned() ? 1024 : options.params["size"].get<std::int64_t>();
+  }
+  return static_cast<int>(std::clamp<std::int64_t>(side, 4, 1024));
 }
 
 }  // namespace shroud::attacks
