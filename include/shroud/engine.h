@@ -194,7 +194,8 @@ struct PathsReport {
   std::size_t ok = 0, regions = 0, protected_count = 0;
 };
 
-// Progress and cancellation for long jobs. `cancelled` is polled before each file / frame. When
+// Progress and cancellation for long jobs. `cancelled` is polled before each file / frame (and,
+// for video, once more before the output is committed). When
 // it returns true, protect_paths() marks every file not yet started as failed ("cancelled") and
 // writes nothing more; protect_video() fails with "cancelled" and leaves no output or track.
 struct JobControl {

@@ -278,6 +278,11 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   for (auto& t : worker_threads) t.join();
   reader_thread.join();
   if (failure.failed()) return failure.error();
+  // Once more before anything is committed: a job cancelled while its last frames were in
+  // flight (the reader had already stopped polling) must not leave an output behind.
+  if (options.cancelled && options.cancelled()) {
+    return make_error(ErrorCode::kInvalidArgument, "'" + source + "': cancelled");
+  }
 
   SHROUD_RETURN_IF_ERROR(prot->finish());
   const auto t_fin = Clock::now();
