@@ -66,7 +66,8 @@ Result<PathsReport> Engine::protect_paths(const std::vector<std::string>& inputs
     leases.push_back(std::move(lease));
   }
   // In-place replaces the inputs, so overwriting is implied (protect_to_file's last argument).
-  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;  // guarded by progress_mutex
   std::mutex progress_mutex;
   auto worker = [&](Detector& det) {
     for (std::size_t i = next++; i < files.size(); i = next++) {
@@ -81,9 +82,11 @@ Result<PathsReport> Engine::protect_paths(const std::vector<std::string>& inputs
           job.status = r.error();
         }
       }
+      // Counted under the lock that serialises the callback, so the callback sees 1, 2, ... N in
+      // order (counting outside it let two workers report N then N-1).
+      std::lock_guard<std::mutex> lock(progress_mutex);
       const std::size_t d = ++done;
       if (control.on_progress) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
         control.on_progress(static_cast<std::int64_t>(d), static_cast<std::int64_t>(files.size()));
       }
     }
