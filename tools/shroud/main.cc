@@ -61,7 +61,7 @@ std::optional<shroud::Error> check_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--") break;
-    if (a == "--models") {
+    if (a == "--models" || a == "--max-pixels") {  // the global options that take a value
       ++i;  // its value
       continue;
     }
