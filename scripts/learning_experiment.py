@@ -43,6 +43,8 @@ METHODS = {
     "perceptual": ("perceptual, one key", "Ahmad-Shin: XOR with a logistic-map sequence where the key bit is 1, channel shuffle; one key for the whole set (the paper's setting)"),
     "block-scramble-4": ("block-scramble 4x4", "Shroud's block-scramble, 4x4 blocks (6x6 grid); one key file, but Shroud draws a random frame index per image, so every image gets its own permutation"),
     "block-scramble-8": ("block-scramble 8x8", "as above with 8x8 blocks (3x3 grid)"),
+    "pbe-other-key": ("pbe, tested under another key", "the model trained on `pbe, one key` images, tested on the test set encrypted with a second key"),
+    "perceptual-other-key": ("perceptual, tested under another key", "the model trained on `perceptual, one key` images, tested on the test set encrypted with a second key"),
     "pbe-per-image": ("pbe, a key per image", "pbe with a fresh key for every image (not the paper's setting)"),
     "perceptual-per-image": ("perceptual, a key per image", "perceptual with a fresh key for every image (not the paper's setting)"),
     "seal-fill": ("seal (fill placeholder)", "the seal's visible placeholder, fill: what a recipient without the key sees (the floor)"),
@@ -137,7 +139,8 @@ def encrypt(shroud, method, frames, seed, keydir):
     raise SystemExit(f"unknown method {method}")
 
 
-def train_and_test(torch, x_train, y_train, x_test, y_test, epochs, seed):
+def train_and_test(torch, x_train, y_train, x_test, y_test, epochs, seed, extra_tests=()):
+    """Test accuracy on x_test and on each (x, y) of extra_tests with the same trained model."""
     nn = torch.nn
     torch.manual_seed(seed)
     model = nn.Sequential(
@@ -165,7 +168,9 @@ def train_and_test(torch, x_train, y_train, x_test, y_test, epochs, seed):
     with torch.no_grad():
         train_acc = (model(xt).argmax(1) == yt).float().mean().item()
         test_acc = (model(xs).argmax(1) == ys).float().mean().item()
-    return train_acc, test_acc
+        extra = [(model(tensor(x)).argmax(1) == torch.from_numpy(y.astype(np.int64))).float().mean().item()
+                 for x, y in extra_tests]
+    return train_acc, test_acc, extra
 
 
 def run(methods, per_class=500, epochs=12, seed=1, threads=1, digits=DIGITS, log=print):
@@ -181,17 +186,26 @@ def run(methods, per_class=500, epochs=12, seed=1, threads=1, digits=DIGITS, log
     firsts = [int(np.flatnonzero(labels == c)[0]) for c in range(10)]
     with tempfile.TemporaryDirectory() as keydir:
         for m in methods:
+            if m.endswith("-other-key"):
+                continue   # measured with the one-key model below
             t0 = time.time()
             images = encrypt(shroud, m, frames, seed, keydir)
+            other = m + "-other-key"
+            extra = []
+            if other in methods:   # the same plaintexts under a second key (its own seed label)
+                other_images = encrypt(shroud, m, frames[te], seed + 1000003, keydir)
+                extra = [(other_images, labels[te])]
             t1 = time.time()
-            train_acc, test_acc = train_and_test(torch, images[tr], labels[tr], images[te], labels[te], epochs, seed)
+            train_acc, test_acc, extra_acc = train_and_test(torch, images[tr], labels[tr], images[te], labels[te],
+                                                            epochs, seed, extra)
             t2 = time.time()
             examples[m] = images[firsts]
-            r = {"method": m, "label": METHODS[m][0], "description": METHODS[m][1],
-                 "test_accuracy": round(test_acc, 4), "train_accuracy": round(train_acc, 4),
-                 "encrypt_seconds": round(t1 - t0, 2), "train_seconds": round(t2 - t1, 2)}
-            results.append(r)
-            log(f"{m:22s} test {test_acc:.4f} train {train_acc:.4f} (encrypt {t1 - t0:.1f} s, train {t2 - t1:.1f} s)")
+            for name, acc in [(m, test_acc)] + ([(other, extra_acc[0])] if extra else []):
+                r = {"method": name, "label": METHODS[name][0], "description": METHODS[name][1],
+                     "test_accuracy": round(acc, 4), "train_accuracy": round(train_acc, 4),
+                     "encrypt_seconds": round(t1 - t0, 2), "train_seconds": round(t2 - t1, 2)}
+                results.append(r)
+                log(f"{name:22s} test {acc:.4f} train {train_acc:.4f} (encrypt {t1 - t0:.1f} s, train {t2 - t1:.1f} s)")
     setting = {"data": digits, "images": int(len(labels)), "per_class": per_class, "train": int(len(tr)),
                "test": int(len(te)), "image_size": f"{CELL}x{CELL} padded to {SIZE}x{SIZE}, grey replicated to 3 channels",
                "epochs": epochs, "seed": seed, "threads": threads, "torch": torch.__version__,
@@ -254,7 +268,7 @@ def plot(report, examples, outdir):
     plt.close(fig)
     # One digit per class (rows) as each method shows it (columns), enlarged 3x.
     cols = [cv2.resize(np.concatenate(list(examples[r["method"]]), axis=0), None, fx=3, fy=3,
-                       interpolation=cv2.INTER_NEAREST) for r in rs]
+                       interpolation=cv2.INTER_NEAREST) for r in rs if r["method"] in examples]
     sep = np.full((cols[0].shape[0], 6, 3), 255, np.uint8)
     grid = np.concatenate([c for col in cols for c in (col, sep)][:-1], axis=1)
     cv2.imwrite(os.path.join(outdir, "learning_examples.png"), grid)

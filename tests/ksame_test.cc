@@ -1,7 +1,10 @@
 // ksame: k-Same-Pixel face replacement (src/protect/ksame.cc, docs/ksame.md).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+
+#include <fstream>
 
 #include "shroud/ksame.h"
 #include "shroud/policy.h"
@@ -176,6 +179,37 @@ TEST(Ksame, CliRefusesASmallGalleryAndWritesNothing) {
                                    out.file("r.json"), "--method", "ksame", "--gallery", g.path().string(), "--k", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(std::filesystem::exists(out.file("out.png")));
+}
+
+// `shroud utility --methods ...,ksame --gallery DIR --k N`: the GAN+DP paper's Table 2 metrics for ksame.
+TEST(Ksame, CliUtilityTableWithAGallery) {
+  SHROUD_REQUIRE_FILE(shroud::testing::shroud_bin());
+  TempDir g, out;
+  write_gallery(g, {{10, 20, 30}, {40, 50, 60}, {100, 110, 120}});
+  cv::Mat img = shroud::testing::random_image(220, 240, CV_8UC3, 5);
+  ASSERT_TRUE(cv::imwrite(out.file("in.png"), img));
+  std::ofstream(out.file("r.json")) << R"({"regions": [{"kind": "face", "box": [60, 50, 128, 128]}]})";
+  auto r = shroud::testing::run_shroud({"utility", out.file("in.png"), "--detector", "manual:" + out.file("r.json"),
+                                        "--methods", "original,ksame", "--gallery", g.path().string(), "--k", "2",
+                                        "--mask-scale", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  ASSERT_EQ(j["rows"].size(), 2u);
+  EXPECT_EQ(j["rows"][0]["l0"].get<double>(), 0.0);
+  const auto& k = j["rows"][1];
+  EXPECT_EQ(k["method"], "ksame");
+  // The face ellipse inside the 128x128 box changed, the rest of the image did not.
+  EXPECT_GT(k["l0"].get<double>(), 0.3 * 128 * 128);
+  EXPECT_LT(k["l0"].get<double>(), 128.0 * 128);
+  EXPECT_LT(k["ssim"].get<double>(), 1.0);
+  // Without a gallery (or with one smaller than k) the table is refused.
+  r = shroud::testing::run_shroud({"utility", out.file("in.png"), "--detector", "manual:" + out.file("r.json"),
+                                   "--methods", "ksame", "--k", "2"});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  r = shroud::testing::run_shroud({"utility", out.file("in.png"), "--detector", "manual:" + out.file("r.json"),
+                                   "--methods", "ksame", "--gallery", g.path().string(), "--k", "4"});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("fewer than k = 4"), std::string::npos) << r.output;
 }
 
 }  // namespace
