@@ -31,7 +31,7 @@ struct PaperFinding {
 };
 const PaperFinding kPaperTable2[] = {
     {"plain", "baseline", "plain"},
-    {"LE (Tanaka, block-wise)", "comparable to plain", "- (not implemented)"},
+    {"LE (Tanaka)", "comparable to plain", "- (not implemented)"},
     {"ELE (Madono et al., block-wise scrambling)", "the worst of the four",
      "closest: block-scramble (but a permutation per image, see below)"},
     {"PBE (Sirichotedumrong et al.)", "comparable to plain", "pbe, one key"},
@@ -162,7 +162,7 @@ Result<cv::Mat> learning_plot(const LearningResults& r) {
     series[1].values.push_back(100.0 * row.train_accuracy);
   }
   PlotOptions o;
-  o.panel_width = std::max(900, 200 * static_cast<int>(cats.size()));
+  o.panel_width = std::max(900, 260 * static_cast<int>(cats.size()));
   o.panel_height = 480;
   return plot_grouped_bars(fmt::format("Perceptual encryption Table II on digits.png: the same CNN on cipher images "
                                        "(chance 10%)"),
