@@ -55,6 +55,8 @@ std::string header(const std::string& headers, const std::string& name) {
   return headers.substr(start, end - start);
 }
 
+const bool kPgEnvironment = register_pg_environment();
+
 RunResult audit_verify(const std::filesystem::path& data) { return run_shroud({"audit", "verify", "--data", data.string()}); }
 
 #define SERVICE_START(svc)                                               \
@@ -403,9 +405,10 @@ TEST(ServiceApi, AuditVerifyDetectsEditedDeletedAndReorderedEntries) {
 
   auto tamper = [&](const std::string& name, const std::string& sql, const std::string& expect) {
     const auto copy = svc.dir() / ("tamper-" + name);
-    std::filesystem::copy(svc.data(), copy, std::filesystem::copy_options::recursive);
+    const std::string location = svc.copy_data(copy);
+    ASSERT_FALSE(location.empty());
     {
-      auto store = service::Store::open((copy / "shroud.db").string(), false);
+      auto store = service::Store::open(location, false);
       ASSERT_TRUE(store.ok()) << store.error().message;
       ASSERT_TRUE((*store)->exec(sql).ok()) << sql;
     }
@@ -512,14 +515,23 @@ TEST(ServiceApi, InitRefusesTwiceAndKeysArePrivate) {
   RunResult again = run_shroud({"serve", "--data", svc.data().string(), "--init"});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.output.find("already holds a store"), std::string::npos) << again.output;
-  for (const char* f : {"master.key", "audit.key", "shroud.db"}) {
+  const bool sqlite = svc.store().empty();
+  for (const char* f : {"master.key", "audit.key", sqlite ? "shroud.db" : "store.url"}) {
     const auto perms = std::filesystem::status(svc.data() / f).permissions();
     EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all), std::filesystem::perms::none) << f;
   }
-  // The master key never enters the database: its bytes are not in shroud.db.
   const std::string key = read_text(svc.data() / "master.key").substr(0, 64);
-  const std::string db = read_text(svc.data() / "shroud.db") + read_text(svc.data() / "shroud.db-wal");
-  EXPECT_EQ(db.find(key), std::string::npos);
+  if (sqlite) {
+    // The master key never enters the database: its bytes are not in shroud.db.
+    const std::string db = read_text(svc.data() / "shroud.db") + read_text(svc.data() / "shroud.db-wal");
+    EXPECT_EQ(db.find(key), std::string::npos);
+  } else {
+    // A PostgreSQL database that already holds a store is refused by a second --init elsewhere.
+    RunResult twice = run_shroud({"serve", "--data", (svc.dir() / "other-data").string(), "--init", "--store", svc.store()});
+    EXPECT_NE(twice.exit_code, 0);
+    EXPECT_NE(twice.output.find("already holds a store"), std::string::npos) << twice.output;
+    EXPECT_FALSE(std::filesystem::exists(svc.dir() / "other-data" / "store.url"));
+  }
   // A wrong master key is refused at start.
   const auto wrong = svc.dir() / "wrong.key";
   write_text(wrong, std::string(64, 'a') + "\n");
