@@ -723,6 +723,18 @@ Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
   const int queued = options.max_queued;
   http.new_task_queue = [threads, queued] { return new RequestQueue(static_cast<std::size_t>(threads), static_cast<std::size_t>(queued)); };
   http.set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes));
+  // Expect: 100-continue with a declared length over the limit: 413 at once, before the body.
+  Impl* self = impl.get();
+  http.set_expect_100_continue_handler([self](const httplib::Request& req, httplib::Response& res) {
+    const std::string declared = req.get_header_value("Content-Length");
+    const auto limit = static_cast<unsigned long long>(self->options.max_body_bytes);
+    if (!declared.empty() && (declared.size() > 18 || std::strtoull(declared.c_str(), nullptr, 10) > limit)) {
+      res.set_header("Connection", "close");
+      self->send_error(res, HttpError{413, "too_large", "request body over the limit of " + std::to_string(limit) + " bytes"});
+      return 413;
+    }
+    return 100;
+  });
   http.set_read_timeout(options.timeout_seconds, 0);
   http.set_write_timeout(options.timeout_seconds, 0);
   http.set_keep_alive_timeout(5);
