@@ -73,6 +73,11 @@ class ServiceProcess {
       extra_.insert(extra_.end(), {"--tls-cert", cert_.string(), "--tls-key", key.string()});
     }
   }
+  // A second server on `other`'s DATA (and store): no --init, its own port, log and process.
+  struct SameData {};
+  ServiceProcess(SameData, const ServiceProcess& other)
+      : extra_(other.extra_), tls_(other.tls_), data_(other.data_), zones_(other.zones_), cert_(other.cert_),
+        admin_(other.admin_), store_(other.store_) {}
   ~ServiceProcess() { stop(); }
 
   // Starts the server; false (with a test failure) if it is not healthy within 15 s.

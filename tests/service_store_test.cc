@@ -257,6 +257,15 @@ TEST(ServiceStorePostgres, Conformance) {
   ASSERT_FALSE(uri.empty());
   store_conformance([&](bool create) { return Store::open(uri, create); });
   EXPECT_EQ((*Store::open(uri, false))->kind(), "postgresql");
+  // A lost connection (here: the backend terminated from another session) is re-established
+  // on the next call, which succeeds.
+  auto s1 = Store::open(uri, false);
+  auto s2 = Store::open(uri, false);
+  ASSERT_TRUE(s1.ok() && s2.ok());
+  ASSERT_TRUE((*s2)->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()").ok());
+  auto counted = (*s1)->count_items();
+  ASSERT_TRUE(counted.ok()) << counted.error().message;
+  EXPECT_EQ(*counted, 2);
   // An unreachable server and a database that is not a store are clear errors.
   auto nowhere = Store::open("postgresql:///nodb?host=/nonexistent-dir&user=postgres", false);
   ASSERT_FALSE(nowhere.ok());

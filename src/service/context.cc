@@ -211,10 +211,26 @@ Result<TenantKeys> Context::keys(const std::string& tenant, bool create, const s
   sodium_memzero(json.data(), json.size());
   if (!sealed.ok()) return sealed.error();
   const std::uint32_t primary = fresh.primary_id();
-  SHROUD_ASSIGN_OR_RETURN(
-      AuditRow r, record(AuditRow{0, "", tenant, actor, "keyset.create", "", nlohmann::json({{"primary_key_id", primary}}).dump(), "", "", ""},
-                         [&]() { return store_->insert_keyset(tenant, KeysetRow{*sealed, "custody", 1, unix_now()}); }));
-  (void)r;
+  // Another instance sharing the store may create the tenant's keys first: checked again inside
+  // the serialised transaction; the loser rolls back (no audit entry) and uses the winner's.
+  bool lost = false;
+  auto r = record(AuditRow{0, "", tenant, actor, "keyset.create", "", nlohmann::json({{"primary_key_id", primary}}).dump(), "", "", ""},
+                  [&]() -> Status {
+                    SHROUD_ASSIGN_OR_RETURN(auto now, store_->find_keyset(tenant));
+                    if (now) {
+                      lost = true;
+                      return make_error(ErrorCode::kInternal, "keyset created concurrently");
+                    }
+                    return store_->insert_keyset(tenant, KeysetRow{*sealed, "custody", 1, unix_now()});
+                  });
+  if (lost) {
+    SHROUD_ASSIGN_OR_RETURN(auto winner, store_->find_keyset(tenant));
+    if (!winner) return make_error(ErrorCode::kInternal, "tenant keyset vanished");
+    SHROUD_ASSIGN_OR_RETURN(TenantKeys keys, unwrap_row(tenant, *winner));
+    keysets_[tenant] = keys;
+    return keys;
+  }
+  if (!r.ok()) return r.error();
   TenantKeys keys{"custody", 1, std::make_shared<const Keyset>(std::move(fresh)), std::nullopt};
   keysets_[tenant] = keys;
   return keys;

@@ -90,30 +90,49 @@ class PostgresStore final : public Store {
     }
     auto r = std::make_unique<PgResult>(PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
                                                      lengths.data(), formats.data(), result_binary ? 1 : 0));
+    if (reconnected()) {
+      r = std::make_unique<PgResult>(PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
+                                                  lengths.data(), formats.data(), result_binary ? 1 : 0));
+    }
     const auto status = PQresultStatus(r->get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return pg_error(what, r->get());
     return r;
   }
 
+  // After a lost connection (server restart, terminated backend) outside a transaction:
+  // reconnects, true when the failed statement should run once more. Inside a transaction the
+  // statement fails (the transaction is lost with the connection) and the next one reconnects.
+  bool reconnected() {
+    if (PQstatus(conn_) != CONNECTION_BAD || in_transaction_) return false;
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) return false;
+    PgResult quiet(PQexec(conn_, "SET client_min_messages = warning"));
+    return true;
+  }
+
   Status exec(const std::string& sql) override {
     auto l = lock();
-    PgResult r(PQexec(conn_, sql.c_str()));
-    const auto status = PQresultStatus(r.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return pg_error("exec", r.get());
+    auto r = std::make_unique<PgResult>(PQexec(conn_, sql.c_str()));
+    if (reconnected()) r = std::make_unique<PgResult>(PQexec(conn_, sql.c_str()));
+    const auto status = PQresultStatus(r->get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return pg_error("exec", r->get());
     return ok_status();
   }
 
   Status transaction(const std::function<Status()>& fn) override {
     auto l = lock();
     SHROUD_RETURN_IF_ERROR(exec("BEGIN"));
+    in_transaction_ = true;
     Status s = exec(kWriterLock);
     if (s.ok()) s = fn();
     if (!s.ok()) {
       (void)exec("ROLLBACK");
+      in_transaction_ = false;
       return s;
     }
     Status c = exec("COMMIT");
     if (!c.ok()) (void)exec("ROLLBACK");
+    in_transaction_ = false;
     return c;
   }
 
@@ -230,6 +249,7 @@ class PostgresStore final : public Store {
   }
 
   PGconn* conn_ = nullptr;
+  bool in_transaction_ = false;
 };
 
 }  // namespace
