@@ -91,7 +91,10 @@ class PgCluster {
 
   std::string start() {
     bindir_ = find_bindir();
-    if (bindir_.empty()) return "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; scripts/setup installs postgresql)";
+    std::error_code ec;
+    if (bindir_.empty() || !std::filesystem::exists(bindir_ + "/initdb", ec)) {
+      return "PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or $SHROUD_PG_BINDIR; scripts/setup installs postgresql)";
+    }
     char tmpl[] = "/tmp/shroud-pg-XXXXXX";
     if (!::mkdtemp(tmpl)) return "mkdtemp failed";
     dir_ = tmpl;
