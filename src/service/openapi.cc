@@ -10,7 +10,7 @@ const char* openapi_json() {
   "info": {
     "title": "Shroud service",
     "version": "1",
-    "description": "Detect, protect (blur, pixelate, fill, seal, ...), store and recover images over HTTP. With --rate-limit, any authenticated route may answer 429 (code rate_limited) with Retry-After. Images travel as binary bodies. Every route but /v1/health and /v1/openapi.json needs a bearer token with the route's scope; other tenants' items answer 404. See docs/service.md."
+    "description": "Detect, protect (blur, pixelate, fill, seal, ...), store and recover images over HTTP. With --rate-limit, any authenticated route may answer 429 (code rate_limited) with Retry-After; when the request queue is full (--threads busy, --queue waiting), any route answers 503 (code overloaded) with Retry-After and Connection: close. Images travel as binary bodies. Every route but /v1/health and /v1/openapi.json needs a bearer token with the route's scope; other tenants' items answer 404. See docs/service.md."
   },
   "servers": [{"url": "http://127.0.0.1:8080"}],
   "components": {
@@ -20,7 +20,7 @@ const char* openapi_json() {
         "type": "object",
         "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-          "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "too_large", "unsupported", "corrupt_input", "authentication_failed", "method_not_allowed", "rate_limited", "internal"]},
+          "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "too_large", "unsupported", "corrupt_input", "authentication_failed", "method_not_allowed", "rate_limited", "zero_knowledge", "conflict", "overloaded", "internal"]},
           "message": {"type": "string"}}}}
       },
       "Region": {
@@ -35,6 +35,19 @@ const char* openapi_json() {
           "tenant": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
           "scopes": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["detect", "protect", "recover", "review", "admin"]}},
           "ttl_seconds": {"type": "integer", "minimum": 1, "maximum": 315360000}
+        }
+      },
+      "Keys": {
+        "type": "object",
+        "description": "A tenant's keys as the service holds them; never key material",
+        "properties": {
+          "tenant": {"type": "string"},
+          "mode": {"type": "string", "enum": ["custody", "zero-knowledge"]},
+          "version": {"type": "integer", "description": "grows by one on every change"},
+          "keys": {"type": "array", "description": "custody only", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "algorithm": {"type": "string"}, "status": {"type": "string", "enum": ["enabled", "disabled"]},
+            "created": {"type": "string"}, "primary": {"type": "boolean"}}}},
+          "recipient": {"type": "object", "description": "zero-knowledge only", "properties": {"id": {"type": "integer"}, "created": {"type": "string"}}}
         }
       },
       "TokenCreated": {
@@ -112,7 +125,61 @@ const char* openapi_json() {
         "responses": {
           "200": {"description": "the original image", "headers": {"X-Shroud-Restored": {"schema": {"type": "integer"}}}, "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-          "404": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+          "404": {"$ref": "#/components/responses/Error"}, "409": {"description": "the tenant is zero-knowledge: recover offline with shroud recover --key", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/keys": {
+      "get": {
+        "summary": "The caller's tenant's keys (scope admin); 404 when it has none",
+        "security": [{"bearer": []}],
+        "responses": {
+          "200": {"description": "keys", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keys"}}}},
+          "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/keys/rotate": {
+      "post": {
+        "summary": "Add a new primary key (scope admin); older keys still recover what they sealed; audited",
+        "security": [{"bearer": []}],
+        "responses": {
+          "200": {"description": "the keys after rotation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keys"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/keys/{id}/disable": {
+      "post": {
+        "summary": "Disable a key (scope admin): images sealed with it are refused (403) until enabled; not the primary; audited",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+        "responses": {
+          "200": {"description": "the keys after the change", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keys"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/keys/{id}/enable": {
+      "post": {
+        "summary": "Enable a disabled key again (scope admin); audited",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+        "responses": {
+          "200": {"description": "the keys after the change", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keys"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}
+        }
+      }
+    },
+    "/v1/keys/recipient": {
+      "post": {
+        "summary": "Make the caller's tenant zero-knowledge (scope admin): the service keeps only this recipient public key, seals to it and never recovers; only for a tenant without keys; audited",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "the .pub file of shroud keygen KEYSET --recipient PUB"}}}},
+        "responses": {
+          "201": {"description": "the tenant's keys", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Keys"}}}},
+          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}
         }
       }
     },
