@@ -37,6 +37,8 @@ struct ServeOptions {
   int timeout_seconds = 10;          // read and write timeouts per request
   int threads = 8;
   int rate_limit = 0;                // requests/s per token (bursts of the same size); 0: none
+  int video_workers = 2;             // async video jobs run at once (jobs.cc)
+  int video_queue = 16;              // video jobs waiting at most; more: 503 with Retry-After
   std::function<void(const std::string&)> log;   // one line per event; may be empty
 };
 
