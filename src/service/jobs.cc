@@ -9,6 +9,7 @@
 // The result video and its per-frame regions are items in the store (blobs + item rows),
 // committed with one audit entry (action "protect", detail.job = id).
 #include <nlohmann/json.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -416,7 +417,15 @@ class JobRunner {
   Status finish(Job& job, const json& rec, const VideoReport& report, const std::string& output, const json& frames) {
     Context& ctx = host_.context();
     SHROUD_ASSIGN_OR_RETURN(auto video, read_file(output, kMaxOutputBytes));
-    const std::string frames_text = json({{"frames", frames}, {"fps", report.fps}}).dump() + "\n";
+    // The clip's frame rate (the studio's scrubber maps frames to times with it); the report's
+    // fps is the processing rate.
+    double fps = 0.0;
+    {
+      cv::VideoCapture cap(output, cv::CAP_FFMPEG);
+      if (cap.isOpened()) fps = cap.get(cv::CAP_PROP_FPS);
+      if (!(fps > 0.0 && fps < 1000.0)) fps = 25.0;
+    }
+    const std::string frames_text = json({{"frames", frames}, {"fps", fps}}).dump() + "\n";
     SHROUD_ASSIGN_OR_RETURN(std::string video_blob, ctx.blobs().put(video));
     SHROUD_ASSIGN_OR_RETURN(std::string frames_blob, ctx.blobs().put(Bytes(frames_text.begin(), frames_text.end())));
     const std::string tenant = rec["tenant"], method = rec["options"].value("method", std::string("blur"));
