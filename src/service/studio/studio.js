@@ -551,7 +551,8 @@ async function loadJobResult(id) {
     video.src = URL.createObjectURL(await v.blob());
     $('scrubber').max = String(Math.max(0, S.frames.length - 1));
     $('scrubber').value = '0';
-    video.onloadedmetadata = () => { seekFrame(0); };
+    video.onloadedmetadata = () => { seekFrame(+$('scrubber').value); };
+    seekFrame(0);
     status(`Job done: ${S.frames.length} frames. Scrub to check the tracked boxes.`, 'ok');
   } catch (e) {
     status(explain(e), 'error');
