@@ -63,6 +63,7 @@ def main():
     if image is None:
         skip("no test image (opencv-doc's messi5.jpg / lena.jpg)")
     shots = os.path.join(build, "studio-screenshots")
+    shutil.rmtree(shots, ignore_errors=True)   # no stale screenshots from an earlier run
     os.makedirs(shots, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="shroud-studio-")
     server = None
