@@ -181,6 +181,69 @@ TEST(ServiceJobs, AFullQueueAnswers503WithRetryAfterAndQueuedJobsCancel) {
   wait_job(svc, token, running, [](const json& j) { return j["state"] == "cancelled"; }, 30);
 }
 
+TEST(ServiceJobs, AReRenderProtectsExactlyTheReviewedFramesWithThePipelinesTracker) {
+  JOBS_START(svc);
+  const std::string token = svc.token("acme", {"protect"});
+  const std::string clip = make_clip(svc.dir(), "in.mp4", 30);
+  const std::string first = submit(svc, token, clip, "?method=fill");
+  ASSERT_EQ(wait_job(svc, token, first, [](const json& j) { return j["state"] == "done" || j["state"] == "failed"; })["state"], "done");
+  json frames = get_json(svc, token, "/v1/jobs/" + first + "/frames");
+  ASSERT_EQ(frames["frames"].size(), 30u);
+  ASSERT_FALSE(frames["frames"][12]["regions"].empty());
+  // The reviewer deletes the zone's track everywhere and adds a box on frame 10 only; the
+  // pipeline's tracker holds it `hold` = 4 more frames (10..14), not before 10, not after 14.
+  const cv::Rect added(100, 8, 40, 28);
+  for (auto& f : frames["frames"]) f["regions"] = json::array();
+  frames["frames"][10]["regions"].push_back({{"kind", "custom"}, {"box", {added.x, added.y, added.width, added.height}}, {"track", -1}});
+  const std::string text = frames.dump();
+  httplib::Headers h = ServiceProcess::bearer(token);
+  h.emplace("X-Shroud-Regions-Length", std::to_string(text.size()));
+  auto res = svc.client().Post("/v1/jobs/video?method=fill&hold=4", h, text + clip, "application/octet-stream");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  const std::string second = json::parse(res->body)["id"];
+  ASSERT_EQ(wait_job(svc, token, second, [](const json& j) { return j["state"] == "done" || j["state"] == "failed"; })["state"], "done");
+  const json out_frames = get_json(svc, token, "/v1/jobs/" + second + "/frames");
+  for (int f = 0; f < 30; ++f) {
+    const bool expect = f >= 10 && f <= 14;
+    EXPECT_EQ(out_frames["frames"][f]["regions"].size(), expect ? 1u : 0u) << "frame " << f;
+  }
+  auto video = svc.client().Get("/v1/jobs/" + second + "/result", ServiceProcess::bearer(token));
+  ASSERT_TRUE(video && video->status == 200);
+  write_text(svc.dir() / "second.mp4", video->body);
+  const auto in_frames = read_frames((svc.dir() / "in.mp4").string());
+  const auto out = read_frames((svc.dir() / "second.mp4").string());
+  ASSERT_EQ(out.size(), 30u);
+  const cv::Rect inner(105, 12, 30, 20);
+  const cv::Rect zone(40, 30, 48, 48);   // the deleted track's area: never filled now
+  for (int f = 0; f < 30; ++f) {
+    const double d_added = cv::norm(in_frames[f](inner), out[f](inner), cv::NORM_L1) / inner.area();
+    const double d_zone = cv::norm(in_frames[f](zone), out[f](zone), cv::NORM_L1) / zone.area();
+    if (f >= 10 && f <= 14) {
+      EXPECT_LT(cv::mean(out[f](inner))[1], 8.0) << "frame " << f << " is filled";
+    } else {
+      EXPECT_LT(d_added, 30.0) << "frame " << f << " is not filled";
+    }
+    EXPECT_LT(d_zone, 30.0) << "frame " << f << ": the deleted track stays deleted";
+  }
+  // A malformed frames file is refused before anything is queued.
+  for (const std::string bad : {R"({"frames": "x"})", R"({"frames": [{"frame": -1, "regions": []}]})",
+                                R"({"frames": [{"frame": 1e30, "regions": []}]})",
+                                R"({"frames": [{"frame": 1, "regions": []}, {"frame": 1, "regions": []}]})",
+                                R"({"frames": [{"frame": 1, "regions": [{"kind": "dragon", "box": [1, 1, 2, 2]}]}]})", "not json"}) {
+    httplib::Headers hb = ServiceProcess::bearer(token);
+    hb.emplace("X-Shroud-Regions-Length", std::to_string(bad.size()));
+    auto r = svc.client().Post("/v1/jobs/video", hb, bad + clip, "application/octet-stream");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << bad << ": " << r->body;
+  }
+  httplib::Headers hl = ServiceProcess::bearer(token);
+  hl.emplace("X-Shroud-Regions-Length", "99999999");
+  auto r = svc.client().Post("/v1/jobs/video", hl, text + clip, "application/octet-stream");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+}
+
 TEST(ServiceJobs, BadRequestsAreRefusedAndOtherTenantsSeeNothing) {
   JOBS_START(svc);
   const std::string token = svc.token("acme", {"protect", "review"});

@@ -145,6 +145,7 @@ class JobRunner {
     }
     std::error_code ec;
     if (!input.empty()) fs::remove(input, ec);
+    if (!input.empty()) fs::remove(fs::path(input).parent_path() / "frames.json", ec);
   }
 
   // Records left by an earlier run of the server.
@@ -161,7 +162,7 @@ class JobRunner {
       try {
         if (j.contains("frames_done")) job->done = detail::json_int64(j["frames_done"]);
         if (j.contains("frames_total")) job->total = detail::json_int64(j["frames_total"]);
-        if (j.contains("options")) (void)engine_options(j["options"]);
+        if (j.contains("options")) (void)engine_options(j["options"], id);
       } catch (const std::exception&) {
         continue;   // not a record this server wrote
       }
@@ -189,7 +190,7 @@ class JobRunner {
   }
 
   // The engine options of a job from its stored "options" (validated when it was submitted).
-  EngineOptions engine_options(const json& opts) const {
+  EngineOptions engine_options(const json& opts, const std::string& id) const {
     EngineOptions o = host_.base_options();
     o.method = opts.value("method", std::string("blur"));
     if (opts.contains("kinds")) o.kinds = opts["kinds"].get<std::vector<std::string>>();
@@ -199,13 +200,43 @@ class JobRunner {
     if (opts.contains("detect_every")) o.detect_every = detail::json_int(opts["detect_every"]);
     if (opts.contains("hold")) o.hold = detail::json_int(opts["hold"]);
     o.jobs = 2;
+    if (opts.value("frames", false)) {
+      // A re-render of reviewed per-frame regions: exactly those boxes (no enlargement, no
+      // backward extension), every kind they name; the pipeline's tracker carries each box
+      // `hold` frames (default 0) past the last frame that lists it.
+      o.detector = "frames:" + dir(id) + "/frames.json";
+      o.detect_every = 1;
+      o.mask_scale = 1.0;
+      o.extend_back = 0;
+      if (!opts.contains("hold")) o.hold = 0;
+      if (!opts.contains("kinds")) {
+        o.kinds.clear();
+        for (Kind k : all_kinds()) o.kinds.emplace_back(kind_name(k));
+      }
+    }
     return o;
   }
 
   std::optional<ApiError> submit(const httplib::Request& req, httplib::Response& res, const TokenRow& caller, const ApiBody& body) {
     if (auto e = check_query(req, {"method", "kinds", "cells", "detect_every", "hold"})) return e;
-    if (body.empty()) return api_bad_request("the request body must be a video (got an empty body)");
-    const std::string container = sniff_video(body);
+    // With X-Shroud-Regions-Length: the body is reviewed per-frame regions ({"frames": [...]},
+    // as GET /v1/jobs/{id}/frames answers) followed by the video, which is re-rendered with them.
+    std::string frames_text;
+    ApiBody video_part;
+    const ApiBody* video = &body;
+    if (req.has_header("X-Shroud-Regions-Length")) {
+      const std::string len_text = req.get_header_value("X-Shroud-Regions-Length");
+      if (len_text.empty() || len_text.size() > 8 || len_text.find_first_not_of("0123456789") != std::string::npos) {
+        return api_bad_request("X-Shroud-Regions-Length must be a decimal byte count");
+      }
+      const std::size_t len = std::stoul(len_text);
+      if (len == 0 || len > body.size()) return api_bad_request("X-Shroud-Regions-Length must be 1.. the body's size");
+      frames_text.assign(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(len));
+      video_part.assign(body.begin() + static_cast<std::ptrdiff_t>(len), body.end());
+      video = &video_part;
+    }
+    if (video->empty()) return api_bad_request("the request body must be a video (got an empty body)");
+    const std::string container = sniff_video(*video);
     if (container.empty()) return ApiError{415, "unsupported", "the request body is not a video this service reads (MP4/MOV, Matroska/WebM, AVI)"};
     json opts = json::object();
     const std::string method = req.has_param("method") ? req.get_param_value("method") : "blur";
@@ -234,16 +265,12 @@ class JobRunner {
       if (!v) return api_bad_request(std::string("query parameter '") + p.name + "' must be an integer " + std::to_string(p.lo) + ".." + std::to_string(p.hi));
       opts[p.name] = *v;
     }
-    // The options are checked now (unknown method, bad kind ...): 400 before anything is queued.
-    const EngineOptions o = engine_options(opts);
-    auto eng = host_.engine("video|" + o.to_json().dump(), o, {});
-    if (!eng.ok()) return api_error(eng.error());
-
     const std::string id = random_hex(16);
+    if (!frames_text.empty()) opts["frames"] = true;
     auto job = std::make_shared<Job>();
     job->record = {{"id", id}, {"kind", "video"}, {"tenant", caller.tenant}, {"actor", caller.id}, {"state", "queued"},
-                   {"options", opts}, {"created", unix_seconds()}, {"bytes_in", body.size()},
-                   {"input_hash", hash_hex(body.data(), body.size())}, {"input", dir(id) + "/input." + container}};
+                   {"options", opts}, {"created", unix_seconds()}, {"bytes_in", video->size()},
+                   {"input_hash", hash_hex(video->data(), video->size())}, {"input", dir(id) + "/input." + container}};
     {
       std::lock_guard<std::mutex> g(mutex_);
       if (static_cast<int>(queue_.size()) >= std::max(1, host_.options().video_queue)) {
@@ -255,7 +282,32 @@ class JobRunner {
     fs::create_directory(dir(id), ec);
     if (ec) return ApiError{500, "internal", "cannot create the job folder: " + ec.message()};
     fs::permissions(dir(id), fs::perms::owner_all, fs::perm_options::replace, ec);
-    auto w = write_file_atomic(job->record["input"].get<std::string>(), body, WriteOptions{false, 0600});
+    if (!frames_text.empty()) {
+      auto f = write_file_atomic(dir(id) + "/frames.json", std::vector<std::uint8_t>(frames_text.begin(), frames_text.end()),
+                                 WriteOptions{false, 0600});
+      if (!f.ok()) {
+        fs::remove_all(dir(id), ec);
+        return api_error(f.error());
+      }
+    }
+    // The options are checked now (unknown method, bad kind, a malformed frames file ...): 400
+    // before anything is queued.
+    {
+      const EngineOptions o = engine_options(opts, id);
+      std::optional<Error> failed;
+      if (frames_text.empty()) {
+        auto eng = host_.engine("video|" + o.to_json().dump(), o, {});
+        if (!eng.ok()) failed = eng.error();
+      } else {
+        auto eng = Engine::create(o);
+        if (!eng.ok()) failed = eng.error();
+      }
+      if (failed) {
+        fs::remove_all(dir(id), ec);
+        return api_error(*failed);
+      }
+    }
+    auto w = write_file_atomic(job->record["input"].get<std::string>(), *video, WriteOptions{false, 0600});
     if (!w.ok()) {
       fs::remove_all(dir(id), ec);
       return api_error(w.error());
@@ -361,7 +413,7 @@ class JobRunner {
     fs::remove(output, ec);
     EngineOptions o;
     try {
-      o = engine_options(rec["options"]);
+      o = engine_options(rec["options"], id);
     } catch (const std::exception& e) {
       set_state(job, "failed", std::string("bad job options: ") + e.what());
       remove_input(job);
@@ -383,7 +435,12 @@ class JobRunner {
       }
       frames.push_back({{"frame", index}, {"regions", list}});
     };
-    auto eng = host_.engine("video|" + o.to_json().dump(), o, {});
+    // Re-renders name their own frames file: an engine of their own, not cached.
+    auto eng = rec["options"].value("frames", false) ? [&]() -> Result<std::shared_ptr<const Engine>> {
+      auto e = Engine::create(o);
+      if (!e.ok()) return e.error();
+      return std::shared_ptr<const Engine>(std::make_shared<const Engine>(std::move(*e)));
+    }() : host_.engine("video|" + o.to_json().dump(), o, {});
     Result<VideoReport> report = eng.ok() ? (*eng)->protect_video(rec["input"].get<std::string>(), output, control)
                                           : Result<VideoReport>(eng.error());
     if (!report.ok()) {
