@@ -477,12 +477,17 @@ class JobRunner {
     // The clip's frame rate (the studio's scrubber maps frames to times with it); the report's
     // fps is the processing rate.
     double fps = 0.0;
+    int width = 0, height = 0;
     {
       cv::VideoCapture cap(output, cv::CAP_FFMPEG);
-      if (cap.isOpened()) fps = cap.get(cv::CAP_PROP_FPS);
+      if (cap.isOpened()) {
+        fps = cap.get(cv::CAP_PROP_FPS);
+        width = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_WIDTH));
+        height = static_cast<int>(cap.get(cv::CAP_PROP_FRAME_HEIGHT));
+      }
       if (!(fps > 0.0 && fps < 1000.0)) fps = 25.0;
     }
-    const std::string frames_text = json({{"frames", frames}, {"fps", fps}}).dump() + "\n";
+    const std::string frames_text = json({{"frames", frames}, {"fps", fps}, {"width", width}, {"height", height}}).dump() + "\n";
     SHROUD_ASSIGN_OR_RETURN(std::string video_blob, ctx.blobs().put(video));
     SHROUD_ASSIGN_OR_RETURN(std::string frames_blob, ctx.blobs().put(Bytes(frames_text.begin(), frames_text.end())));
     const std::string tenant = rec["tenant"], method = rec["options"].value("method", std::string("blur"));

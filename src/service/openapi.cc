@@ -177,7 +177,8 @@ const char* openapi_json() {
           {"name": "kinds", "in": "query", "schema": {"type": "string"}, "description": "comma list of kinds"},
           {"name": "cells", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
           {"name": "detect_every", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-          {"name": "hold", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000}}
+          {"name": "hold", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000}},
+          {"name": "X-Shroud-Regions-Length", "in": "header", "schema": {"type": "integer", "minimum": 1}, "description": "re-render: the body starts with this many bytes of {\"frames\": [{\"frame\", \"regions\"}]} (as /v1/jobs/{id}/frames answers), then the video; exactly those boxes are protected"}
         ],
         "requestBody": {"required": true, "content": {"video/*": {"schema": {"type": "string", "format": "binary"}}}},
         "responses": {

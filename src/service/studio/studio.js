@@ -12,7 +12,7 @@ const S = {
   image: null, file: null, boxes: [], nextId: 1, selected: null, detected: 0,
   history: [], future: [], preview: null, previewOn: false, drag: null,
   item: null, regionsItem: null, itemSealed: false, format: '',
-  job: null, jobTimer: null, frames: [], fps: 25,
+  job: null, jobTimer: null, frames: [], fps: 25, frameSize: [0, 0], videoFile: null, vhistory: [], vdrag: null, nextTrack: -1,
 };
 
 // ---- errors and API ------------------------------------------------------------------------
@@ -494,6 +494,7 @@ async function startVideo() {
   try {
     const res = await api('POST', '/v1/jobs/video?method=' + encodeURIComponent($('video-method').value), f,
       { 'Content-Type': 'application/octet-stream' });
+    S.videoFile = f;
     watchJob((await res.json()).id);
   } catch (e) {
     status(explain(e), 'error');
@@ -547,6 +548,8 @@ async function loadJobResult(id) {
     const doc = await f.json();
     S.frames = doc.frames;
     S.fps = doc.fps || 25;
+    S.frameSize = [doc.width || 0, doc.height || 0];
+    S.vhistory = [];
     const video = $('video');
     video.src = URL.createObjectURL(await v.blob());
     $('scrubber').max = String(Math.max(0, S.frames.length - 1));
@@ -568,8 +571,8 @@ function seekFrame(i) {
   $('frame-label').textContent = `frame ${fr.frame} · ${fr.regions.length} box(es)`;
   const ov = $('video-overlay');
   const r = video.getBoundingClientRect();
-  ov.width = video.videoWidth || 16;
-  ov.height = video.videoHeight || 16;
+  ov.width = S.frameSize[0] || video.videoWidth || 16;
+  ov.height = S.frameSize[1] || video.videoHeight || 16;
   ov.style.width = r.width + 'px';
   ov.style.height = r.height + 'px';
   const g = ov.getContext('2d');
@@ -585,6 +588,114 @@ function seekFrame(i) {
     li.textContent = `${b.kind} track ${b.track} ${b.method} [${b.box.join(', ')}]`;
     list.append(li);
   }
+  renderTracks();
+}
+
+// Tracks of the current per-frame regions: id, kind, first and last frame.
+function tracks() {
+  const by = new Map();
+  for (const fr of S.frames) {
+    for (const b of fr.regions) {
+      const t = by.get(b.track) || { id: b.track, kind: b.kind, first: fr.frame, last: fr.frame, count: 0 };
+      t.first = Math.min(t.first, fr.frame);
+      t.last = Math.max(t.last, fr.frame);
+      t.count++;
+      by.set(b.track, t);
+    }
+  }
+  return [...by.values()].sort((a, b) => a.first - b.first);
+}
+
+function editTracks(fn, message) {
+  S.vhistory.push(JSON.stringify(S.frames));
+  fn();
+  seekFrame(+$('scrubber').value);
+  status(message + ' Re-render to apply.', 'ok');
+}
+
+function renderTracks() {
+  const ol = $('tracks');
+  ol.textContent = '';
+  const list = tracks();
+  $('track-count').textContent = String(list.length);
+  const cur = +$('scrubber').value;
+  for (const t of list) {
+    const li = document.createElement('li');
+    li.className = 'track-row';
+    li.dataset.track = t.id;
+    li.append(`${t.kind} track ${t.id}: frames ${t.first}-${t.last} (${t.count}) `);
+    const mk = (label, cls, fn) => { const b = document.createElement('button'); b.textContent = label; b.className = cls; b.onclick = fn; li.append(b, ' '); };
+    mk('Delete track', 'track-delete', () => editTracks(() => {
+      for (const fr of S.frames) fr.regions = fr.regions.filter((b) => b.track !== t.id);
+    }, `Track ${t.id} deleted.`));
+    mk('Trim before this frame', 'track-trim-before', () => editTracks(() => {
+      for (const fr of S.frames) if (fr.frame < cur) fr.regions = fr.regions.filter((b) => b.track !== t.id);
+    }, `Track ${t.id} starts at frame ${cur}.`));
+    mk('Trim after this frame', 'track-trim-after', () => editTracks(() => {
+      for (const fr of S.frames) if (fr.frame > cur) fr.regions = fr.regions.filter((b) => b.track !== t.id);
+    }, `Track ${t.id} ends at frame ${cur}.`));
+    ol.append(li);
+  }
+}
+
+function trackUndo() {
+  if (!S.vhistory.length) return status('Nothing to undo.');
+  S.frames = JSON.parse(S.vhistory.pop());
+  seekFrame(+$('scrubber').value);
+  status('Undone.');
+}
+
+function overlayPoint(ev) {
+  const ov = $('video-overlay');
+  const r = ov.getBoundingClientRect();
+  return [(ev.clientX - r.left) * (ov.width / r.width), (ev.clientY - r.top) * (ov.height / r.height)];
+}
+
+function onOverlayDown(ev) {
+  if (!S.frames.length || !can('protect') || ev.button !== 0) return;
+  S.vdrag = { start: overlayPoint(ev), end: overlayPoint(ev) };
+}
+
+function onOverlayMove(ev) {
+  if (!S.vdrag) return;
+  S.vdrag.end = overlayPoint(ev);
+  seekFrame(+$('scrubber').value);
+  const [a, b] = [S.vdrag.start, S.vdrag.end];
+  const g = $('video-overlay').getContext('2d');
+  g.setLineDash([4, 3]);
+  g.strokeStyle = '#0a0';
+  g.strokeRect(Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]));
+  g.setLineDash([]);
+}
+
+function onOverlayUp() {
+  const d = S.vdrag;
+  S.vdrag = null;
+  if (!d) return;
+  const [a, b] = [d.start, d.end];
+  const box = [Math.round(Math.min(a[0], b[0])), Math.round(Math.min(a[1], b[1])), Math.round(Math.abs(a[0] - b[0])), Math.round(Math.abs(a[1] - b[1]))];
+  if (box[2] < 3 || box[3] < 3) return seekFrame(+$('scrubber').value);
+  const i = +$('scrubber').value;
+  const id = S.nextTrack--;
+  editTracks(() => {
+    S.frames[i].regions.push({ kind: $('new-kind').value, box, method: $('video-method').value, track: id, score: 1 });
+  }, `Box added on frame ${S.frames[i].frame} (track ${id}).`);
+}
+
+async function rerender() {
+  if (!S.frames.length) return status('Open a finished job first.');
+  if (!S.videoFile) return status('Choose the original clip under Video first: the server does not keep originals.', 'error');
+  const hold = Math.max(0, Math.min(1000, parseInt($('rerender-hold').value, 10) || 0));
+  const json = new TextEncoder().encode(JSON.stringify({ frames: S.frames }));
+  try {
+    const res = await api('POST', `/v1/jobs/video?method=${encodeURIComponent($('video-method').value)}&hold=${hold}`,
+      new Blob([json, S.videoFile]), { 'X-Shroud-Regions-Length': String(json.length), 'Content-Type': 'application/octet-stream' });
+    const j = await res.json();
+    status(`Re-render queued as job ${j.id}.`, 'ok');
+    watchJob(j.id);
+  } catch (e) {
+    status(explain(e), 'error');
+  }
 }
 
 // ---- wiring --------------------------------------------------------------------------------
@@ -593,7 +704,16 @@ function onKey(ev) {
   if (!S.who) return;
   const t = ev.target;
   if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
-  if ($('image-panel').hidden) return;
+  if ($('image-panel').hidden) {
+    if (ev.key === 'u' || ev.key === 'U') return trackUndo();
+    if ((ev.key === 'r' || ev.key === 'R') && !ev.ctrlKey && !ev.metaKey) return rerender();
+    if (ev.key === ',' || ev.key === '.') {
+      const s = $('scrubber');
+      s.value = String(Math.max(0, Math.min(+s.max, +s.value + (ev.key === '.' ? 1 : -1))));
+      return seekFrame(+s.value);
+    }
+    return;
+  }
   const ctrl = ev.ctrlKey || ev.metaKey;
   const b = selectedBox();
   if (ctrl && ev.key.toLowerCase() === 'z') { ev.preventDefault(); return ev.shiftKey ? redo() : undo(); }
@@ -661,6 +781,13 @@ window.addEventListener('DOMContentLoaded', () => {
   $('video-cancel').onclick = cancelJob;
   $('open-job').onclick = () => { const id = $('job-id').value.trim(); if (/^[0-9a-f]{32}$/.test(id)) watchJob(id); else status('A job id is 32 hexadecimal digits.', 'error'); };
   $('scrubber').oninput = () => seekFrame(+$('scrubber').value);
+  const ov = $('video-overlay');
+  ov.addEventListener('pointerdown', onOverlayDown);
+  ov.addEventListener('pointermove', onOverlayMove);
+  ov.addEventListener('pointerup', onOverlayUp);
+  $('rerender').onclick = rerender;
+  $('track-undo').onclick = trackUndo;
+  $('video-file').onchange = () => { S.videoFile = $('video-file').files[0] || S.videoFile; };
   $('download-video').onclick = () => S.job && download(`/v1/jobs/${S.job}/result`, `protected-${S.job}.mp4`);
   $('download-frames').onclick = () => S.job && download(`/v1/jobs/${S.job}/frames`, `frames-${S.job}.json`);
   const saved = sessionStorage.getItem('shroud-token');
