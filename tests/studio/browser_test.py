@@ -266,6 +266,23 @@ def run(driver, base, admin, image, tmp, shots, shroud):
     driver.find_element(By.TAG_NAME, "body").send_keys("3")
     wait(driver, lambda d: Select(d.find_elements(By.CSS_SELECTOR, "#boxes .box-method")[1]).first_selected_option.text == "fill",
          "method changed by key 3")
+    # Move it 10 px right (Shift+Right), resize it by dragging its bottom-right corner 20 px
+    # (image pixels) right and down, then undo the resize (Ctrl+Z).
+    ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.ARROW_RIGHT).key_up(Keys.SHIFT).perform()
+    box_of = lambda d: json.loads(d.execute_script("return JSON.stringify(S.boxes[1].box)"))
+    wait(driver, lambda d: box_of(d)[0] == drawn[0] + 10, "moved by Shift+Right")
+    moved = box_of(driver)
+    canvas = driver.find_element(By.ID, "canvas")
+    size = driver.execute_script("const c = arguments[0], r = c.getBoundingClientRect(); return [c.width, c.height, r.width, r.height];", canvas)
+    sx, sy = size[2] / size[0], size[3] / size[1]
+    cx, cy = moved[0] + moved[2], moved[1] + moved[3]
+    (ActionChains(driver).move_to_element_with_offset(canvas, int(round(cx * sx - size[2] / 2)), int(round(cy * sy - size[3] / 2)))
+     .click_and_hold().move_by_offset(int(round(20 * sx)), int(round(20 * sy))).release().perform())
+    resized = box_of(driver)
+    assert resized[:2] == moved[:2] and abs(resized[2] - moved[2] - 20) <= 3 and abs(resized[3] - moved[3] - 20) <= 3, (moved, resized)
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
+    wait(driver, lambda d: box_of(d) == moved, "resize undone")
+    drawn = moved
     # Delete it and undo the delete (Delete, Ctrl+Z).
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.DELETE)
     wait(driver, lambda d: box_count(d) == 1, "box deleted")

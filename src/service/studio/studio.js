@@ -137,6 +137,7 @@ function loadImage(blob) {
 
 async function openFile(file) {
   S.file = file;
+  S.removed = 0;
   S.item = null;
   S.itemSealed = false;
   $('result').hidden = true;
