@@ -301,6 +301,10 @@ TEST(ServiceStudio, MalformedEditsAreRefusedAndTheServerKeepsServing) {
       ASSERT_TRUE(health && health->status == 200) << "server stopped after " << c.name;
     }
   }
+  // A box reaching past the image (x + w over INT_MAX) is clipped, not refused.
+  auto clipped = post_edit(svc, token, "/v1/studio/preview", region({10, 1, 2147483647, 5}), in);
+  ASSERT_TRUE(clipped);
+  EXPECT_EQ(clipped->status, 200) << clipped->body;
   // Scopes: preview/apply need protect.
   const std::string reviewer = svc.token("acme", {"review", "detect"});
   auto res = post_edit(svc, reviewer, "/v1/studio/apply", region({1, 1, 5, 5}), in);

@@ -154,7 +154,11 @@ std::variant<Edit, ApiError> parse_edit(const httplib::Request& req, const ApiBo
       if (w < 1 || h < 1) return api_bad_request(where + ".box: width and height must be at least 1");
       const std::int64_t x2 = static_cast<std::int64_t>(x) + w, y2 = static_cast<std::int64_t>(y) + h;
       if (x2 <= 0 || y2 <= 0 || x >= frame.width || y >= frame.height) return api_bad_request(where + ".box lies outside the image");
-      p.region.box = cv::Rect(x, y, w, h) & frame;
+      // Clipped to the image in 64-bit (x + w may not fit in an int).
+      const int cx = std::max(x, 0), cy = std::max(y, 0);
+      const int cx2 = static_cast<int>(std::min<std::int64_t>(x2, frame.width));
+      const int cy2 = static_cast<int>(std::min<std::int64_t>(y2, frame.height));
+      p.region.box = cv::Rect(cx, cy, cx2 - cx, cy2 - cy);
     } catch (const std::exception&) {
       return api_bad_request(where + ".box must hold 4 integers");
     }
