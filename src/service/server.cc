@@ -21,6 +21,7 @@
 #include "service/context.h"
 #include "service/metrics.h"
 #include "service/request_queue.h"
+#include "service/route_host.h"
 #include "shroud/engine.h"
 #include "shroud/image_io.h"
 #include "shroud/regions_json.h"
@@ -147,6 +148,12 @@ struct Server::Impl {
 
   std::mutex engines_mutex;
   std::map<std::string, std::shared_ptr<const Engine>> engines;
+
+  // Routes registered from other files (route_host.h): jobs, studio. Declared last so that what
+  // they own (job workers) stops before the rest of the server goes away.
+  void extension_routes();
+  std::unique_ptr<RouteHost> host;
+  std::vector<std::shared_ptr<void>> extensions;
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -654,6 +661,7 @@ struct Server::Impl {
       finish("/v1/tokens/{id}", req, res, "admin", {}, true,
              [this](R q, W s, const Caller& c, const Body& b) { return revoke_token(q, s, c, b); }, t0);
     });
+    extension_routes();
 
     // Unrouted paths and httplib's own refusals (413 by Content-Length, 400 malformed) as JSON.
     http->set_error_handler([this](R req, W res) {
@@ -670,6 +678,86 @@ struct Server::Impl {
     });
   }
 };
+
+// ---- RouteHost over Server::Impl (route_host.h): routes from jobs.cc and studio_routes.cc ----
+
+ApiError api_error(const Error& e) {
+  const HttpError h = http_error(e);
+  return {h.status, h.kind, h.message};
+}
+
+std::optional<ApiError> check_uploaded_image(const ApiBody& body, std::int64_t max_pixels) {
+  if (auto e = Server::Impl::check_image(body, max_pixels)) return ApiError{e->status, e->kind, e->message};
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_query(const httplib::Request& req, const std::vector<std::string>& allowed) {
+  for (const auto& [k, v] : req.params) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) return api_bad_request("unknown query parameter '" + k + "'");
+  }
+  return std::nullopt;
+}
+
+std::int64_t unix_seconds() { return unix_now(); }
+
+namespace {
+
+class ImplHost final : public RouteHost {
+ public:
+  explicit ImplHost(Server::Impl& s) : s_(s) {}
+  void get(const std::string& pattern, const std::string& route, const std::string& scope, ApiHandler fn) override {
+    s_.get(pattern, route, scope, wrap(std::move(fn)));
+  }
+  void post(const std::string& pattern, const std::string& route, const std::string& scope, ApiHandler fn) override {
+    s_.post(pattern, route, scope, wrap(std::move(fn)));
+  }
+  void del(const std::string& pattern, const std::string& route, const std::string& scope, ApiHandler fn) override {
+    auto f = wrap(std::move(fn));
+    s_.http->Delete(pattern, [this, route, scope, f](const httplib::Request& req, httplib::Response& res) {
+      const auto t0 = std::chrono::steady_clock::now();
+      s_.finish(route, req, res, scope, {}, true, f, t0);
+    });
+  }
+  std::optional<TokenRow> authenticate_any(const httplib::Request& req, ApiError* error) override {
+    // The one token check: a valid token holds at least one scope, so one of these succeeds.
+    for (const auto& scope : all_scopes()) {
+      auto a = s_.authenticate(req, scope);
+      if (auto* c = std::get_if<Caller>(&a)) return c->token;
+      const HttpError& e = std::get<HttpError>(a);
+      if (e.status != 403) {
+        if (error) *error = ApiError{e.status, e.kind, e.message};
+        return std::nullopt;
+      }
+    }
+    if (error) *error = ApiError{401, "unauthenticated", "invalid or expired token"};
+    return std::nullopt;
+  }
+  Context& context() override { return *s_.ctx; }
+  const ServeOptions& options() const override { return s_.options; }
+  EngineOptions base_options() const override { return s_.base_options(); }
+  Result<std::shared_ptr<const Engine>> engine(const std::string& key, const EngineOptions& o, const EngineKeys& keys) override {
+    return s_.engine(key, o, keys);
+  }
+  void log(const std::string& line) override { s_.log(line); }
+
+ private:
+  static Server::Impl::Fn wrap(ApiHandler fn) {
+    return [fn](const httplib::Request& q, httplib::Response& w, const Caller& c, const Server::Impl::Body& b) -> std::optional<HttpError> {
+      auto e = fn(q, w, c.token, b);
+      if (!e) return std::nullopt;
+      return HttpError{e->status, e->kind, e->message};
+    };
+  }
+  Server::Impl& s_;
+};
+
+}  // namespace
+
+void Server::Impl::extension_routes() {
+  host = std::make_unique<ImplHost>(*this);
+  extensions.push_back(add_job_routes(*host));
+  extensions.push_back(add_studio_routes(*host));
+}
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;

@@ -41,6 +41,8 @@ struct ServeOptions {
   int threads = 8;
   int max_queued = 64;               // connections waiting for a worker before 503
   int rate_limit = 0;                // requests/s per token (bursts of the same size); 0: none
+  int video_workers = 2;             // async video jobs run at once (jobs.cc)
+  int video_queue = 16;              // video jobs waiting at most; more: 503 with Retry-After
   std::function<void(const std::string&)> log;   // one line per event; may be empty
 };
 

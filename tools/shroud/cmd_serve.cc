@@ -98,6 +98,8 @@ void add_serve(CLI::App& app, Globals& g) {
       ->capture_default_str()->check(CLI::Range(0, 100000));
   cmd->add_option("--rate-limit", o->serve.rate_limit, "requests per second per token (bursts of the same size; 0: none)")
       ->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--video-workers", o->serve.video_workers, "async video jobs run at once")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--video-queue", o->serve.video_queue, "video jobs waiting at most (more: 503 + Retry-After)")->capture_default_str()->check(CLI::Range(1, 10000));
   cmd->add_flag("--print-openapi", o->print_openapi, "print the OpenAPI document (docs/openapi.json) and exit");
   cmd->callback([&g, o] {
     if (o->print_openapi) {
