@@ -227,6 +227,14 @@ TEST_F(FleetMsaiTest, CloudNeverSeesTheAreaAndTheDataCentreRestoresBitExactly) {
   EXPECT_NE(rogue_cam.wait(60s), 0);
   EXPECT_NE(read_text(tmp_.file("rogue.log")).find("not registered"), std::string::npos) << read_text(tmp_.file("rogue.log"));
 
+  // A second data centre with another k on the same broker is refused (it would issue membranes
+  // the first cannot unmask).
+  Child dc2 = party("dc2", {"datacenter", "--nats", url, "--state", tmp_.file("dc2"), "--camera", "cam1=" + cam.pub_path,
+                            "--idle-exit", "5"});
+  EXPECT_NE(dc2.wait(30s), 0);
+  EXPECT_NE(read_text(tmp_.file("dc2.log")).find("belongs to another data centre"), std::string::npos)
+      << read_text(tmp_.file("dc2.log"));
+
   dc.signal(SIGTERM);
   cloud.signal(SIGTERM);
   EXPECT_EQ(dc.wait(10s), 0) << read_text(tmp_.file("dc.log"));

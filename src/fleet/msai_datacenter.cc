@@ -2,12 +2,14 @@
 // camera's sealed tau into the key-value bucket; restores frames for authorised requesters.
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <set>
 #include <thread>
 
 #include "core/json_number.h"
+#include "crypto/crypto.h"
 #include "fleet/frame_box.h"
 #include "fleet/kv_bucket.h"
 #include "fleet/msai_internal.h"
@@ -207,6 +209,40 @@ Result<MsaiKey> load_or_create_key(const MsaiDatacenterOptions& o) {
   return key;
 }
 
+// This data centre's instance id (random, in its state folder beside k): a second data centre
+// with another k on the same broker would answer half of the membrane requests with a membrane
+// this one cannot unmask. The first one to start records its id in the bucket; others refuse.
+Status claim_bucket(const MsaiDatacenterOptions& o, KvBucket& kv) {
+  const std::string path = (fs::path(o.state_dir) / "datacenter.id").string();
+  std::error_code ec;
+  std::string id;
+  if (fs::exists(path, ec)) {
+    SHROUD_ASSIGN_OR_RETURN(auto bytes, schemes::read_secret_file(path, kMaxKeyFile));
+    id.assign(bytes.begin(), bytes.end());
+  } else {
+    std::array<std::uint8_t, 16> r{};
+    SHROUD_RETURN_IF_ERROR(crypto::random_bytes(r));
+    static const char* hex = "0123456789abcdef";
+    for (auto b : r) id += std::string{hex[b >> 4], hex[b & 15]};
+    SHROUD_RETURN_IF_ERROR(schemes::write_secret_file(path, id, false));
+  }
+  auto held = kv.get("datacenter.id");
+  if (held.ok()) {
+    const std::string other(held->begin(), held->end());
+    if (other != id) {
+      return make_error(ErrorCode::kPermission, "bucket " + std::string(kMsaiBucket) +
+                                                    " belongs to another data centre (id " + other +
+                                                    ", this one is " + id +
+                                                    "): run every data centre of a broker from one state folder");
+    }
+    return ok_status();
+  }
+  if (held.error().code != ErrorCode::kNotFound) return held.error();
+  const std::vector<std::uint8_t> value(id.begin(), id.end());
+  SHROUD_RETURN_IF_ERROR(kv.put("datacenter.id", value));
+  return ok_status();
+}
+
 }  // namespace
 
 Result<MsaiDatacenterReport> run_msai_datacenter(const MsaiDatacenterOptions& o) {
@@ -219,6 +255,7 @@ Result<MsaiDatacenterReport> run_msai_datacenter(const MsaiDatacenterOptions& o)
   SHROUD_ASSIGN_OR_RETURN(MsaiKey key, load_or_create_key(o));
   SHROUD_ASSIGN_OR_RETURN(NatsClient nc, NatsClient::connect(o.url));
   SHROUD_ASSIGN_OR_RETURN(KvBucket kv, KvBucket::open(nc, kMsaiBucket));
+  SHROUD_RETURN_IF_ERROR(claim_bucket(o, kv));
   const std::string params = nlohmann::json{{"scheme", "msai-l"}, {"block_size", schemes::kDefaultBlockSize}, {"version", 1}}.dump();
   SHROUD_RETURN_IF_ERROR(kv.put("params", {reinterpret_cast<const std::uint8_t*>(params.data()), params.size()}));
   SHROUD_ASSIGN_OR_RETURN(PullSubscription sub, nc.subscribe("shroud.msai.dc.>", "shroud-msai-dc"));
