@@ -243,3 +243,69 @@ TEST_F(FleetMsaiTest, CloudNeverSeesTheAreaAndTheDataCentreRestoresBitExactly) {
 
 }  // namespace
 }  // namespace shroud::testing
+
+namespace shroud::testing {
+namespace {
+
+// The cloud acknowledges a frame only after its durable write: killed with -9 mid-stream and
+// started again, it ends with every frame stored exactly once, each the camera's message.
+TEST_F(FleetMsaiTest, KilledCloudLosesNothing) {
+  const int n = 40;
+  fs::create_directories(tmp_.path() / "frames");
+  for (int i = 0; i < n; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "f%03d.png", i);
+    auto png = encode_image(random_image(240, 320, CV_8UC3, 900 + i), "png");
+    ASSERT_TRUE(png.ok());
+    write_text(tmp_.path() / "frames" / name, std::string(png->begin(), png->end()));
+  }
+  Party cam = make_party(tmp_, "cam"), auditor = make_party(tmp_, "auditor");
+  const std::string url = server_->url();
+  Child dc = party("dc", {"datacenter", "--nats", url, "--state", tmp_.file("dc"), "--camera", "cam1=" + cam.pub_path,
+                          "--authorize", auditor.pub_path, "--idle-exit", "60"});
+  Child camera = party("camera", {"camera", "--nats", url, "--camera", "cam1", "--keyset", cam.keyset_path, "--region",
+                                  "40,32,48,40", tmp_.file("frames")});
+  ASSERT_EQ(camera.wait(60s), 0) << read_text(tmp_.file("camera.log"));
+  // Everything is queued; the cloud fetches batches of 8 and is killed after its first write.
+  Child cloud = party("cloud", {"cloud", "--nats", url, "--store", tmp_.file("cloud"), "--ack-wait", "1000"});
+  ASSERT_TRUE(wait_stored(1, 30s)) << read_text(tmp_.file("cloud.log"));
+  cloud.signal(SIGKILL);
+  EXPECT_EQ(cloud.wait(5s), 128 + SIGKILL);
+  const std::size_t at_kill = stored_files().size();
+  EXPECT_LT(at_kill, static_cast<std::size_t>(n)) << "the cloud finished before it was killed";
+  Child cloud2 = party("cloud2", {"cloud", "--nats", url, "--store", tmp_.file("cloud"), "--ack-wait", "1000"});
+  ASSERT_TRUE(wait_stored(n, 30s)) << read_text(tmp_.file("cloud2.log"));
+  // Nothing left in the work queue once every frame is acknowledged.
+  auto nc = fleet::NatsClient::connect(url);
+  ASSERT_TRUE(nc.ok());
+  const auto end = std::chrono::steady_clock::now() + 15s;
+  std::uint64_t left = 1;
+  while (std::chrono::steady_clock::now() < end) {
+    auto c = nc->subject_count(fleet::kMsaiStream, fleet::msai_masked_subject("cam1"));
+    if (c.ok() && (left = *c) == 0) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(left, 0u);
+  const auto files = stored_files();
+  EXPECT_EQ(files.size(), static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    char name[40];
+    std::snprintf(name, sizeof name, "frame-%012d.msai", i);
+    auto bytes = read_file((tmp_.path() / "cloud" / "cam1" / name).string());
+    ASSERT_TRUE(bytes.ok()) << name;
+    EXPECT_TRUE(fleet::unpack_masked_frame(*bytes, i).ok()) << name;
+  }
+  // And the data centre restores one that was in flight at the kill, bit-exactly.
+  auto png = fleet::msai_request_restore(url, "cam1", n - 1, auditor.keyset, auditor.id);
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  auto img = decode_image(*png);
+  ASSERT_TRUE(img.ok());
+  EXPECT_EQ(cv::norm(img->pixels, random_image(240, 320, CV_8UC3, 900 + n - 1), cv::NORM_INF), 0);
+  cloud2.signal(SIGTERM);
+  dc.signal(SIGTERM);
+  EXPECT_EQ(cloud2.wait(10s), 0);
+  EXPECT_EQ(dc.wait(10s), 0);
+}
+
+}  // namespace
+}  // namespace shroud::testing
