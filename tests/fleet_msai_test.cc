@@ -195,14 +195,20 @@ TEST_F(FleetMsaiTest, CloudNeverSeesTheAreaAndTheDataCentreRestoresBitExactly) {
     auto pub = nc->publish(fleet::msai_masked_subject("cam1"), {reinterpret_cast<const std::uint8_t*>(junk.data()), junk.size()},
                            {{fleet::kHeaderCamera, "cam1"}, {fleet::kHeaderFrame, "9"}}, "junk-1");
     ASSERT_TRUE(pub.ok()) << pub.error().message;
+    // A stored frame replayed under another camera's header: refused too.
+    auto frame0 = read_file((tmp_.path() / "cloud" / "cam1" / "frame-000000000000.msai").string());
+    ASSERT_TRUE(frame0.ok());
+    pub = nc->publish(fleet::msai_masked_subject("cam1"), *frame0, {{fleet::kHeaderCamera, "cam9"}, {fleet::kHeaderFrame, "0"}},
+                      "junk-2");
+    ASSERT_TRUE(pub.ok()) << pub.error().message;
     const auto end = std::chrono::steady_clock::now() + 15s;
     std::uint64_t dead = 0;
     while (std::chrono::steady_clock::now() < end) {
       auto c = nc->subject_count(fleet::kMsaiDeadStream, fleet::msai_dead_subject("cam1"));
-      if (c.ok() && (dead = *c) > 0) break;
+      if (c.ok() && (dead = *c) >= 2) break;
       std::this_thread::sleep_for(20ms);
     }
-    EXPECT_EQ(dead, 1u) << read_text(tmp_.file("cloud.log"));
+    EXPECT_EQ(dead, 2u) << read_text(tmp_.file("cloud.log"));
     auto sub = nc->ordered_subscribe(fleet::kMsaiDeadStream, fleet::msai_dead_subject("cam1"));
     ASSERT_TRUE(sub.ok());
     auto msgs = sub->next(5000);

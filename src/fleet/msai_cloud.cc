@@ -39,9 +39,11 @@ class Cloud {
     const std::string subject = msg.subject();
     const std::string prefix = "shroud.msai.masked.";
     const std::string camera = subject.rfind(prefix, 0) == 0 ? subject.substr(prefix.size()) : std::string();
-    if (!check_camera_id(camera).ok() || msg.header(kHeaderCamera) != camera) {
-      log("message on '" + subject + "' without a valid camera: dropped (term)");
-      return msg.term();   // no subject of ours to dead-letter it on
+    if (!check_camera_id(camera).ok()) {   // e.g. shroud.msai.masked.a.b: no camera subject to use
+      return dead(msg, "_invalid", "subject '" + subject.substr(0, 200) + "' does not name a valid camera id", rep);
+    }
+    if (msg.header(kHeaderCamera) != camera) {
+      return dead(msg, camera, "Shroud-Camera header does not match the subject's camera", rep);
     }
     auto index = parse_frame_index(msg.header(kHeaderFrame));
     if (!index.ok()) return dead(msg, camera, "bad frame header: " + index.error().message, rep);
@@ -54,13 +56,14 @@ class Cloud {
     }
     const std::string path = stored_path(o_.store_dir, camera, *index);
     std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    if (ec) return make_error(ErrorCode::kIo, "cannot create " + fs::path(path).parent_path().string() + ": " + ec.message());
     const std::vector<std::uint8_t> body(msg.data().begin(), msg.data().end());
     if (fs::exists(path, ec)) {
       ++rep.already_stored;   // redelivered after a crash, or re-sent: the first copy stays
     } else {
-      Status s = write_file_atomic(path, body);
+      fs::create_directories(fs::path(path).parent_path(), ec);
+      Status s = ec ? Status(make_error(ErrorCode::kIo, "cannot create " + fs::path(path).parent_path().string() +
+                                                             ": " + ec.message()))
+                    : write_file_atomic(path, body);
       if (!s.ok()) {   // disk full, ...: retry later, then dead-letter
         if (msg.num_delivered() + 1 >= static_cast<std::uint64_t>(max_deliver_)) {
           return dead(msg, camera, "cannot store: " + s.error().message, rep);

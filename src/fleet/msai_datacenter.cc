@@ -252,10 +252,10 @@ Result<MsaiDatacenterReport> run_msai_datacenter(const MsaiDatacenterOptions& o)
   fs::create_directories(o.state_dir, ec);
   if (ec) return make_error(ErrorCode::kIo, "cannot create " + o.state_dir + ": " + ec.message());
   fs::permissions(o.state_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  SHROUD_ASSIGN_OR_RETURN(MsaiKey key, load_or_create_key(o));
   SHROUD_ASSIGN_OR_RETURN(NatsClient nc, NatsClient::connect(o.url));
   SHROUD_ASSIGN_OR_RETURN(KvBucket kv, KvBucket::open(nc, kMsaiBucket));
-  SHROUD_RETURN_IF_ERROR(claim_bucket(o, kv));
+  SHROUD_RETURN_IF_ERROR(claim_bucket(o, kv));   // before any key is made: a refused one makes none
+  SHROUD_ASSIGN_OR_RETURN(MsaiKey key, load_or_create_key(o));
   const std::string params = nlohmann::json{{"scheme", "msai-l"}, {"block_size", schemes::kDefaultBlockSize}, {"version", 1}}.dump();
   SHROUD_RETURN_IF_ERROR(kv.put("params", {reinterpret_cast<const std::uint8_t*>(params.data()), params.size()}));
   SHROUD_ASSIGN_OR_RETURN(PullSubscription sub, nc.subscribe("shroud.msai.dc.>", "shroud-msai-dc"));
