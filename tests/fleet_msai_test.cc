@@ -70,8 +70,11 @@ class FleetMsaiTest : public ::testing::Test {
     std::vector<fs::path> out;
     std::error_code ec;
     if (!fs::exists(tmp_.path() / "cloud", ec)) return out;
-    for (const auto& e : fs::recursive_directory_iterator(tmp_.path() / "cloud")) {
-      if (e.is_regular_file() && e.path().extension() == ".msai") out.push_back(e.path());
+    // The cloud renames temporary files while this runs: error codes, never exceptions.
+    for (auto it = fs::recursive_directory_iterator(tmp_.path() / "cloud", ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      std::error_code e2;
+      if (it->is_regular_file(e2) && it->path().extension() == ".msai") out.push_back(it->path());
     }
     return out;
   }
