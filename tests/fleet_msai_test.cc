@@ -318,3 +318,51 @@ TEST_F(FleetMsaiTest, KilledCloudLosesNothing) {
 
 }  // namespace
 }  // namespace shroud::testing
+
+namespace shroud::testing {
+namespace {
+
+// The masked-frame framing refuses every malformed body with kCorrupt before using it.
+TEST(FleetMsaiWire, UnpackRefusesMalformedFrames) {
+  const cv::Mat image = random_image(32, 48, CV_8UC3, 7);
+  auto key = schemes::msai_generate_key(schemes::MsaiScheme::kLossless);
+  ASSERT_TRUE(key.ok());
+  auto membrane = schemes::msai_cloud_membrane(*key, 8, 16, 3);
+  auto tau = schemes::msai_generate_tau();
+  ASSERT_TRUE(membrane.ok() && tau.ok());
+  auto out = schemes::msai_camera_protect(image, cv::Rect(8, 8, 16, 8), *membrane, *tau, 5);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  auto png = encode_image(out->visible, "png");
+  ASSERT_TRUE(png.ok());
+  const auto body = fleet::pack_masked_frame(*png, schemes::serialize_payload(out->payload));
+  auto good = fleet::unpack_masked_frame(body, 5);
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(good->visible_png, *png);
+  auto back = schemes::msai_datacenter_recover(decode_image(good->visible_png)->pixels, good->payload, *key, *tau);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(cv::norm(*back, image, cv::NORM_INF), 0);
+
+  auto corrupt = [](std::vector<std::uint8_t> b, std::int64_t index) {
+    auto r = fleet::unpack_masked_frame(b, index);
+    return !r.ok() && r.error().code == ErrorCode::kCorrupt;
+  };
+  EXPECT_TRUE(corrupt(body, 6));                                    // another frame's payload
+  EXPECT_TRUE(corrupt({}, 5));                                      // empty
+  EXPECT_TRUE(corrupt({body.begin(), body.begin() + 15}, 5));       // shorter than the header
+  auto bad_magic = body;
+  bad_magic[0] ^= 1;
+  EXPECT_TRUE(corrupt(bad_magic, 5));
+  auto huge_len = body;
+  huge_len[15] = 0x7f;                                              // image length past the end
+  EXPECT_TRUE(corrupt(huge_len, 5));
+  auto zero_len = body;
+  std::fill(zero_len.begin() + 8, zero_len.begin() + 16, 0);
+  EXPECT_TRUE(corrupt(zero_len, 5));
+  EXPECT_TRUE(corrupt({body.begin(), body.end() - 9}, 5));          // payload cut short
+  for (std::size_t cut = 16; cut < body.size(); cut += body.size() / 40 + 1) {
+    EXPECT_FALSE(fleet::unpack_masked_frame(std::span<const std::uint8_t>(body.data(), cut), 5).ok()) << cut;
+  }
+}
+
+}  // namespace
+}  // namespace shroud::testing
