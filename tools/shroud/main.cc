@@ -30,6 +30,7 @@ const std::vector<CommandEntry>& command_table() {
       {"camera", add_fleet_camera},
       {"worker", add_fleet_worker},
       {"collect", add_fleet_collect},
+      {"msai-fleet", add_msai_fleet},
       {"serve", add_serve},
       {"audit", add_audit},
   };
