@@ -133,6 +133,39 @@ TEST(Provenance, RecordSignsParsesVerifiesAndEveryFlippedByteFails) {
 
 // ---- Engine with keys in memory ---------------------------------------------------------------
 
+// The record names the models that found the regions, by hash (issue #13: "the detector and
+// model hashes"): a cascade from Debian's opencv-data beside the manual boxes.
+TEST(ProvenanceEngine, RecordNamesTheDetectorsModelFilesByHash) {
+  TempDir dir;
+  const std::string regions = dir.file("r.json");
+  write_text(regions, R"({"regions":[{"kind":"face","box":[8,8,20,20]}]})");
+  const std::string cascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt2.xml";
+  if (!std::filesystem::exists(cascade)) GTEST_SKIP() << "missing " << cascade << " (Debian opencv-data)";
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  auto signer = SignerKey::generate("cam");
+  ASSERT_TRUE(signer.ok());
+  EngineOptions po;
+  po.detector = "manual:" + regions + ",cascade:haarcascade_frontalface_alt2.xml";
+  po.method = "seal";
+  EngineKeys pk;
+  pk.keyset = std::make_shared<const Keyset>(std::move(*ks));
+  pk.signer = std::make_shared<const SignerKey>(std::move(*signer));
+  auto protector = Engine::create(po, pk);
+  ASSERT_TRUE(protector.ok()) << protector.error().message;
+  auto png = encode_image(random_image(48, 64, CV_8UC3, 4), "png");
+  ASSERT_TRUE(png.ok());
+  auto out = protector->protect_encoded(*png, "png", "a.png");
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  auto split = split_signed_payload(out->report.container);
+  ASSERT_TRUE(split.ok() && split->record.has_value());
+  const nlohmann::json& models = split->record->json["detector"]["models"];
+  ASSERT_EQ(models.size(), 1u) << models.dump();
+  EXPECT_EQ(models[0]["file"], "haarcascade_frontalface_alt2.xml");
+  const std::string bytes = read_text(cascade);
+  EXPECT_EQ(models[0]["blake2b"], bytes_blake2b_hex({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}));
+}
+
 TEST(ProvenanceEngine, InMemorySignerAndTrustedSigners) {
   TempDir dir;
   const std::string regions = dir.file("r.json");

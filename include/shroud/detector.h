@@ -36,6 +36,9 @@ class Detector {
   // cadence() (and returns nothing on the others) reports it here, so the video pipeline delays
   // frames long enough to extend its first detections backwards. 1: every frame it is given.
   virtual int cadence() const { return 1; }
+  // The files it loaded (model, cascade), as resolved: signed provenance records their hashes,
+  // so a verifier learns exactly which model found (or missed) what. Empty for manual boxes.
+  virtual std::vector<std::string> model_files() const { return {}; }
 };
 
 }  // namespace shroud

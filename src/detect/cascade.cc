@@ -46,10 +46,12 @@ CascadeDefaults defaults_for(const std::string& file) {
 
 class CascadeDetector final : public Detector {
  public:
-  CascadeDetector(cv::CascadeClassifier classifier, std::string file, CascadeDefaults d, int detect_size)
-      : classifier_(std::move(classifier)), file_(std::move(file)), d_(d), detect_size_(detect_size) {}
+  CascadeDetector(cv::CascadeClassifier classifier, std::string path, CascadeDefaults d, int detect_size)
+      : classifier_(std::move(classifier)), path_(std::move(path)), file_(fs::path(path_).filename().string()), d_(d),
+        detect_size_(detect_size) {}
 
   std::string name() const override { return "cascade:" + file_; }
+  std::vector<std::string> model_files() const override { return {path_}; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");
@@ -90,6 +92,7 @@ class CascadeDetector final : public Detector {
 
  private:
   cv::CascadeClassifier classifier_;
+  std::string path_;  // as resolved
   std::string file_;
   CascadeDefaults d_;
   int detect_size_;
@@ -127,7 +130,7 @@ Result<std::unique_ptr<Detector>> make_cascade_detector(const DetectorOptions& o
   CascadeDefaults d = defaults_for(path.filename().string());
   const int size = options.detect_size > 0 ? options.detect_size : d.detect_size;
   return std::unique_ptr<Detector>(
-      std::make_unique<CascadeDetector>(std::move(classifier), path.filename().string(), d, size));
+      std::make_unique<CascadeDetector>(std::move(classifier), path.string(), d, size));
 }
 
 }  // namespace shroud

@@ -32,6 +32,13 @@ class UnionDetector final : public Detector {
     for (const auto& p : parts_) c = std::max(c, p->cadence());
     return c;
   }
+  std::vector<std::string> model_files() const override {
+    std::vector<std::string> files;
+    for (const auto& p : parts_) {
+      for (auto& f : p->model_files()) files.push_back(std::move(f));
+    }
+    return files;
+  }
 
  private:
   std::vector<std::unique_ptr<Detector>> parts_;

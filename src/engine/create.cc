@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "engine/engine_impl.h"
+#include "shroud/image_io.h"
 #include "shroud/models.h"
+#include "shroud/provenance.h"
 #include "shroud/protector.h"
 #include "shroud/registry.h"
 #include "shroud/frame.h"
@@ -237,6 +239,13 @@ Result<Engine> Engine::create(EngineOptions options, EngineKeys keys) {
     }
   }
   SHROUD_ASSIGN_OR_RETURN(auto probe, impl->new_detector());
+  if (impl->signer) {
+    // Signed provenance names the exact models: BLAKE2b of each file the detector loaded.
+    for (const auto& file : probe->model_files()) {
+      SHROUD_ASSIGN_OR_RETURN(auto bytes, read_file(file, std::int64_t{1} << 30));
+      impl->model_hashes.push_back({{"file", std::filesystem::path(file).filename().string()}, {"blake2b", bytes_blake2b_hex(bytes)}});
+    }
+  }
   impl->pool.push_back(std::move(probe));
   if (impl->scheme) impl->warnings.push_back(engine::scheme_warning(impl->scheme->choice));
   return Engine(std::move(impl));

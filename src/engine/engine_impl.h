@@ -93,6 +93,7 @@ struct Engine::Impl {
   std::optional<engine::SchemeRun> scheme;    // paper scheme or sisa
   EngineKeys memory_keys;                     // create(options, keys)
   std::shared_ptr<const SignerKey> signer;    // protect: sign every container / track
+  nlohmann::json model_hashes = nlohmann::json::array();  // with a signer: [{file, blake2b}] of the detector's files
   std::vector<SignerPublicKey> trusted_signers;  // recover, verify
 
   // ---- signed provenance (provenance.cc)

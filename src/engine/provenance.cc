@@ -74,7 +74,7 @@ json Engine::Impl::provenance_base(const std::string& subject) const {
   j["tool"] = "shroud";
   j["policy"] = {{"blake2b", bytes_blake2b_hex({reinterpret_cast<const std::uint8_t*>(policy_text.data()), policy_text.size()})},
                  {"document", policy_doc.is_discarded() ? json(policy_text) : policy_doc}};
-  j["detector"] = {{"spec", detector_spec}};
+  j["detector"] = {{"spec", detector_spec}, {"models", model_hashes}};
   j["method"] = options.method;
   return j;
 }
