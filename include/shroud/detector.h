@@ -36,6 +36,10 @@ class Detector {
   // cadence() (and returns nothing on the others) reports it here, so the video pipeline delays
   // frames long enough to extend its first detections backwards. 1: every frame it is given.
   virtual int cadence() const { return 1; }
+  // Resolution it needs: the longest side a caller may shrink a frame to (e.g. a JPEG decoded at
+  // a reduced DCT scale) without losing what it would find at full size. 0: full resolution
+  // (YuNet's native-resolution tile pass); -1: no opinion, the caller's own rule applies.
+  virtual int min_input_side() const { return -1; }
 };
 
 }  // namespace shroud

@@ -54,6 +54,7 @@ class LpdYunetDetector final : public Detector {
 
   std::string name() const override { return name_; }
   int cadence() const override { return every_; }
+  int min_input_side() const override { return detect_size_; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");

@@ -46,6 +46,15 @@ class UnionDetector final : public Detector {
     }
     return drop_text_in_plates(suppress_overlaps(std::move(all), 0.4));
   }
+  int min_input_side() const override {
+    int side = -1;
+    for (const auto& p : parts_) {
+      const int s = p->min_input_side();
+      if (s == 0) return 0;
+      side = std::max(side, s);
+    }
+    return side;
+  }
   int cadence() const override {
     int c = 1;
     for (const auto& p : parts_) c = std::max(c, p->cadence());

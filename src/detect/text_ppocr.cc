@@ -41,6 +41,7 @@ class TextDetector final : public Detector {
 
   std::string name() const override { return name_; }
   int cadence() const override { return every_; }
+  int min_input_side() const override { return side_; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");

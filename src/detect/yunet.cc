@@ -46,6 +46,8 @@ class YunetDetector final : public Detector {
         tile_scale_(tile_scale) {}
 
   std::string name() const override { return name_; }
+  // The tile pass looks at the frame's full resolution (its size decides whether it runs).
+  int min_input_side() const override { return tile_ == TileMode::kOff ? detect_size_ : 0; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");
