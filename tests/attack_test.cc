@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "cli_util.h"
 #include "shroud/attack.h"
 
@@ -63,6 +65,43 @@ TEST(Attack, UnknownNamesAndSchemesAreErrors) {
   auto r = run_attack("dp-plate-epsilon", o);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("paper, rr"), std::string::npos);
+}
+
+// Parameters are checked against each attack's declared list before it runs: before, a word where
+// a number was read aborted the process (uncaught json type_error), 1e20 was a float-to-int
+// conversion with undefined behaviour, and msai-stats width=100000 aborted on a 30 GB allocation.
+TEST(Attack, ParametersAreCheckedBeforeTheAttackRuns) {
+  auto message = [](const std::string& name, const nlohmann::json& params) {
+    AttackOptions o;
+    o.params = params;
+    auto r = run_attack(name, o);
+    EXPECT_FALSE(r.ok()) << name << " " << params.dump();
+    if (r.ok()) return std::string();
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    return r.error().message;
+  };
+  EXPECT_NE(message("block-scramble-cpa", {{"block", "abc"}}).find("'block' must be an integer"), std::string::npos);
+  EXPECT_NE(message("block-scramble-cpa", {{"block", 1e20}}).find("must be in [1, 256]"), std::string::npos);
+  EXPECT_NE(message("block-scramble-cpa", {{"blok", 8}}).find("unknown (it takes: block, max_side, frame)"), std::string::npos);
+  EXPECT_NE(message("msai-stats", {{"width", 100000}}).find("'width' must be in"), std::string::npos);
+  EXPECT_NE(message("msai-l-lattice", {{"dim", 4.5}}).find("integer"), std::string::npos);
+  EXPECT_NE(message("msai-rescale", {{"area", std::nan("")}}).find("'area'"), std::string::npos);
+  EXPECT_NE(message("dp-plate-average", {{"mechanism", 3}}).find("must be a word"), std::string::npos);
+  EXPECT_NE(message("dp-plate-epsilon", {{"size", 8}}).find("it takes none"), std::string::npos);
+  // Every declared range is sane, and an in-range value runs.
+  for (const auto& a : attack_registry()) {
+    for (const auto& p : a.params) {
+      if (p.type != AttackParam::Type::kWord) {
+        EXPECT_LE(p.min, p.max) << a.name << " " << p.name;
+      }
+    }
+  }
+  AttackOptions ok;
+  ok.params = {{"block", 4}, {"max_side", 64}, {"frame", 3.0}};
+  auto r = run_attack("block-scramble-cpa", ok);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_DOUBLE_EQ(r->success, 1.0);
+  EXPECT_EQ(run_shroud({"attack", "block-scramble-cpa", "--param", "block=abc"}).exit_code, 2);
 }
 
 TEST(Attack, CliJsonContract) {

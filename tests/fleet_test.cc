@@ -172,6 +172,9 @@ TEST_F(FleetTest, TwoWorkersGiveExactlyNFramesEqualToSingleProcess) {
   Child a = worker("a", {"--batch", "2"}), b = worker("b", {"--batch", "2"});
   const auto rep = collect("cam1", 20, tmp_.file("out"));
   expect_exact("cam1", rep, want, tmp_.file("out"));
+  // Workers carry the camera's Shroud-Sent to the result: one latency per frame, none negative.
+  EXPECT_EQ(rep.latency_ms.size(), 20u);
+  for (double l : rep.latency_ms) EXPECT_GE(l, 0.0);
   // SIGTERM: a graceful stop, exit 0 (once both run: a worker still starting may have done no work).
   for (const char* log : {"worker-a.log", "worker-b.log"}) {
     const auto end = std::chrono::steady_clock::now() + 15s;

@@ -600,5 +600,27 @@ TEST(JpegCoeffCli, DefaultPathIsLosslessOutsideAndRecoversTheFile) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("dp.jpg")));
 }
 
+// A regions file whose entries name their images works on the coefficient path too (the frame
+// handed to the detector had no name, so every listed JPEG failed with "no entry ... names ''").
+TEST(JpegCoeffCli, RegionsFileEntriesNameTheirJpegs) {
+  TempDir dir;
+  const auto file = encode(test_image(), {cv::IMWRITE_JPEG_QUALITY, 90});
+  write_text(dir.file("a.jpg"), std::string(file.begin(), file.end()));
+  write_text(dir.file("b.jpg"), std::string(file.begin(), file.end()));
+  const std::string regions = dir.file("regions.json");
+  write_text(regions, "[{\"image\": \"" + dir.file("a.jpg") + "\", \"regions\": [{\"kind\": \"face\", \"box\": [40, 30, 60, 50]}]},"
+                      " {\"image\": \"" + dir.file("b.jpg") + "\", \"regions\": []}]");
+  auto r = run_shroud({"protect", dir.file("a.jpg"), dir.file("b.jpg"), "-o", dir.file("out"), "--method", "fill", "--regions-in",
+                       regions, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"boxes_grown_to_imcu\""), std::string::npos) << r.output;  // the coefficient path ran
+  const cv::Mat a = cv::imread(dir.file("out/a.jpg")), b = cv::imread(dir.file("out/b.jpg"));
+  const cv::Mat orig = cv::imdecode(file, cv::IMREAD_COLOR);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  EXPECT_LT(cv::mean(a(cv::Rect(45, 35, 50, 40)))[0], 1.0);            // a's box is filled
+  EXPECT_EQ(cv::norm(b, orig, cv::NORM_INF), 0.0);                       // b has no regions: untouched pixels
+}
+
 }  // namespace
 }  // namespace shroud

@@ -1,8 +1,13 @@
 // ksame: k-Same-Pixel face replacement (src/protect/ksame.cc, docs/ksame.md).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <fstream>
+
+#include "shroud/detector.h"
+#include "shroud/frame.h"
 #include "shroud/ksame.h"
 #include "shroud/policy.h"
 #include "shroud/protector.h"
@@ -176,6 +181,126 @@ TEST(Ksame, CliRefusesASmallGalleryAndWritesNothing) {
                                    out.file("r.json"), "--method", "ksame", "--gallery", g.path().string(), "--k", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(std::filesystem::exists(out.file("out.png")));
+}
+
+// A detector that finds the same face_action() face (with landmarks) in every frame.
+class OneFaceDetector : public Detector {
+ public:
+  std::string name() const override { return "one-face"; }
+  Result<std::vector<Region>> detect(const Frame&) override { return std::vector<Region>{face_action("", 1).region}; }
+};
+
+TEST(Ksame, BatchGalleryFromTheImagesThemselves) {
+  TempDir dir;
+  const std::vector<cv::Scalar> colours = {{10, 20, 30}, {40, 50, 60}, {100, 110, 120}};
+  std::vector<std::string> files;
+  for (size_t i = 0; i < colours.size(); ++i) {
+    files.push_back(dir.file("img" + std::to_string(i) + ".png"));
+    ASSERT_TRUE(cv::imwrite(files.back(), cv::Mat(220, 240, CV_8UC3, colours[i])));
+  }
+  OneFaceDetector det;
+  auto gal = ksame_gallery_from_images(files, det);
+  ASSERT_TRUE(gal.ok()) << gal.error().message;
+  ASSERT_EQ((*gal)->faces.rows, 3);
+  EXPECT_EQ((*gal)->files[1], files[1] + "#1");
+  EXPECT_NEAR((*gal)->faces.at<float>(1, 0), 40.0f, 0.5f);   // image 1's aligned face, B channel
+  const std::string name = std::string(kKsameBatchPrefix) + "test>";
+  ASSERT_TRUE(register_ksame_gallery(name, *gal).ok());
+  EXPECT_FALSE(register_ksame_gallery(name, *gal).ok());   // a name is registered once
+  auto loaded = load_ksame_gallery(name);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->get(), gal->get());
+  // k = 3: one cluster; every face of the batch becomes the mean of the three.
+  cv::Mat img(220, 240, CV_8UC3, colours[0]);
+  auto protector = create_protector("ksame");
+  ASSERT_TRUE(protector.ok());
+  ASSERT_TRUE((*protector)->apply(img, face_action(name, 3)).ok());
+  expect_centre(img, cv::Scalar(50, 60, 70), 1.0);
+  // k = 4 is more than the batch holds: refused.
+  cv::Mat img2(220, 240, CV_8UC3, colours[0]);
+  EXPECT_FALSE((*protector)->apply(img2, face_action(name, 4)).ok());
+  // No landmarks, no gallery; empty or mismatched in-memory galleries are refused.
+  EXPECT_FALSE(make_ksame_gallery({}, {}).ok());
+  EXPECT_FALSE(make_ksame_gallery({cv::Mat(64, 64, CV_8UC3)}, {}).ok());
+  EXPECT_FALSE(make_ksame_gallery({cv::Mat(64, 64, CV_32FC3)}, {"x"}).ok());
+}
+
+TEST(Ksame, CliGalleryBatch) {
+  SHROUD_REQUIRE_FILE(shroud::testing::shroud_bin());
+  TempDir in, out;
+  const std::vector<cv::Scalar> colours = {{10, 20, 30}, {40, 50, 60}, {100, 110, 120}};
+  std::vector<std::string> args = {"protect"};
+  for (size_t i = 0; i < colours.size(); ++i) {
+    args.push_back(in.file("img" + std::to_string(i) + ".png"));
+    ASSERT_TRUE(cv::imwrite(args.back(), cv::Mat(220, 240, CV_8UC3, colours[i])));
+  }
+  nlohmann::json lm = nlohmann::json::array();
+  for (const auto& p : face_action("", 1).region.landmarks) lm.push_back({p.x, p.y});
+  nlohmann::json regions = {{"regions", {{{"kind", "face"}, {"box", {60, 50, 128, 128}}, {"landmarks", lm}}}}};
+  std::ofstream(in.file("r.json")) << regions.dump();
+  const std::vector<std::string> common = {"--regions-in", in.file("r.json"), "--method", "ksame", "--gallery-batch",
+                                           "--mask-scale", "1"};
+  // k larger than the batch's 3 faces: refused, nothing written.
+  auto bad = args;
+  bad.insert(bad.end(), {"-o", out.file("k4")});
+  bad.insert(bad.end(), common.begin(), common.end());
+  bad.insert(bad.end(), {"--k", "4"});
+  auto r = shroud::testing::run_shroud(bad);
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("fewer than k = 4"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(out.file("k4")) / "img0.png"));
+  // --gallery and --gallery-batch together: refused.
+  auto both = args;
+  both.insert(both.end(), {"-o", out.file("both"), "--gallery", in.path().string()});
+  both.insert(both.end(), common.begin(), common.end());
+  r = shroud::testing::run_shroud(both);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  // k = 3: every face becomes the mean of the batch's three faces.
+  auto good = args;
+  good.insert(good.end(), {"-o", out.file("k3")});
+  good.insert(good.end(), common.begin(), common.end());
+  good.insert(good.end(), {"--k", "3"});
+  r = shroud::testing::run_shroud(good);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("batch gallery holds 3 face(s) from 3 image(s)"), std::string::npos) << r.output;
+  for (int i = 0; i < 3; ++i) {
+    const auto path = std::filesystem::path(out.file("k3")) / ("img" + std::to_string(i) + ".png");
+    cv::Mat o = cv::imread(path.string());
+    ASSERT_FALSE(o.empty()) << path;
+    expect_centre(o, cv::Scalar(50, 60, 70), 1.0);
+    EXPECT_EQ(o.at<cv::Vec3b>(5, 5), cv::Vec3b(colours[i][0], colours[i][1], colours[i][2]));   // outside: unchanged
+  }
+}
+
+// `shroud utility --methods ...,ksame --gallery DIR --k N`: the GAN+DP paper's Table 2 metrics for ksame.
+TEST(Ksame, CliUtilityTableWithAGallery) {
+  SHROUD_REQUIRE_FILE(shroud::testing::shroud_bin());
+  TempDir g, out;
+  write_gallery(g, {{10, 20, 30}, {40, 50, 60}, {100, 110, 120}});
+  cv::Mat img = shroud::testing::random_image(220, 240, CV_8UC3, 5);
+  ASSERT_TRUE(cv::imwrite(out.file("in.png"), img));
+  std::ofstream(out.file("r.json")) << R"({"regions": [{"kind": "face", "box": [60, 50, 128, 128]}]})";
+  auto r = shroud::testing::run_shroud({"utility", out.file("in.png"), "--detector", "manual:" + out.file("r.json"),
+                                        "--methods", "original,ksame", "--gallery", g.path().string(), "--k", "2",
+                                        "--mask-scale", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  ASSERT_EQ(j["rows"].size(), 2u);
+  EXPECT_EQ(j["rows"][0]["l0"].get<double>(), 0.0);
+  const auto& k = j["rows"][1];
+  EXPECT_EQ(k["method"], "ksame");
+  // The face ellipse inside the 128x128 box changed, the rest of the image did not.
+  EXPECT_GT(k["l0"].get<double>(), 0.3 * 128 * 128);
+  EXPECT_LT(k["l0"].get<double>(), 128.0 * 128);
+  EXPECT_LT(k["ssim"].get<double>(), 1.0);
+  // Without a gallery (or with one smaller than k) the table is refused.
+  r = shroud::testing::run_shroud({"utility", out.file("in.png"), "--detector", "manual:" + out.file("r.json"),
+                                   "--methods", "ksame", "--k", "2"});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  r = shroud::testing::run_shroud({"utility", out.file("in.png"), "--detector", "manual:" + out.file("r.json"),
+                                   "--methods", "ksame", "--gallery", g.path().string(), "--k", "4"});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("fewer than k = 4"), std::string::npos) << r.output;
 }
 
 }  // namespace

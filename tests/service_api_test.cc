@@ -55,6 +55,8 @@ std::string header(const std::string& headers, const std::string& name) {
   return headers.substr(start, end - start);
 }
 
+const bool kPgEnvironment = register_pg_environment();
+
 RunResult audit_verify(const std::filesystem::path& data) { return run_shroud({"audit", "verify", "--data", data.string()}); }
 
 #define SERVICE_START(svc)                                               \
@@ -304,6 +306,173 @@ TEST(ServiceApi, BadRequestsAre4xxAndTheServerKeepsServing) {
   EXPECT_NE(m->body.find("shroud_request_duration_seconds_bucket{route=\"/v1/protect\",le=\"+Inf\"}"), std::string::npos);
 }
 
+// Sends raw bytes on a fresh connection (then half-closes unless `keep_open`); the status of
+// the first answer, 0 when none came (connection refused or dropped). No half-close by default:
+// httplib does not answer a peer that already shut its side down.
+int raw_status(int port, const std::string& bytes, bool half_close = false) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return 0;
+  }
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  for (std::size_t sent = 0; sent < bytes.size();) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;   // the server may close early (413): read its answer anyway
+    sent += static_cast<std::size_t>(n);
+  }
+  if (half_close) ::shutdown(fd, SHUT_WR);
+  std::string answer;
+  char buf[1024];
+  ssize_t n;
+  while (answer.find("\r\n") == std::string::npos && (n = ::recv(fd, buf, sizeof(buf), 0)) > 0) answer.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  if (answer.rfind("HTTP/1.", 0) != 0 || answer.size() < 12) return 0;
+  return std::atoi(answer.substr(9, 3).c_str());
+}
+
+TEST(ServiceApi, MoreBadRequestsWrongTypesFloodsBombsAndTricks) {
+  SERVICE_START(svc);   // body limit 4 MiB, 4 Mpixel
+  const std::string token = svc.token("acme", {"detect", "protect", "recover", "review", "admin"});
+  const Headers auth = ServiceProcess::bearer(token);
+  const std::string in = png_image(120, 90, 4);
+  std::vector<std::uint8_t> jpeg_bytes;
+  {
+    cv::Mat m(90, 120, CV_8UC3, cv::Scalar(10, 200, 30));
+    cv::imencode(".jpg", m, jpeg_bytes);
+  }
+  const std::string jpeg(jpeg_bytes.begin(), jpeg_bytes.end());
+  // A JPEG whose SOF0 declares 60000 x 60000 (a bomb's header).
+  std::string jpeg_bomb = jpeg;
+  const auto sof = jpeg_bomb.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  jpeg_bomb[sof + 5] = static_cast<char>(0xEA), jpeg_bomb[sof + 6] = 0x60, jpeg_bomb[sof + 7] = static_cast<char>(0xEA), jpeg_bomb[sof + 8] = 0x60;
+  // A PNG declaring 0 x 0.
+  std::string png_zero = in;
+  for (int i = 16; i < 24; ++i) png_zero[static_cast<std::size_t>(i)] = 0;
+  const std::string admin_tok = svc.admin();
+  const Headers admin = ServiceProcess::bearer(admin_tok);
+  auto post = [&](const std::string& path, const Headers& h, const std::string& body, const std::string& type) {
+    auto res = svc.client().Post(path.c_str(), h, body, type.c_str());
+    return res ? res->status : -1;
+  };
+  auto get = [&](const std::string& path, const Headers& h) {
+    auto res = svc.client().Get(path.c_str(), h);
+    return res ? res->status : -1;
+  };
+  auto tokens = [&](const std::string& body) { return post("/v1/tokens", admin, body, "application/json"); };
+  const std::string bearer = "Authorization: Bearer " + token + "\r\n";
+  auto raw = [&](const std::string& bytes) { return raw_status(svc.port(), bytes); };
+  // Chunked flood: 5 MiB in 1 KiB chunks, over the 4 MiB limit.
+  std::string flood = "POST /v1/detect HTTP/1.1\r\nHost: x\r\n" + bearer + "Transfer-Encoding: chunked\r\n\r\n";
+  const std::string chunk = "400\r\n" + std::string(1024, 'z') + "\r\n";
+  for (int i = 0; i < 5 * 1024; ++i) flood += chunk;
+  flood += "0\r\n\r\n";
+  std::string deep_json(100000, '[');
+  deep_json += std::string(100000, ']');
+
+  struct Case {
+    std::string name;
+    std::function<int()> run;
+    int expect;   // exact status; 0: any 4xx; -1: any 4xx or no answer (connection closed)
+  };
+  const std::vector<Case> cases = {
+      // wrong types in JSON
+      {"tenant is a number", [&] { return tokens(R"({"tenant": 5, "scopes": ["detect"]})"); }, 400},
+      {"scopes is a string", [&] { return tokens(R"({"tenant": "x", "scopes": "detect"})"); }, 400},
+      {"scope is a number", [&] { return tokens(R"({"tenant": "x", "scopes": [1]})"); }, 400},
+      {"scopes empty", [&] { return tokens(R"({"tenant": "x", "scopes": []})"); }, 400},
+      {"ttl is a string", [&] { return tokens(R"({"tenant": "x", "scopes": ["detect"], "ttl_seconds": "60"})"); }, 400},
+      {"ttl is a fraction", [&] { return tokens(R"({"tenant": "x", "scopes": ["detect"], "ttl_seconds": 1.5})"); }, 400},
+      {"ttl is 1e30", [&] { return tokens(R"({"tenant": "x", "scopes": ["detect"], "ttl_seconds": 1e30})"); }, 400},
+      {"ttl over 2^64", [&] { return tokens(R"({"tenant": "x", "scopes": ["detect"], "ttl_seconds": 99999999999999999999999})"); }, 400},
+      {"ttl is null", [&] { return tokens(R"({"tenant": "x", "scopes": ["detect"], "ttl_seconds": null})"); }, 400},
+      {"tenant too long", [&] { return tokens(R"({"tenant": ")" + std::string(65, 'a') + R"(", "scopes": ["detect"]})"); }, 400},
+      {"tenant upper case", [&] { return tokens(R"({"tenant": "ACME", "scopes": ["detect"]})"); }, 400},
+      {"tenant with NUL", [&] { return tokens(std::string(R"({"tenant": "ac)") + std::string("\\u0000") + R"(me", "scopes": ["detect"]})"); }, 400},
+      // bad JSON
+      {"json nested 100000 deep", [&] { return tokens(deep_json); }, 400},
+      {"json invalid utf-8", [&] { return tokens("{\"tenant\": \"\xff\xfe\", \"scopes\": [\"detect\"]}"); }, 400},
+      {"json trailing garbage", [&] { return tokens(R"({"tenant": "x", "scopes": ["detect"]} {})"); }, 400},
+      {"json empty body", [&] { return tokens(""); }, 400},
+      {"json string", [&] { return tokens(R"("tenant")"); }, 400},
+      // images: truncated, bombs, lies
+      {"truncated jpeg", [&] { return post("/v1/protect", auth, jpeg.substr(0, jpeg.size() / 2), "image/jpeg"); }, 0},
+      {"jpeg header only", [&] { return post("/v1/protect", auth, jpeg.substr(0, 4), "image/jpeg"); }, 0},
+      {"jpeg declaring 60000x60000", [&] { return post("/v1/protect", auth, jpeg_bomb, "image/jpeg"); }, 413},
+      {"png declaring 0x0", [&] { return post("/v1/protect", auth, png_zero, "image/png"); }, 0},
+      {"png magic then zeros", [&] { return post("/v1/detect", auth, in.substr(0, 8) + std::string(4096, '\0'), "image/png"); }, 0},
+      {"recover a truncated seal", [&] { return post("/v1/recover", auth, in.substr(0, in.size() - 20), "image/png"); }, 0},
+      {"recover a jpeg bomb", [&] { return post("/v1/recover", auth, jpeg_bomb, "image/jpeg"); }, 413},
+      // query parameters
+      {"quality 1e309", [&] { return post("/v1/protect?quality=1e309&format=jpeg", auth, in, "image/png"); }, 400},
+      {"quality NaN", [&] { return post("/v1/protect?quality=nan&format=jpeg", auth, in, "image/png"); }, 400},
+      {"empty kinds", [&] { return post("/v1/protect?kinds=", auth, in, "image/png"); }, 400},
+      {"recover unknown format", [&] { return post("/v1/recover?format=exe", auth, in, "image/png"); }, 400},
+      {"recover unknown parameter", [&] { return post("/v1/recover?key=1", auth, in, "image/png"); }, 400},
+      {"items with a parameter", [&] { return get("/v1/items/0123456789abcdef0123456789abcdef?x=1", auth); }, 400},
+      // ids and path tricks
+      {"recover item traversal", [&] { return post("/v1/recover?item=../../shroud.db", auth, "", "image/png"); }, 404},
+      {"recover item absolute path", [&] { return post("/v1/recover?item=/etc/passwd", auth, "", "image/png"); }, 404},
+      {"item id upper-case hex", [&] { return get("/v1/items/0123456789ABCDEF0123456789ABCDEF", auth); }, 404},
+      {"item id 33 digits", [&] { return get("/v1/items/0123456789abcdef0123456789abcdef0", auth); }, 404},
+      {"item id with NUL", [&] { return raw("GET /v1/items/0123456789abcdef%000123456789abcde HTTP/1.1\r\nHost: x\r\n" + bearer + "\r\n"); }, 404},
+      {"key id not a number", [&] { return post("/v1/keys/abc/disable", auth, "", "application/json"); }, 404},
+      {"key id zero", [&] { return post("/v1/keys/0/disable", auth, "", "application/json"); }, 404},
+      {"key disable with a body", [&] { return post("/v1/keys/1/disable", auth, "{}", "application/json"); }, 400},
+      {"rotate with a body", [&] { return post("/v1/keys/rotate", auth, "{}", "application/json"); }, 400},
+      {"recipient is a keyset", [&] { return post("/v1/keys/recipient", auth, R"({"keys": []})", "application/json"); }, 400},
+      {"revoke a token id with traversal", [&] { return raw("DELETE /v1/tokens/..%2f..%2fshroud.db HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + admin_tok + "\r\n\r\n"); }, 404},
+      // auth tricks
+      {"lower-case bearer", [&] { return post("/v1/protect", {{"Authorization", "bearer " + token}}, in, "image/png"); }, 401},
+      {"bearer with two spaces", [&] { return post("/v1/protect", {{"Authorization", "Bearer  " + token}}, in, "image/png"); }, 401},
+      {"token of another shape", [&] { return post("/v1/protect", ServiceProcess::bearer("st_" + std::string(16, 'g') + "_" + std::string(64, '0')), in, "image/png"); }, 401},
+      // HTTP-level abuse
+      {"chunked flood over the limit", [&] { return raw(flood); }, 413},
+      {"malformed chunk size", [&] { return raw("POST /v1/detect HTTP/1.1\r\nHost: x\r\n" + bearer + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"); }, 400},
+      {"chunked body cut off", [&] { return raw("POST /v1/detect HTTP/1.1\r\nHost: x\r\n" + bearer + "Transfer-Encoding: chunked\r\n\r\n1000\r\nabc"); }, 400},
+      {"content-length not a number", [&] { return raw("POST /v1/detect HTTP/1.1\r\nHost: x\r\n" + bearer + "Content-Length: ten\r\n\r\n0123456789"); }, 0},
+      {"content-length 2^64", [&] { return raw("POST /v1/detect HTTP/1.1\r\nHost: x\r\n" + bearer + "Content-Length: 18446744073709551617\r\n\r\nabc"); }, 413},
+      {"body shorter than declared", [&] { return raw("POST /v1/detect HTTP/1.1\r\nHost: x\r\n" + bearer + "Content-Length: 5000\r\n\r\nabc"); }, 400},
+      {"100-continue with 1 GiB declared", [&] { return raw("POST /v1/protect HTTP/1.1\r\nHost: x\r\n" + bearer + "Expect: 100-continue\r\nContent-Length: 1073741824\r\n\r\n"); }, 413},
+      {"request line of 64 KiB", [&] { return raw("GET /v1/health?" + std::string(65536, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"); }, 0},
+      {"header of 1 MiB", [&] { return raw("GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(1 << 20, 'a') + "\r\n\r\n"); }, 0},
+      {"unknown HTTP method", [&] { return raw("BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"); }, 0},
+      {"DELETE an item", [&] { return raw("DELETE /v1/items/0123456789abcdef0123456789abcdef HTTP/1.1\r\nHost: x\r\n" + bearer + "\r\n"); }, 0},
+      // A TLS ClientHello on the plain port: closed without an HTTP answer (-1: none or 4xx).
+      {"TLS handshake on plain HTTP", [&] { return raw(std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", 11) + std::string(200, 'q')); }, -1},
+  };
+  ASSERT_GE(cases.size(), 50u);
+  for (const auto& c : cases) {
+    const int status = c.run();
+    if (c.expect == -1) {
+      EXPECT_TRUE(status == 0 || (status >= 400 && status < 500)) << c.name << ": " << status;
+    } else if (c.expect != 0) {
+      EXPECT_EQ(status, c.expect) << c.name;
+    } else {
+      EXPECT_TRUE(status >= 400 && status < 500) << c.name << ": " << status;
+    }
+    ASSERT_TRUE(svc.running()) << "server died on: " << c.name << "\n" << svc.log();
+    auto health = svc.client().Get("/v1/health");
+    ASSERT_TRUE(health) << "no health answer after: " << c.name;
+    ASSERT_EQ(health->status, 200) << c.name;
+  }
+  // Still fully working: a seal round trip.
+  auto sealed = svc.client().Post("/v1/protect?method=seal", auth, in, "image/png");
+  ASSERT_TRUE(sealed);
+  ASSERT_EQ(sealed->status, 200);
+  auto back = svc.client().Post("/v1/recover", auth, sealed->body, "image/png");
+  ASSERT_EQ(back->status, 200);
+  EXPECT_TRUE(same_pixels(decode(back->body), decode(in)));
+}
+
 TEST(ServiceApi, RevokedTokensAre401AndTheRevocationIsAudited) {
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"protect"});
@@ -403,9 +572,10 @@ TEST(ServiceApi, AuditVerifyDetectsEditedDeletedAndReorderedEntries) {
 
   auto tamper = [&](const std::string& name, const std::string& sql, const std::string& expect) {
     const auto copy = svc.dir() / ("tamper-" + name);
-    std::filesystem::copy(svc.data(), copy, std::filesystem::copy_options::recursive);
+    const std::string location = svc.copy_data(copy);
+    ASSERT_FALSE(location.empty());
     {
-      auto store = service::Store::open((copy / "shroud.db").string(), false);
+      auto store = service::Store::open(location, false);
       ASSERT_TRUE(store.ok()) << store.error().message;
       ASSERT_TRUE((*store)->exec(sql).ok()) << sql;
     }
@@ -512,14 +682,23 @@ TEST(ServiceApi, InitRefusesTwiceAndKeysArePrivate) {
   RunResult again = run_shroud({"serve", "--data", svc.data().string(), "--init"});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.output.find("already holds a store"), std::string::npos) << again.output;
-  for (const char* f : {"master.key", "audit.key", "shroud.db"}) {
+  const bool sqlite = svc.store().empty();
+  for (const char* f : {"master.key", "audit.key", sqlite ? "shroud.db" : "store.url"}) {
     const auto perms = std::filesystem::status(svc.data() / f).permissions();
     EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all), std::filesystem::perms::none) << f;
   }
-  // The master key never enters the database: its bytes are not in shroud.db.
   const std::string key = read_text(svc.data() / "master.key").substr(0, 64);
-  const std::string db = read_text(svc.data() / "shroud.db") + read_text(svc.data() / "shroud.db-wal");
-  EXPECT_EQ(db.find(key), std::string::npos);
+  if (sqlite) {
+    // The master key never enters the database: its bytes are not in shroud.db.
+    const std::string db = read_text(svc.data() / "shroud.db") + read_text(svc.data() / "shroud.db-wal");
+    EXPECT_EQ(db.find(key), std::string::npos);
+  } else {
+    // A PostgreSQL database that already holds a store is refused by a second --init elsewhere.
+    RunResult twice = run_shroud({"serve", "--data", (svc.dir() / "other-data").string(), "--init", "--store", svc.store()});
+    EXPECT_NE(twice.exit_code, 0);
+    EXPECT_NE(twice.output.find("already holds a store"), std::string::npos) << twice.output;
+    EXPECT_FALSE(std::filesystem::exists(svc.dir() / "other-data" / "store.url"));
+  }
   // A wrong master key is refused at start.
   const auto wrong = svc.dir() / "wrong.key";
   write_text(wrong, std::string(64, 'a') + "\n");

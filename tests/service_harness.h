@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "service_pg.h"
 #include "test_util.h"
 
 namespace shroud::testing {
@@ -30,7 +32,23 @@ class ServiceProcess {
     data_ = tmp_.path() / "data";
     zones_ = tmp_.path() / "zones.json";
     write_text(zones_, R"({"zones": [{"kind": "face", "rel": [0.25, 0.25, 0.3, 0.4]}, {"kind": "plate", "rel": [0.6, 0.7, 0.3, 0.2]}]})");
-    const RunResult r = run_shroud({"serve", "--data", data_.string(), "--init", "--tenant", "acme"});
+    std::vector<std::string> init = {"serve", "--data", data_.string(), "--init", "--tenant", "acme"};
+    if (PgCluster::wanted()) {
+      // The store in a fresh database of the process's throwaway cluster.
+      std::string why;
+      PgCluster* pg = PgCluster::shared(&why);
+      if (!pg) {
+        ADD_FAILURE() << "PostgreSQL: " << why;
+        return;
+      }
+      store_ = pg->create_database();
+      if (store_.empty()) {
+        ADD_FAILURE() << "createdb failed";
+        return;
+      }
+      init.insert(init.end(), {"--store", store_});
+    }
+    const RunResult r = run_shroud(init);
     if (r.exit_code != 0) {
       ADD_FAILURE() << "serve --init failed: " << r.output;
       return;
@@ -55,6 +73,11 @@ class ServiceProcess {
       extra_.insert(extra_.end(), {"--tls-cert", cert_.string(), "--tls-key", key.string()});
     }
   }
+  // A second server on `other`'s DATA (and store): no --init, its own port, log and process.
+  struct SameData {};
+  ServiceProcess(SameData, const ServiceProcess& other)
+      : extra_(other.extra_), tls_(other.tls_), data_(other.data_), zones_(other.zones_), cert_(other.cert_),
+        admin_(other.admin_), store_(other.store_) {}
   ~ServiceProcess() { stop(); }
 
   // Starts the server; false (with a test failure) if it is not healthy within 15 s.
@@ -62,8 +85,13 @@ class ServiceProcess {
     const auto port_file = tmp_.path() / "port";
     std::filesystem::remove(port_file);
     std::vector<std::string> args = {shroud_bin(), "serve", "--data", data_.string(), "--port", "0",
-                                     "--port-file", port_file.string(), "--detector", "zones:" + zones_.string(),
-                                     "--threads", "4", "--max-body-mb", "4", "--max-pixels", "4000000", "--timeout", "3"};
+                                     "--port-file", port_file.string(), "--detector", "zones:" + zones_.string()};
+    // Defaults the extra arguments do not override.
+    const std::vector<std::pair<std::string, std::string>> defaults = {
+        {"--threads", "4"}, {"--max-body-mb", "4"}, {"--max-pixels", "4000000"}, {"--timeout", "3"}};
+    for (const auto& [flag, value] : defaults) {
+      if (std::find(extra_.begin(), extra_.end(), flag) == extra_.end()) args.insert(args.end(), {flag, value});
+    }
     args.insert(args.end(), extra_.begin(), extra_.end());
     log_ = tmp_.path() / "server.log";
     pid_ = ::fork();
@@ -164,6 +192,24 @@ class ServiceProcess {
   }
   const std::string& admin() const { return admin_; }
   const std::filesystem::path& data() const { return data_; }
+  // The PostgreSQL URI of the store, empty for SQLite (DATA/shroud.db).
+  const std::string& store() const { return store_; }
+  std::string store_location() const { return store_.empty() ? (data_ / "shroud.db").string() : store_; }
+  // Copies DATA to `to` with its own copy of the store (SQLite: the file; PostgreSQL: a database
+  // made from this one as a template, named in to/store.url). Stop the server first. The copy's
+  // store location, empty on failure.
+  std::string copy_data(const std::filesystem::path& to) {
+    std::filesystem::copy(data_, to, std::filesystem::copy_options::recursive);
+    if (store_.empty()) return (to / "shroud.db").string();
+    std::string why;
+    PgCluster* pg = PgCluster::shared(&why);
+    const std::string copy = pg ? pg->copy_database(store_) : "";
+    if (copy.empty()) return "";
+    std::filesystem::remove(to / "store.url");
+    write_text(to / "store.url", copy + "\n");
+    std::filesystem::permissions(to / "store.url", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return copy;
+  }
   const std::filesystem::path& dir() const { return tmp_.path(); }
   int port() const { return port_; }
   std::string log() const { return read_text(log_); }
@@ -190,6 +236,7 @@ class ServiceProcess {
   bool tls_ = false;
   std::filesystem::path data_, zones_, log_, cert_;
   std::string admin_;
+  std::string store_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

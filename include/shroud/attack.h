@@ -23,7 +23,18 @@ struct AttackOptions {
   int trials = 0;                   // 0: the attack's default
   std::uint64_t seed = 1;           // for generated data (keys always come from the CSPRNG)
   double epsilon = 1.0;             // DP attacks
-  nlohmann::json params = nlohmann::json::object();  // attack-specific extras
+  nlohmann::json params = nlohmann::json::object();  // attack-specific extras (AttackInfo::params)
+};
+
+// One parameter an attack accepts through AttackOptions::params (`--param NAME=VALUE`).
+// run_attack checks every given parameter against the attack's list before it runs: an unknown
+// name, a wrong type or a value outside [min, max] is an error, so attacks read them safely.
+struct AttackParam {
+  enum class Type { kInt, kReal, kWord };
+  std::string name;
+  Type type = Type::kInt;
+  double min = 0, max = 0;  // numbers: the inclusive range
+  std::string help;
 };
 
 struct AttackResult {
@@ -40,7 +51,11 @@ struct AttackInfo {
   std::string summary;               // one line for `shroud list`
   std::vector<std::string> schemes;  // schemes it runs against; the first is the default
   std::function<Result<AttackResult>(const AttackOptions&)> run;
+  std::vector<AttackParam> params = {};  // what `--param` accepts
 };
+
+// Checks `params` against an attack's declared parameters (run_attack does this first).
+Status check_attack_params(const AttackInfo& attack, const nlohmann::json& params);
 
 const std::vector<AttackInfo>& attack_registry();
 Result<AttackResult> run_attack(const std::string& name, const AttackOptions& options);

@@ -111,6 +111,10 @@ Result<std::vector<std::uint8_t>> embed_container(std::span<const std::uint8_t> 
 // malformed chunks/segments (bad CRC, bad sequence, two containers), kResourceLimit over size.
 Result<std::optional<std::vector<std::uint8_t>>> extract_container(std::span<const std::uint8_t> image_file,
                                                                    const ContainerLimits& limits = {});
+// The one container of a sealed file: the embedded one, or `sidecar` when the file holds none.
+// kNotFound for neither, kCorrupt for both (a sidecar never overrides an embedded container).
+Result<std::vector<std::uint8_t>> container_of(std::span<const std::uint8_t> image_file,
+                                               const std::optional<std::vector<std::uint8_t>>& sidecar);
 // Default sidecar path for an output image: "<output>.shroud".
 std::string sidecar_path(const std::string& image_path);
 

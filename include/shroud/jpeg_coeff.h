@@ -66,6 +66,7 @@ struct JpegProtectOptions {
   CarrierBinding binding = CarrierBinding::kPixels;
   bool sidecar = false;                           // container in JpegProtected::sidecar
   int detect_side = 640;  // protect_jpeg_file: decode for detection at >= this side (0: full size)
+  std::string source;     // protect_jpeg_file: the image's name for the detector (manual regions files match by it)
   std::vector<std::string> keep_tags;  // with keep_metadata: personal EXIF groups kept (exif_keep_groups())
 };
 

@@ -58,6 +58,26 @@ struct KsameGallery {
 // Cached per directory path for the life of the process.
 Result<std::shared_ptr<const KsameGallery>> load_ksame_gallery(const std::string& dir);
 
+// A gallery made in memory from aligned faces (8-bit, 1 or 3 channels; resized to kKsameSize
+// when another size), `names[i]` naming face i (e.g. "photo.jpg#2"). Error when empty.
+Result<std::shared_ptr<const KsameGallery>> make_ksame_gallery(const std::vector<cv::Mat>& aligned,
+                                                               const std::vector<std::string>& names);
+
+// The faces of a batch as the gallery (the setting of k-Same's 1/k bound: every face to protect is
+// in the gallery): every region of kind face with five landmarks that `detector` finds in each
+// image of `files` (read with EXIF orientation applied, as protect does), aligned by
+// ksame_align(). Faces without landmarks are left out. Error when no face is found.
+class Detector;
+Result<std::shared_ptr<const KsameGallery>> ksame_gallery_from_images(const std::vector<std::string>& files,
+                                                                      Detector& detector);
+
+// Makes load_ksame_gallery(name) return `gallery` for the rest of the process (an in-memory
+// gallery, e.g. the batch's, used through the ordinary `ksame_gallery` parameter). Names are
+// compared exactly; registering a name twice is an error. Use names that are not folders, such as
+// "<batch 1>" (kKsameBatchPrefix + a number).
+inline constexpr const char* kKsameBatchPrefix = "<batch ";
+Status register_ksame_gallery(const std::string& name, std::shared_ptr<const KsameGallery> gallery);
+
 // The replacement of `aligned` (CV_8UC3 or CV_32FC3, kKsameSize square): the mean (CV_32FC3,
 // kKsameSize square, 0..255) of the k-Same cluster of the gallery face nearest to it, so that a
 // gallery face is replaced by exactly what >= k-1 other gallery faces are replaced by. Ties are

@@ -24,9 +24,11 @@
 
 #include <opencv2/core.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "shroud/learning_report.h"
 #include "shroud/region.h"
 #include "shroud/result.h"
 
@@ -84,6 +86,7 @@ struct PaperReport {
   std::string sisa_scene;                // source of the SISA scene
   std::vector<SisaTiming> sisa;          // one per size at options.sisa_level
   std::vector<SisaTiming> sisa_levels;   // every level at the middle size
+  std::optional<LearningResults> learning;   // perceptual-encryption Table II (learning_report.h)
 };
 
 // The MSAI measurements for each case (keys, membranes and tau fresh per case).
@@ -100,7 +103,8 @@ Result<std::vector<SisaTiming>> run_sisa_report(const cv::Mat& scene, const std:
 std::string paper_report_markdown(const PaperReport& report);
 
 // Writes DIR/report.md, DIR/msai_fig4_histograms.png, DIR/msai_fig5_time.png,
-// DIR/sisa_fig6_encrypt.png, DIR/sisa_fig7_decrypt.png, DIR/sisa_levels.png (each atomically;
+// DIR/sisa_fig6_encrypt.png, DIR/sisa_fig7_decrypt.png, DIR/sisa_levels.png and, with learning
+// results, DIR/learning_accuracy.png (each atomically;
 // DIR is created when missing). Existing report files are an error unless `overwrite`, checked
 // before anything is written.
 Status write_paper_report(const PaperReport& report, const std::string& dir, bool overwrite = false);

@@ -193,6 +193,18 @@ Result<std::vector<std::uint8_t>> embed_container(std::span<const std::uint8_t> 
                     "only PNG and JPEG files can carry a shroud container; use --sidecar for other formats");
 }
 
+Result<std::vector<std::uint8_t>> container_of(std::span<const std::uint8_t> image_file,
+                                               const std::optional<std::vector<std::uint8_t>>& sidecar) {
+  SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(image_file));
+  if (embedded && sidecar) {
+    return make_error(ErrorCode::kCorrupt, "the image holds a container and a sidecar was given: refusing two containers");
+  }
+  if (!embedded && !sidecar) {
+    return make_error(ErrorCode::kNotFound, "no shroud container in the image (was it sealed with --sidecar?)");
+  }
+  return sidecar ? *sidecar : std::move(*embedded);
+}
+
 Result<std::optional<std::vector<std::uint8_t>>> extract_container(std::span<const std::uint8_t> b,
                                                                    const ContainerLimits& limits) {
   using Out = std::optional<std::vector<std::uint8_t>>;

@@ -1,5 +1,6 @@
 #include "shroud/regions_list.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -44,8 +45,16 @@ Result<Region> region_from_json(const json& r) {
   out.detector = "manual";
   try {
     SHROUD_ASSIGN_OR_RETURN(out.kind, parse_kind(r.value("kind", std::string("custom"))));
-    const auto box = r.at("box").get<std::vector<double>>();
-    if (box.size() != 4 || !(box[2] > 0) || !(box[3] > 0)) {
+    if (!r.contains("box")) return make_error(ErrorCode::kInvalidArgument, "region has no \"box\": [x, y, w, h]");
+    const json& jbox = r.at("box");
+    if (!jbox.is_array() || jbox.size() != 4 ||
+        !std::all_of(jbox.begin(), jbox.end(), [](const json& v) { return v.is_number(); })) {
+      std::string shown = jbox.dump();
+      if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
+      return make_error(ErrorCode::kInvalidArgument, "region box must be [x, y, w, h]: four numbers, got " + shown);
+    }
+    const auto box = jbox.get<std::vector<double>>();
+    if (!(box[2] > 0) || !(box[3] > 0)) {
       return make_error(ErrorCode::kInvalidArgument, "region box must be [x, y, w, h] with w, h > 0");
     }
     for (double v : box) {

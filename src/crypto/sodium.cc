@@ -48,56 +48,54 @@ Status check_aead_sizes(ByteView key, ByteView nonce, std::size_t nonce_bytes) {
 
 }  // namespace
 
-Status xchacha_encrypt(ByteView key, ByteView nonce, ByteView ad, ByteView plaintext, MutableBytes out) {
-  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kXNonceBytes));
+namespace {
+
+// The two IETF ChaCha20-Poly1305 AEADs differ only in the libsodium functions and nonce size.
+using AeadEncrypt = decltype(&crypto_aead_xchacha20poly1305_ietf_encrypt);
+using AeadDecrypt = decltype(&crypto_aead_xchacha20poly1305_ietf_decrypt);
+
+Status aead_encrypt(AeadEncrypt encrypt, std::size_t nonce_bytes, ByteView key, ByteView nonce, ByteView ad,
+                    ByteView plaintext, MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, nonce_bytes));
   if (out.size() != plaintext.size() + kTagBytes) {
     return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
   }
   unsigned long long clen = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &clen, plaintext.data(), plaintext.size(), ad.data(),
-                                             ad.size(), nullptr, nonce.data(), key.data());
+  encrypt(out.data(), &clen, plaintext.data(), plaintext.size(), ad.data(), ad.size(), nullptr, nonce.data(), key.data());
   return ok_status();
+}
+
+Status aead_decrypt(AeadDecrypt decrypt, std::size_t nonce_bytes, ByteView key, ByteView nonce, ByteView ad, ByteView in,
+                    MutableBytes out) {
+  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, nonce_bytes));
+  if (in.size() < kTagBytes) return make_error(ErrorCode::kAuthentication, "ciphertext shorter than its tag");
+  if (out.size() != in.size() - kTagBytes) {
+    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
+  }
+  unsigned long long mlen = 0;
+  if (decrypt(out.data(), &mlen, nullptr, in.data(), in.size(), ad.data(), ad.size(), nonce.data(), key.data()) != 0) {
+    memzero(out.data(), out.size());
+    return make_error(ErrorCode::kAuthentication, "authentication tag mismatch");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status xchacha_encrypt(ByteView key, ByteView nonce, ByteView ad, ByteView plaintext, MutableBytes out) {
+  return aead_encrypt(crypto_aead_xchacha20poly1305_ietf_encrypt, kXNonceBytes, key, nonce, ad, plaintext, out);
 }
 
 Status xchacha_decrypt(ByteView key, ByteView nonce, ByteView ad, ByteView in, MutableBytes out) {
-  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kXNonceBytes));
-  if (in.size() < kTagBytes) return make_error(ErrorCode::kAuthentication, "ciphertext shorter than its tag");
-  if (out.size() != in.size() - kTagBytes) {
-    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
-  }
-  unsigned long long mlen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr, in.data(), in.size(), ad.data(),
-                                                 ad.size(), nonce.data(), key.data()) != 0) {
-    memzero(out.data(), out.size());
-    return make_error(ErrorCode::kAuthentication, "authentication tag mismatch");
-  }
-  return ok_status();
+  return aead_decrypt(crypto_aead_xchacha20poly1305_ietf_decrypt, kXNonceBytes, key, nonce, ad, in, out);
 }
 
 Status chacha_ietf_encrypt(ByteView key, ByteView nonce, ByteView ad, ByteView plaintext, MutableBytes out) {
-  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kIetfNonceBytes));
-  if (out.size() != plaintext.size() + kTagBytes) {
-    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
-  }
-  unsigned long long clen = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &clen, plaintext.data(), plaintext.size(), ad.data(),
-                                            ad.size(), nullptr, nonce.data(), key.data());
-  return ok_status();
+  return aead_encrypt(crypto_aead_chacha20poly1305_ietf_encrypt, kIetfNonceBytes, key, nonce, ad, plaintext, out);
 }
 
 Status chacha_ietf_decrypt(ByteView key, ByteView nonce, ByteView ad, ByteView in, MutableBytes out) {
-  SHROUD_RETURN_IF_ERROR(check_aead_sizes(key, nonce, kIetfNonceBytes));
-  if (in.size() < kTagBytes) return make_error(ErrorCode::kAuthentication, "ciphertext shorter than its tag");
-  if (out.size() != in.size() - kTagBytes) {
-    return make_error(ErrorCode::kInvalidArgument, "AEAD output buffer has the wrong size");
-  }
-  unsigned long long mlen = 0;
-  if (crypto_aead_chacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr, in.data(), in.size(), ad.data(),
-                                                ad.size(), nonce.data(), key.data()) != 0) {
-    memzero(out.data(), out.size());
-    return make_error(ErrorCode::kAuthentication, "authentication tag mismatch");
-  }
-  return ok_status();
+  return aead_decrypt(crypto_aead_chacha20poly1305_ietf_decrypt, kIetfNonceBytes, key, nonce, ad, in, out);
 }
 
 std::array<std::uint8_t, kHashBytes> hmac_sha256(ByteView key, ByteView message) {
@@ -208,25 +206,31 @@ Status sign_seed(MutableBytes seed) {
   return random_bytes(seed);
 }
 
-Result<std::array<std::uint8_t, kSignPublicBytes>> sign_public_from_seed(ByteView seed) {
+namespace {
+
+// The Ed25519 key pair of a 32-byte seed (the secret half is wiped when `sk` goes).
+Status seed_keypair(ByteView seed, std::array<std::uint8_t, kSignPublicBytes>& pk, Secret<crypto_sign_SECRETKEYBYTES>& sk) {
   SHROUD_RETURN_IF_ERROR(init());
   if (seed.size() != kSignSeedBytes) return make_error(ErrorCode::kInvalidArgument, "Ed25519 seed must be 32 bytes");
-  std::array<std::uint8_t, kSignPublicBytes> pk{};
-  Secret<crypto_sign_SECRETKEYBYTES> sk;
   if (crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data()) != 0) {
     return make_error(ErrorCode::kInternal, "Ed25519 key derivation failed");
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::array<std::uint8_t, kSignPublicBytes>> sign_public_from_seed(ByteView seed) {
+  std::array<std::uint8_t, kSignPublicBytes> pk{};
+  Secret<crypto_sign_SECRETKEYBYTES> sk;
+  SHROUD_RETURN_IF_ERROR(seed_keypair(seed, pk, sk));
   return pk;
 }
 
 Result<std::array<std::uint8_t, kSignatureBytes>> sign_detached(ByteView seed, ByteView message) {
-  SHROUD_RETURN_IF_ERROR(init());
-  if (seed.size() != kSignSeedBytes) return make_error(ErrorCode::kInvalidArgument, "Ed25519 seed must be 32 bytes");
   std::array<std::uint8_t, kSignPublicBytes> pk{};
   Secret<crypto_sign_SECRETKEYBYTES> sk;
-  if (crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data()) != 0) {
-    return make_error(ErrorCode::kInternal, "Ed25519 key derivation failed");
-  }
+  SHROUD_RETURN_IF_ERROR(seed_keypair(seed, pk, sk));
   std::array<std::uint8_t, kSignatureBytes> sig{};
   if (crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.data()) != 0) {
     return make_error(ErrorCode::kInternal, "Ed25519 signing failed");

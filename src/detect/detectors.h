@@ -16,6 +16,7 @@ namespace shroud {
 Result<std::unique_ptr<Detector>> make_cascade_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_manual_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_zones_detector(const DetectorOptions& options);
+Result<std::unique_ptr<Detector>> make_frames_detector(const DetectorOptions& options);
 
 Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_yolox_detector(const DetectorOptions& options);

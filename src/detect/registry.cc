@@ -87,6 +87,8 @@ const std::vector<DetectorInfo>& detector_registry() {
        "any", make_manual_detector},
       {"zones", "fixed privacy zones of a camera in pixels or fractions (zones:FILE.json)", "any",
        make_zones_detector},
+      {"frames", "regions listed per video frame (frames:FILE.json), e.g. a reviewed video job's /frames", "any",
+       make_frames_detector},
   };
   return kDetectors;
 }

@@ -43,6 +43,7 @@ Result<FileReport> Engine::Impl::protect_jpeg_to_file(const std::string& input, 
   jo.detect_side = detector_spec.rfind("manual", 0) == 0 ? 0
                    : wanted >= 0                          ? wanted
                                                           : (options.detect_size > 0 ? options.detect_size : 640);
+  jo.source = input;
   const KeySource source = seal ? seal->source() : KeySource{};
   SHROUD_ASSIGN_OR_RETURN(JpegProtected out, protect_jpeg_file(file, detector, policy, jo, seal ? &source : nullptr));
   if (signer && !out.sidecar.empty()) {

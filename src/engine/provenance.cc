@@ -113,12 +113,7 @@ Result<std::vector<std::uint8_t>> Engine::Impl::sign_image_payload(std::span<con
 
 Result<VerifyReport> Engine::Impl::check_image(std::span<const std::uint8_t> file,
                                                const std::optional<std::vector<std::uint8_t>>& sidecar) const {
-  SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(file));
-  if (embedded && sidecar) {
-    return make_error(ErrorCode::kCorrupt, "the image holds a container and a sidecar was given: refusing two containers");
-  }
-  if (!embedded && !sidecar) return make_error(ErrorCode::kNotFound, "no shroud container in the image (was it sealed with --sidecar?)");
-  const std::vector<std::uint8_t>& payload = sidecar ? *sidecar : *embedded;
+  SHROUD_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> payload, container_of(file, sidecar));
   SHROUD_ASSIGN_OR_RETURN(SignedPayload split, split_signed_payload(payload));
   if (!split.record) return VerifyReport{};
   SHROUD_ASSIGN_OR_RETURN(VerifyReport rep, checked_report(*split.record, trusted_signers));

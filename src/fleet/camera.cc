@@ -131,6 +131,9 @@ Result<CameraReport> run_camera(const CameraOptions& o) {
     }
     SHROUD_RETURN_IF_ERROR(check_payload_size(payload.size(), max_payload, "frame " + std::to_string(index) + " ('" + fr->name + "')"));
     const std::string id = subject == dead_subject(o.camera) ? dead_msg_id(o.camera, index) : frame_msg_id(o.camera, index);
+    h.emplace_back(kHeaderSent, std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count()));
     SHROUD_ASSIGN_OR_RETURN(PublishResult pr, publish_with_retry(nc, subject, payload, h, id));
     ++rep.frames;
     if (pr.duplicate) ++rep.duplicates;

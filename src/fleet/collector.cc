@@ -47,6 +47,7 @@ Result<CollectReport> run_collect(const CollectOptions& o) {
     }
     last = std::chrono::steady_clock::now();
     Message& m = msgs.front();
+    const auto arrived = std::chrono::system_clock::now();
     auto index = parse_frame_index(m.header(kHeaderFrame));
     if (!index.ok()) continue;   // not one of ours
     if (written.count(*index) != 0 || dead.count(*index) != 0) {
@@ -61,6 +62,10 @@ Result<CollectReport> run_collect(const CollectOptions& o) {
       continue;
     }
     if (m.subject() != prot) continue;
+    if (auto sent = parse_frame_index(m.header(kHeaderSent)); sent.ok()) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(arrived.time_since_epoch()).count();
+      rep.latency_ms.push_back(static_cast<double>(us - *sent) / 1000.0);
+    }
     const std::string format = m.header(kHeaderFormat) == "png" ? "png" : "jpeg";
     char name[64];
     std::snprintf(name, sizeof name, "frame-%06lld%s", static_cast<long long>(*index), frame_extension(format).c_str());

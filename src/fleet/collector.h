@@ -39,6 +39,9 @@ struct CollectReport {
   std::vector<DeadFrame> dead;            // in arrival order
   std::vector<std::int64_t> gaps;         // indices neither written nor dead (below `frames`, or below the highest seen)
   std::vector<std::string> files;         // written, in index order
+  // Per protected frame that carried Shroud-Sent: its arrival here minus the camera's publish
+  // time, in ms, in arrival order (same clock only when camera and collector share a machine).
+  std::vector<double> latency_ms;
 };
 
 Result<CollectReport> run_collect(const CollectOptions& options);

@@ -1,6 +1,6 @@
 // Internal: a JetStream key-value bucket holding small binary values (file storage, one value of
-// history per key). The building block for state shared between fleet parties, such as MSAI's
-// membrane parameters kept by the cloud platform (docs/fleet.md, "Not done yet"). The bucket's
+// history per key): state shared between fleet parties, e.g. the MSAI data centre's sealed tau
+// keys and parameters (msai_parties.h, bucket SHROUD_MSAI). The bucket's
 // MaxValueSize is enforced by the server; put() checks it first for a clear error.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 namespace shroud::fleet {
@@ -38,6 +39,10 @@ Message::~Message() {
 }
 
 std::string Message::subject() const { return natsMsg_GetSubject(msg_); }
+std::string Message::reply() const {
+  const char* r = natsMsg_GetReply(msg_);
+  return r == nullptr ? std::string() : std::string(r);
+}
 
 std::span<const std::uint8_t> Message::data() const {
   const int n = natsMsg_GetDataLength(msg_);
@@ -294,6 +299,62 @@ Result<PublishResult> NatsClient::publish(const std::string& subject, std::span<
   r.sequence = pa->Sequence;
   jsPubAck_Destroy(pa);
   return r;
+}
+
+namespace {
+
+Result<natsMsg*> make_msg(const std::string& subject, std::span<const std::uint8_t> data, const Headers& headers) {
+  natsMsg* msg = nullptr;
+  natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, reinterpret_cast<const char*>(data.data()),
+                                static_cast<int>(data.size()));
+  if (s != NATS_OK) return nats_error("message for " + subject, s);
+  for (const auto& [k, v] : headers) {
+    if (v.empty()) continue;
+    s = natsMsgHeader_Set(msg, k.c_str(), v.c_str());
+    if (s != NATS_OK) {
+      natsMsg_Destroy(msg);
+      return nats_error("header " + k, s);
+    }
+  }
+  return msg;
+}
+
+}  // namespace
+
+Result<PullSubscription> NatsClient::subscribe(const std::string& subject, const std::string& queue) {
+  natsSubscription* sub = nullptr;
+  const natsStatus s = queue.empty() ? natsConnection_SubscribeSync(&sub, nc_, subject.c_str())
+                                     : natsConnection_QueueSubscribeSync(&sub, nc_, subject.c_str(), queue.c_str());
+  if (s != NATS_OK) return nats_error("subscribe to " + subject, s);
+  // Make sure the server has the interest before a caller relies on it (requests sent next).
+  (void)natsConnection_FlushTimeout(nc_, 5000);
+  return PullSubscription(sub);
+}
+
+Result<Message> NatsClient::request(const std::string& subject, std::span<const std::uint8_t> data,
+                                    const Headers& headers, std::int64_t timeout_ms) {
+  SHROUD_ASSIGN_OR_RETURN(natsMsg * msg, make_msg(subject, data, headers));
+  std::unique_ptr<natsMsg, void (*)(natsMsg*)> guard(msg, natsMsg_Destroy);
+  natsMsg* reply = nullptr;
+  const natsStatus s = natsConnection_RequestMsg(&reply, nc_, msg, timeout_ms);
+  if (s == NATS_NO_RESPONDERS) {
+    return make_error(ErrorCode::kNotFound, "nats: nobody serves " + subject + " (" + natsStatus_GetText(s) + ")");
+  }
+  if (s == NATS_TIMEOUT) {
+    return make_error(ErrorCode::kIo, "nats: no answer on " + subject + " within " + std::to_string(timeout_ms) + " ms");
+  }
+  if (s != NATS_OK) return nats_error("request on " + subject, s);
+  return Message(reply);
+}
+
+Status NatsClient::respond(const Message& request, std::span<const std::uint8_t> data, const Headers& headers) {
+  const std::string to = request.reply();
+  if (to.empty()) return make_error(ErrorCode::kInvalidArgument, "nats: the message has no reply subject");
+  SHROUD_ASSIGN_OR_RETURN(natsMsg * msg, make_msg(to, data, headers));
+  std::unique_ptr<natsMsg, void (*)(natsMsg*)> guard(msg, natsMsg_Destroy);
+  const natsStatus s = natsConnection_PublishMsg(nc_, msg);
+  if (s != NATS_OK) return nats_error("reply", s);
+  return ok_status();
 }
 
 Result<std::uint64_t> NatsClient::subject_count(const std::string& stream, const std::string& subject) {

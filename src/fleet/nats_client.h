@@ -33,6 +33,7 @@ class Message {
   ~Message();
 
   std::string subject() const;
+  std::string reply() const;                          // core request/reply: "" when none
   std::span<const std::uint8_t> data() const;
   std::string header(const std::string& key) const;   // "" when absent
   // JetStream: how many times this message was delivered (1 the first time); 0 if unknown.
@@ -112,6 +113,15 @@ class NatsClient {
   // Publishes to JetStream with headers and a de-duplication message id; waits for the ack.
   Result<PublishResult> publish(const std::string& subject, std::span<const std::uint8_t> data,
                                 const Headers& headers, const std::string& msg_id);
+  // Core NATS (no JetStream), for request/reply services (src/fleet/msai_*): a synchronous
+  // subscription (queue group `queue` unless empty; read it with next()), a request waiting at
+  // most timeout_ms for the reply (kNotFound at once when nobody subscribes, kIo when no answer
+  // comes in time), and a reply
+  // to a received request.
+  Result<PullSubscription> subscribe(const std::string& subject, const std::string& queue);
+  Result<Message> request(const std::string& subject, std::span<const std::uint8_t> data, const Headers& headers,
+                          std::int64_t timeout_ms);
+  Status respond(const Message& request, std::span<const std::uint8_t> data, const Headers& headers);
   // The JetStream context, for the other wrappers in src/fleet (kv_bucket).
   __jsCtx* jetstream() const { return js_; }
   // Messages stored on `subject` in `stream`.

@@ -29,6 +29,9 @@ inline constexpr const char* kHeaderSealed = "Shroud-Sealed";    // "box/1" when
 inline constexpr const char* kHeaderKeyId = "Shroud-Key-Id";     // recipient key id of a sealed payload
 inline constexpr const char* kHeaderError = "Shroud-Error";      // dead letters: why
 inline constexpr const char* kHeaderDelivered = "Shroud-Delivered";  // dead letters: deliveries seen
+// When the camera published the frame: microseconds since the Unix epoch (its wall clock). Workers
+// copy it to the result, so a collector can report end-to-end latency.
+inline constexpr const char* kHeaderSent = "Shroud-Sent";
 
 // Camera ids: 1..64 of [A-Za-z0-9_-] (no dots or wildcards: they are a subject token).
 Status check_camera_id(const std::string& camera);

@@ -98,6 +98,7 @@ class Worker {
       return dead(msg, camera, *index, delivered, s.error().message);
     }
     Headers h = {{kHeaderCamera, camera}, {kHeaderFrame, std::to_string(*index)}, {kHeaderFormat, format}};
+    if (const std::string sent = msg.header(kHeaderSent); !sent.empty()) h.emplace_back(kHeaderSent, sent.substr(0, 32));
     if (!name.empty()) h.emplace_back(kHeaderName, name);   // an empty header value garbles the header block
     auto pub = nc_.publish(protected_subject(camera), out->image, h, frame_msg_id(camera, *index));
     if (!pub.ok()) {
@@ -126,7 +127,7 @@ class Worker {
   Status dead(Message& msg, const std::string& camera, std::int64_t index, std::uint64_t delivered,
               const std::string& error) {
     Headers h;
-    for (const char* k : {kHeaderCamera, kHeaderFrame, kHeaderFormat, kHeaderName, kHeaderSealed, kHeaderKeyId}) {
+    for (const char* k : {kHeaderCamera, kHeaderFrame, kHeaderFormat, kHeaderName, kHeaderSealed, kHeaderKeyId, kHeaderSent}) {
       const std::string v = msg.header(k);
       if (!v.empty()) h.emplace_back(k, v);
     }

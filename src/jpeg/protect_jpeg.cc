@@ -296,7 +296,7 @@ Result<JpegProtected> protect_jpeg_file(std::span<const std::uint8_t> file, Dete
                                         const JpegProtectOptions& options, const KeySource* keys) {
   SHROUD_ASSIGN_OR_RETURN(JpegInfo info, probe_jpeg(file));
   SHROUD_ASSIGN_OR_RETURN(ScaledPixels scaled, decode_jpeg_scaled(file, options.detect_side));
-  Frame frame{scaled.pixels, 0, 0.0, ""};
+  Frame frame{scaled.pixels, 0, 0.0, options.source};
   SHROUD_ASSIGN_OR_RETURN(std::vector<Region> regions, detector.detect(frame));
   const double inv = 1.0 / scaled.scale;
   for (Region& r : regions) {

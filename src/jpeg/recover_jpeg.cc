@@ -34,15 +34,9 @@ bool is_jpeg_coefficient_seal(std::span<const std::uint8_t> file, const std::opt
 
 Result<JpegRecovered> recover_jpeg(std::span<const std::uint8_t> file, const std::optional<std::vector<std::uint8_t>>& sidecar,
                                    const Keyset& keyset, const RecoverOptions& options) {
-  SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(file));
-  if (embedded && sidecar) {
-    return make_error(ErrorCode::kCorrupt, "the image holds a container and a sidecar was given: refusing two containers");
-  }
-  if (!embedded && !sidecar) {
-    return make_error(ErrorCode::kNotFound, "no shroud container in the image (was it sealed with --sidecar?)");
-  }
+  SHROUD_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> payload, container_of(file, sidecar));
   // A signed payload: the provenance record (checked by the Engine) then the container.
-  SHROUD_ASSIGN_OR_RETURN(SignedPayload split, split_signed_payload(sidecar ? *sidecar : *embedded));
+  SHROUD_ASSIGN_OR_RETURN(SignedPayload split, split_signed_payload(payload));
   const std::span<const std::uint8_t> container = split.container;
   SHROUD_ASSIGN_OR_RETURN(jpeg::Coefficients c, jpeg::read_coefficients(file));
   SHROUD_ASSIGN_OR_RETURN(cv::Mat carrier, jpeg::decode_pixels(file));

@@ -113,46 +113,57 @@ Result<Policy> parse_policy_json(const std::string& text) {
                                      "ksame_gallery", "ksame_k", "comment"},
                                     "the policy"));
   Policy p;
+  std::string field;  // the key being read, for the error message
+  auto at = [&](const char* key) -> const json& {
+    field = key;
+    return j.at(key);
+  };
   try {
     if (j.contains("kinds")) {
+      if (!j.at("kinds").is_array()) {
+        return make_error(ErrorCode::kInvalidArgument, "policy: \"kinds\" must be an array of kind names, e.g. [\"face\"]");
+      }
       p.kinds.clear();
-      for (const auto& k : j.at("kinds")) {
+      for (const auto& k : at("kinds")) {
         SHROUD_ASSIGN_OR_RETURN(Kind kind, parse_kind(k.get<std::string>()));
         p.kinds.insert(kind);
       }
     }
-    if (j.contains("eyes_only")) p.eyes_only = j.at("eyes_only").get<bool>();
-    if (j.contains("method")) p.method = j.at("method").get<std::string>();
+    if (j.contains("eyes_only")) p.eyes_only = at("eyes_only").get<bool>();
+    if (j.contains("method")) p.method = at("method").get<std::string>();
     if (j.contains("methods")) {
-      for (auto it = j.at("methods").begin(); it != j.at("methods").end(); ++it) {
+      if (!j.at("methods").is_object()) {
+        return make_error(ErrorCode::kInvalidArgument, "policy: \"methods\" must be an object of kind: method");
+      }
+      for (auto it = at("methods").begin(); it != at("methods").end(); ++it) {
         SHROUD_ASSIGN_OR_RETURN(Kind kind, parse_kind(it.key()));
         p.method_by_kind[kind] = it.value().get<std::string>();
       }
     }
-    if (j.contains("mask_scale")) p.mask_scale = j.at("mask_scale").get<double>();
+    if (j.contains("mask_scale")) p.mask_scale = at("mask_scale").get<double>();
     if (j.contains("shape")) {
-      SHROUD_ASSIGN_OR_RETURN(p.shape, parse_shape(j.at("shape").get<std::string>()));
+      SHROUD_ASSIGN_OR_RETURN(p.shape, parse_shape(at("shape").get<std::string>()));
     }
-    if (j.contains("feather")) p.feather = j.at("feather").get<double>();
-    if (j.contains("min_score")) p.min_score = j.at("min_score").get<float>();
-    if (j.contains("blur_strength")) p.params.blur_strength = j.at("blur_strength").get<double>();
-    if (j.contains("pixel_cells")) p.params.pixel_cells = shroud::detail::json_int(j.at("pixel_cells"));
-    if (j.contains("epsilon")) p.params.epsilon = j.at("epsilon").get<double>();
-    if (j.contains("mechanism")) p.params.mechanism = j.at("mechanism").get<std::string>();
-    if (j.contains("plate_style")) p.params.plate_style = j.at("plate_style").get<std::string>();
-    if (j.contains("dp_cell")) p.params.dp_cell = shroud::detail::json_int(j.at("dp_cell"));
-    if (j.contains("dp_m")) p.params.dp_m = shroud::detail::json_int(j.at("dp_m"));
-    if (j.contains("ksame_gallery")) p.params.ksame_gallery = j.at("ksame_gallery").get<std::string>();
-    if (j.contains("ksame_k")) p.params.ksame_k = shroud::detail::json_int(j.at("ksame_k"));
+    if (j.contains("feather")) p.feather = at("feather").get<double>();
+    if (j.contains("min_score")) p.min_score = at("min_score").get<float>();
+    if (j.contains("blur_strength")) p.params.blur_strength = at("blur_strength").get<double>();
+    if (j.contains("pixel_cells")) p.params.pixel_cells = shroud::detail::json_int(at("pixel_cells"));
+    if (j.contains("epsilon")) p.params.epsilon = at("epsilon").get<double>();
+    if (j.contains("mechanism")) p.params.mechanism = at("mechanism").get<std::string>();
+    if (j.contains("plate_style")) p.params.plate_style = at("plate_style").get<std::string>();
+    if (j.contains("dp_cell")) p.params.dp_cell = shroud::detail::json_int(at("dp_cell"));
+    if (j.contains("dp_m")) p.params.dp_m = shroud::detail::json_int(at("dp_m"));
+    if (j.contains("ksame_gallery")) p.params.ksame_gallery = at("ksame_gallery").get<std::string>();
+    if (j.contains("ksame_k")) p.params.ksame_k = shroud::detail::json_int(at("ksame_k"));
     if (j.contains("fill_color")) {
-      const auto c = j.at("fill_color").get<std::vector<double>>();
+      const auto c = at("fill_color").get<std::vector<double>>();
       if (c.size() != 3) {
         return make_error(ErrorCode::kInvalidArgument, "policy: fill_color must be [B, G, R]");
       }
       p.params.fill_color = cv::Scalar(c[0], c[1], c[2], 0);
     }
   } catch (const std::exception& e) {  // json::exception and json_int's range errors
-    return make_error(ErrorCode::kInvalidArgument, std::string("policy: wrong value type: ") + e.what());
+    return make_error(ErrorCode::kInvalidArgument, "policy: \"" + field + "\": wrong value type: " + e.what());
   }
   SHROUD_RETURN_IF_ERROR(validate(p));
   return p;

@@ -12,7 +12,11 @@
 #include <mutex>
 #include <numeric>
 
+#include "shroud/detector.h"
+#include "shroud/frame.h"
+#include "shroud/image_io.h"
 #include "shroud/protector.h"
+#include "shroud/region.h"
 
 namespace shroud {
 
@@ -91,10 +95,84 @@ Result<cv::Mat> ksame_align(const cv::Mat& image, const std::vector<cv::Point2f>
   return out;
 }
 
+namespace {
+
+// Galleries by folder path (loaded) or registered name (in memory), for the life of the process.
+struct GalleryCache {
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<const KsameGallery>> galleries;
+};
+GalleryCache& gallery_cache() {
+  static GalleryCache c;
+  return c;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const KsameGallery>> make_ksame_gallery(const std::vector<cv::Mat>& aligned,
+                                                               const std::vector<std::string>& names) {
+  if (aligned.empty()) return make_error(ErrorCode::kInvalidArgument, "ksame: an empty gallery");
+  if (names.size() != aligned.size()) {
+    return make_error(ErrorCode::kInvalidArgument, "ksame: one name per gallery face");
+  }
+  auto g = std::make_shared<KsameGallery>();
+  const int row = kKsameSize * kKsameSize * 3;
+  g->faces.create(static_cast<int>(aligned.size()), row, CV_32F);
+  for (size_t i = 0; i < aligned.size(); ++i) {
+    const cv::Mat& in = aligned[i];
+    if (in.empty() || in.depth() != CV_8U || (in.channels() != 1 && in.channels() != 3)) {
+      return make_error(ErrorCode::kInvalidArgument, "ksame: gallery faces must be 8-bit, 1 or 3 channels");
+    }
+    cv::Mat a = in;
+    if (a.channels() == 1) cv::cvtColor(a, a, cv::COLOR_GRAY2BGR);
+    if (a.size() != cv::Size(kKsameSize, kKsameSize)) {
+      cv::resize(a, a, cv::Size(kKsameSize, kKsameSize), 0, 0, cv::INTER_AREA);
+    }
+    a.convertTo(a, CV_32F);
+    a.reshape(1, 1).copyTo(g->faces.row(static_cast<int>(i)));
+  }
+  g->files = names;
+  return std::shared_ptr<const KsameGallery>(g);
+}
+
+Result<std::shared_ptr<const KsameGallery>> ksame_gallery_from_images(const std::vector<std::string>& files,
+                                                                      Detector& detector) {
+  std::vector<cv::Mat> faces;
+  std::vector<std::string> names;
+  for (const auto& f : files) {
+    SHROUD_ASSIGN_OR_RETURN(LoadedImage img, read_image(f));
+    Frame frame{img.pixels, 0, 0.0, f};
+    SHROUD_ASSIGN_OR_RETURN(auto regions, detector.detect(frame));
+    int n = 0;
+    for (const auto& r : regions) {
+      if (r.kind != Kind::kFace || r.landmarks.size() != 5) continue;
+      SHROUD_ASSIGN_OR_RETURN(cv::Mat a, ksame_align(img.pixels, r.landmarks));
+      faces.push_back(std::move(a));
+      names.push_back(f + "#" + std::to_string(++n));
+    }
+  }
+  if (faces.empty()) {
+    return make_error(ErrorCode::kNotFound,
+                      "ksame: no face with landmarks found in the inputs to make the batch gallery (use a landmark "
+                      "detector such as yunet, or --gallery DIR)");
+  }
+  return make_ksame_gallery(faces, names);
+}
+
+Status register_ksame_gallery(const std::string& name, std::shared_ptr<const KsameGallery> gallery) {
+  if (name.empty() || !gallery) return make_error(ErrorCode::kInvalidArgument, "ksame: empty gallery name or gallery");
+  auto& c = gallery_cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (!c.galleries.emplace(name, std::move(gallery)).second) {
+    return make_error(ErrorCode::kInvalidArgument, "ksame: a gallery named '" + name + "' is already registered");
+  }
+  return ok_status();
+}
+
 Result<std::shared_ptr<const KsameGallery>> load_ksame_gallery(const std::string& dir) {
-  static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const KsameGallery>> cache;
-  std::lock_guard<std::mutex> lock(mu);
+  auto& c = gallery_cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  auto& cache = c.galleries;
   if (auto it = cache.find(dir); it != cache.end()) return it->second;
   std::error_code ec;
   if (dir.empty() || !fs::is_directory(dir, ec)) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "core/pixel_pack.h"
 #include "crypto/crypto.h"
 #include "crypto/keyset_impl.h"
 #include "protect/placeholder_draw.h"
@@ -37,37 +38,6 @@ PendingSeal::~PendingSeal() = default;
 namespace {
 
 constexpr std::size_t kTag = crypto::kTagBytes;
-
-// Copies `r` of `image` into `out` in canonical order (16-bit samples little-endian).
-void pack(const cv::Mat& image, const cv::Rect& r, std::uint8_t* out) {
-  const std::size_t es = image.elemSize();
-  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
-  for (int y = 0; y < r.height; ++y) {
-    std::memcpy(out + static_cast<std::size_t>(y) * row_bytes, image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es,
-                row_bytes);
-  }
-  if constexpr (std::endian::native == std::endian::big) {
-    if (image.depth() == CV_16U) {
-      const std::size_t n = row_bytes * static_cast<std::size_t>(r.height);
-      for (std::size_t i = 0; i + 1 < n; i += 2) std::swap(out[i], out[i + 1]);
-    }
-  }
-}
-
-// Inverse of pack().
-void unpack(const std::uint8_t* in, cv::Mat& image, const cv::Rect& r) {
-  const std::size_t es = image.elemSize();
-  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
-  for (int y = 0; y < r.height; ++y) {
-    std::uint8_t* dst = image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es;
-    std::memcpy(dst, in + static_cast<std::size_t>(y) * row_bytes, row_bytes);
-    if constexpr (std::endian::native == std::endian::big) {
-      if (image.depth() == CV_16U) {
-        for (std::size_t i = 0; i + 1 < row_bytes; i += 2) std::swap(dst[i], dst[i + 1]);
-      }
-    }
-  }
-}
 
 std::uint8_t depth_bits(const cv::Mat& m) { return m.depth() == CV_16U ? 16 : 8; }
 
@@ -127,10 +97,7 @@ Result<std::array<std::uint8_t, 32>> carrier_digest(const cv::Mat& image) {
   } else {
     std::vector<std::uint8_t> row(row_bytes);
     for (int y = 0; y < image.rows; ++y) {
-      std::memcpy(row.data(), image.ptr(y), row_bytes);
-      if (swap) {
-        for (std::size_t i = 0; i + 1 < row_bytes; i += 2) std::swap(row[i], row[i + 1]);
-      }
+      detail::pack_region(image, cv::Rect(0, y, image.cols, 1), row.data());  // canonical byte order
       h.update(row);
     }
   }
@@ -176,7 +143,7 @@ Result<PendingSeal> begin_seal(cv::Mat& image, const std::vector<Action>& action
     item.kind = a.region.kind;
     item.rect = a.rect;
     item.plain = crypto::SecretBytes(static_cast<std::size_t>(a.rect.width) * a.rect.height * image.elemSize());
-    pack(image, a.rect, item.plain.data());
+    detail::pack_region(image, a.rect, item.plain.data());
     std::uint64_t seed = 0;
     SHROUD_RETURN_IF_ERROR(crypto::random_bytes({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed}));
     SHROUD_RETURN_IF_ERROR(draw_placeholder(image, a, options.placeholder, seed));
@@ -408,12 +375,12 @@ Result<RecoveredImage> recover_regions(const cv::Mat& carrier, std::span<const s
   for (auto it = opened.rbegin(); it != opened.rend(); ++it) {
     const cv::Rect r = rect_of(c.regions[it->first]);
     if (!any_hidden) {
-      unpack(it->second.data(), out.image, r);
+      detail::unpack_region(it->second.data(), out.image, r);
       continue;
     }
     crypto::SecretBytes scratch(it->second.size());
     cv::Mat region(r.height, r.width, out.image.type(), scratch.data());
-    unpack(it->second.data(), region, cv::Rect(0, 0, r.width, r.height));
+    detail::unpack_region(it->second.data(), region, cv::Rect(0, 0, r.width, r.height));
     cv::Mat visible;
     cv::bitwise_not(hidden(r), visible);
     region.copyTo(out.image(r), visible);
@@ -521,14 +488,7 @@ Result<SealedFile> seal_image_file(cv::Mat& image, const std::vector<Action>& ac
 Result<RecoveredImage> recover_image_file(std::span<const std::uint8_t> file,
                                           const std::optional<std::vector<std::uint8_t>>& sidecar,
                                           const Keyset& keyset, const RecoverOptions& options) {
-  SHROUD_ASSIGN_OR_RETURN(auto embedded, extract_container(file));
-  if (embedded && sidecar) {
-    return make_error(ErrorCode::kCorrupt, "the image holds a container and a sidecar was given: refusing two containers");
-  }
-  if (!embedded && !sidecar) {
-    return make_error(ErrorCode::kNotFound, "no shroud container in the image (was it sealed with --sidecar?)");
-  }
-  const std::vector<std::uint8_t>& payload = sidecar ? *sidecar : *embedded;
+  SHROUD_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> payload, container_of(file, sidecar));
   // A signed payload is a provenance record followed by the container (provenance.h); the
   // record is checked by the caller that holds the trusted signers (Engine).
   SHROUD_ASSIGN_OR_RETURN(SignedPayload split, split_signed_payload(payload));

@@ -12,7 +12,8 @@ namespace shroud {
 namespace {
 
 const char* const kReportFiles[] = {"report.md", "msai_fig4_histograms.png", "msai_fig5_time.png",
-                                    "sisa_fig6_encrypt.png", "sisa_fig7_decrypt.png", "sisa_levels.png"};
+                                    "sisa_fig6_encrypt.png", "sisa_fig7_decrypt.png", "sisa_levels.png",
+                                    "learning_accuracy.png"};
 
 Status write_png(const std::string& path, const cv::Mat& image, bool overwrite) {
   SHROUD_ASSIGN_OR_RETURN(auto bytes, encode_image(image, "png"));
@@ -113,6 +114,10 @@ Status write_paper_report(const PaperReport& report, const std::string& dir, boo
                                                 "SISA: encryption time by security level at " +
                                                     size_text(report.sisa_levels.front().size)));
     SHROUD_RETURN_IF_ERROR(write_png((base / "sisa_levels.png").string(), lv, overwrite));
+  }
+  if (report.learning) {
+    SHROUD_ASSIGN_OR_RETURN(auto plot, learning_plot(*report.learning));
+    SHROUD_RETURN_IF_ERROR(write_png((base / "learning_accuracy.png").string(), plot, overwrite));
   }
   const std::string md = paper_report_markdown(report);
   return write_file_atomic((base / "report.md").string(), std::vector<std::uint8_t>(md.begin(), md.end()),

@@ -20,6 +20,8 @@
 #include "service/audit.h"
 #include "service/context.h"
 #include "service/metrics.h"
+#include "service/request_queue.h"
+#include "service/route_host.h"
 #include "shroud/engine.h"
 #include "shroud/image_io.h"
 #include "shroud/regions_json.h"
@@ -147,6 +149,12 @@ struct Server::Impl {
   std::mutex engines_mutex;
   std::map<std::string, std::shared_ptr<const Engine>> engines;
 
+  // Routes registered from other files (route_host.h): jobs, studio. Declared last so that what
+  // they own (job workers) stops before the rest of the server goes away.
+  void extension_routes();
+  std::unique_ptr<RouteHost> host;
+  std::vector<std::shared_ptr<void>> extensions;
+
   void log(const std::string& line) const {
     if (options.log) options.log(line);
   }
@@ -234,9 +242,19 @@ struct Server::Impl {
   using Body = std::vector<std::uint8_t>;
   using Fn = std::function<std::optional<HttpError>(const httplib::Request&, httplib::Response&, const Caller&, const Body&)>;
 
+  // The queue was full: 503 with Retry-After, the connection closed, no work done.
+  void overloaded(const std::string& route, httplib::Response& res) {
+    res.set_header("Retry-After", "1");
+    res.set_header("Connection", "close");
+    send_error(res, HttpError{503, "overloaded", "the request queue is full (" + std::to_string(options.max_queued) +
+                                                     " waiting); retry after 1 s"});
+    metrics.observe(route, res.status, 0, 0, res.body.size());
+  }
+
   // Wraps a handler: timing, metrics, body limit, auth and the error answer.
   void finish(const std::string& route, const httplib::Request& req, httplib::Response& res, const std::string& scope,
               const Body& body, bool body_ok, const Fn& fn, std::chrono::steady_clock::time_point t0) {
+    if (RequestQueue::overflowing()) return overloaded(route, res);
     std::optional<HttpError> err;
     if (!body_ok) {
       err = HttpError{413, "too_large", "request body over the limit of " + std::to_string(options.max_body_bytes) + " bytes"};
@@ -270,6 +288,7 @@ struct Server::Impl {
     http->Post(pattern, [this, route, scope, fn](const httplib::Request& req, httplib::Response& res,
                                                  const httplib::ContentReader& reader) {
       const auto t0 = std::chrono::steady_clock::now();
+      if (RequestQueue::overflowing()) return overloaded(route, res);   // the body is not read
       Body body;
       bool within = true;
       const auto limit = static_cast<std::size_t>(options.max_body_bytes);
@@ -370,10 +389,12 @@ struct Server::Impl {
     EngineKeys keys;
     std::string cache_key = o.to_json().dump();
     if (seals) {
-      auto ks = ctx->keyset(caller.token.tenant, true, caller.token.id);
-      if (!ks.ok()) return http_error(ks.error());
-      keys.keyset = *ks;
-      cache_key = "tenant:" + caller.token.tenant + "|" + cache_key;
+      auto tk = ctx->keys(caller.token.tenant, true, caller.token.id);
+      if (!tk.ok()) return http_error(tk.error());
+      // Zero-knowledge tenants seal to their recipient public key; custody ones with the keyset.
+      keys.keyset = tk->keyset;
+      keys.recipient = tk->recipient;
+      cache_key = "tenant:" + caller.token.tenant + "|v" + std::to_string(tk->version) + "|" + cache_key;
       store = true;   // sealed items are always kept (their recovery is audited against the item)
     }
     auto eng = engine(cache_key, o, keys);
@@ -427,14 +448,19 @@ struct Server::Impl {
     } else if (auto e = check_image(in_body, options.max_pixels)) {
       return e;
     }
-    auto ks = ctx->keyset(caller.token.tenant, false, caller.token.id);
-    if (!ks.ok()) {
-      if (ks.error().code == ErrorCode::kNotFound) return not_found("sealing key for this image");
-      return http_error(ks.error());
+    auto tk = ctx->keys(caller.token.tenant, false, caller.token.id);
+    if (!tk.ok()) {
+      if (tk.error().code == ErrorCode::kNotFound) return not_found("sealing key for this image");
+      return http_error(tk.error());
+    }
+    if (!tk->keyset) {
+      return HttpError{409, "zero_knowledge",
+                       "tenant '" + caller.token.tenant + "' is zero-knowledge: the service holds only its recipient public key and "
+                       "cannot recover; recover offline with `shroud recover --key KEYSET`"};
     }
     EngineOptions o = base_options();
     o.mode = EngineOptions::Mode::kRecover;
-    auto eng = engine("recover|tenant:" + caller.token.tenant, o, EngineKeys{*ks, std::nullopt});
+    auto eng = engine("recover|tenant:" + caller.token.tenant + "|v" + std::to_string(tk->version), o, EngineKeys{tk->keyset, std::nullopt});
     if (!eng.ok()) return http_error(eng.error());
     auto back = (*eng)->recover_encoded(*body, std::nullopt, format, {}, "upload");
     if (!back.ok()) {
@@ -523,6 +549,84 @@ struct Server::Impl {
     return std::nullopt;
   }
 
+  // ---- key custody (admin scope, the caller's tenant) ---------------------------------------
+
+  static json key_listing(const std::string& tenant, const TenantKeys& keys) {
+    json j = {{"tenant", tenant}, {"mode", keys.mode}, {"version", keys.version}};
+    if (keys.keyset) {
+      json list = json::array();
+      for (const auto& k : keys.keyset->keys()) {
+        list.push_back({{"id", k.id}, {"algorithm", key_algorithm_name(k.algorithm)},
+                        {"status", k.status == KeyStatus::kEnabled ? "enabled" : "disabled"}, {"created", k.created}, {"primary", k.primary}});
+      }
+      j["keys"] = list;
+    }
+    if (keys.recipient) j["recipient"] = {{"id", keys.recipient->id}, {"created", keys.recipient->created}};
+    return j;
+  }
+
+  std::optional<HttpError> list_keys(const httplib::Request& req, httplib::Response& res, const Caller& caller, const Body&) {
+    if (auto e = check_params(req, {})) return e;
+    auto tk = ctx->keys(caller.token.tenant, false, caller.token.id);
+    if (!tk.ok()) return http_error(tk.error());
+    send_json(res, 200, key_listing(caller.token.tenant, *tk));
+    return std::nullopt;
+  }
+
+  std::optional<HttpError> rotate_keys(const httplib::Request& req, httplib::Response& res, const Caller& caller, const Body& body) {
+    if (auto e = check_params(req, {})) return e;
+    if (!body.empty()) return bad_request("rotate takes no body");
+    // A tenant without keys gets its first keyset, then the rotation.
+    auto first = ctx->keys(caller.token.tenant, true, caller.token.id);
+    if (!first.ok()) return http_error(first.error());
+    if (!first->keyset) return HttpError{409, "zero_knowledge", "tenant is zero-knowledge: the service holds no keyset to rotate"};
+    auto id = ctx->rotate_keys(caller.token.tenant, caller.token.id);
+    if (!id.ok()) return http_error(id.error());
+    log("tenant " + caller.token.tenant + ": key " + std::to_string(*id) + " is primary (rotated by " + caller.token.id + ")");
+    auto tk = ctx->keys(caller.token.tenant, false, caller.token.id);
+    if (!tk.ok()) return http_error(tk.error());
+    send_json(res, 200, key_listing(caller.token.tenant, *tk));
+    return std::nullopt;
+  }
+
+  std::optional<HttpError> key_status(const httplib::Request& req, httplib::Response& res, const Caller& caller, const Body& body,
+                                      KeyStatus status) {
+    if (auto e = check_params(req, {})) return e;
+    if (!body.empty()) return bad_request("this call takes no body");
+    const std::string text = req.matches[1];
+    const unsigned long long id = std::strtoull(text.c_str(), nullptr, 10);
+    if (text.size() > 10 || id == 0 || id > 0xffffffffULL) return not_found("key");
+    auto tk = ctx->keys(caller.token.tenant, false, caller.token.id);
+    if (!tk.ok()) return tk.error().code == ErrorCode::kNotFound ? not_found("key") : http_error(tk.error());
+    if (!tk->keyset) return HttpError{409, "zero_knowledge", "tenant is zero-knowledge: the service holds no keyset"};
+    Status s = ctx->set_key_status(caller.token.tenant, static_cast<std::uint32_t>(id), status, caller.token.id);
+    if (!s.ok()) return s.error().code == ErrorCode::kNotFound ? not_found("key") : http_error(s.error());
+    auto after = ctx->keys(caller.token.tenant, false, caller.token.id);
+    if (!after.ok()) return http_error(after.error());
+    send_json(res, 200, key_listing(caller.token.tenant, *after));
+    return std::nullopt;
+  }
+
+  std::optional<HttpError> set_recipient(const httplib::Request& req, httplib::Response& res, const Caller& caller, const Body& body) {
+    if (auto e = check_params(req, {})) return e;
+    if (body.empty() || body.size() > 64 * 1024) return bad_request("the body must be a recipient public key (JSON from `shroud keygen`)");
+    auto recipient = parse_recipient_key(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
+    if (!recipient.ok()) return bad_request("not a recipient public key: " + recipient.error().message);
+    auto existing = ctx->keys(caller.token.tenant, false, caller.token.id);
+    if (existing.ok()) return HttpError{409, "conflict", "tenant already has keys (" + existing->mode + "); its mode cannot change"};
+    if (existing.error().code != ErrorCode::kNotFound) return http_error(existing.error());
+    Status s = ctx->set_recipient(caller.token.tenant, *recipient, caller.token.id);
+    if (!s.ok()) {
+      if (s.error().code == ErrorCode::kInvalidArgument) return HttpError{409, "conflict", s.error().message};
+      return http_error(s.error());
+    }
+    log("tenant " + caller.token.tenant + " is zero-knowledge (recipient key " + std::to_string(recipient->id) + ", by " + caller.token.id + ")");
+    auto tk = ctx->keys(caller.token.tenant, false, caller.token.id);
+    if (!tk.ok()) return http_error(tk.error());
+    send_json(res, 201, key_listing(caller.token.tenant, *tk));
+    return std::nullopt;
+  }
+
   void routes() {
     using R = const httplib::Request&;
     using W = httplib::Response&;
@@ -543,12 +647,21 @@ struct Server::Impl {
     post("/v1/detect", "/v1/detect", "detect", [this](R q, W s, const Caller& c, const Body& b) { return detect(q, s, c, b); });
     post("/v1/protect", "/v1/protect", "protect", [this](R q, W s, const Caller& c, const Body& b) { return protect(q, s, c, b); });
     post("/v1/recover", "/v1/recover", "recover", [this](R q, W s, const Caller& c, const Body& b) { return recover(q, s, c, b); });
+    get("/v1/keys", "/v1/keys", "admin", [this](R q, W s, const Caller& c, const Body& b) { return list_keys(q, s, c, b); });
+    post("/v1/keys/rotate", "/v1/keys/rotate", "admin", [this](R q, W s, const Caller& c, const Body& b) { return rotate_keys(q, s, c, b); });
+    post("/v1/keys/recipient", "/v1/keys/recipient", "admin",
+         [this](R q, W s, const Caller& c, const Body& b) { return set_recipient(q, s, c, b); });
+    post(R"(/v1/keys/([0-9]{1,12})/disable)", "/v1/keys/{id}/disable", "admin",
+         [this](R q, W s, const Caller& c, const Body& b) { return key_status(q, s, c, b, KeyStatus::kDisabled); });
+    post(R"(/v1/keys/([0-9]{1,12})/enable)", "/v1/keys/{id}/enable", "admin",
+         [this](R q, W s, const Caller& c, const Body& b) { return key_status(q, s, c, b, KeyStatus::kEnabled); });
     post("/v1/tokens", "/v1/tokens", "admin", [this](R q, W s, const Caller& c, const Body& b) { return create_token(q, s, c, b); });
     http->Delete(R"(/v1/tokens/([0-9a-f]{16}))", [this](R req, W res) {
       const auto t0 = std::chrono::steady_clock::now();
       finish("/v1/tokens/{id}", req, res, "admin", {}, true,
              [this](R q, W s, const Caller& c, const Body& b) { return revoke_token(q, s, c, b); }, t0);
     });
+    extension_routes();
 
     // Unrouted paths and httplib's own refusals (413 by Content-Length, 400 malformed) as JSON.
     http->set_error_handler([this](R req, W res) {
@@ -565,6 +678,86 @@ struct Server::Impl {
     });
   }
 };
+
+// ---- RouteHost over Server::Impl (route_host.h): routes from jobs.cc and studio_routes.cc ----
+
+ApiError api_error(const Error& e) {
+  const HttpError h = http_error(e);
+  return {h.status, h.kind, h.message};
+}
+
+std::optional<ApiError> check_uploaded_image(const ApiBody& body, std::int64_t max_pixels) {
+  if (auto e = Server::Impl::check_image(body, max_pixels)) return ApiError{e->status, e->kind, e->message};
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_query(const httplib::Request& req, const std::vector<std::string>& allowed) {
+  for (const auto& [k, v] : req.params) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) return api_bad_request("unknown query parameter '" + k + "'");
+  }
+  return std::nullopt;
+}
+
+std::int64_t unix_seconds() { return unix_now(); }
+
+namespace {
+
+class ImplHost final : public RouteHost {
+ public:
+  explicit ImplHost(Server::Impl& s) : s_(s) {}
+  void get(const std::string& pattern, const std::string& route, const std::string& scope, ApiHandler fn) override {
+    s_.get(pattern, route, scope, wrap(std::move(fn)));
+  }
+  void post(const std::string& pattern, const std::string& route, const std::string& scope, ApiHandler fn) override {
+    s_.post(pattern, route, scope, wrap(std::move(fn)));
+  }
+  void del(const std::string& pattern, const std::string& route, const std::string& scope, ApiHandler fn) override {
+    auto f = wrap(std::move(fn));
+    s_.http->Delete(pattern, [this, route, scope, f](const httplib::Request& req, httplib::Response& res) {
+      const auto t0 = std::chrono::steady_clock::now();
+      s_.finish(route, req, res, scope, {}, true, f, t0);
+    });
+  }
+  std::optional<TokenRow> authenticate_any(const httplib::Request& req, ApiError* error) override {
+    // The one token check: a valid token holds at least one scope, so one of these succeeds.
+    for (const auto& scope : all_scopes()) {
+      auto a = s_.authenticate(req, scope);
+      if (auto* c = std::get_if<Caller>(&a)) return c->token;
+      const HttpError& e = std::get<HttpError>(a);
+      if (e.status != 403) {
+        if (error) *error = ApiError{e.status, e.kind, e.message};
+        return std::nullopt;
+      }
+    }
+    if (error) *error = ApiError{401, "unauthenticated", "invalid or expired token"};
+    return std::nullopt;
+  }
+  Context& context() override { return *s_.ctx; }
+  const ServeOptions& options() const override { return s_.options; }
+  EngineOptions base_options() const override { return s_.base_options(); }
+  Result<std::shared_ptr<const Engine>> engine(const std::string& key, const EngineOptions& o, const EngineKeys& keys) override {
+    return s_.engine(key, o, keys);
+  }
+  void log(const std::string& line) override { s_.log(line); }
+
+ private:
+  static Server::Impl::Fn wrap(ApiHandler fn) {
+    return [fn](const httplib::Request& q, httplib::Response& w, const Caller& c, const Server::Impl::Body& b) -> std::optional<HttpError> {
+      auto e = fn(q, w, c.token, b);
+      if (!e) return std::nullopt;
+      return HttpError{e->status, e->kind, e->message};
+    };
+  }
+  Server::Impl& s_;
+};
+
+}  // namespace
+
+void Server::Impl::extension_routes() {
+  host = std::make_unique<ImplHost>(*this);
+  extensions.push_back(add_job_routes(*host));
+  extensions.push_back(add_studio_routes(*host));
+}
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
@@ -586,12 +779,12 @@ Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
                                                        "' needs --tls-cert/--tls-key (or --insecure)");
   }
   if (options.rate_limit < 0 || options.max_body_bytes < 1024 || options.max_pixels < 1 || options.timeout_seconds < 1 || options.threads < 1 ||
-      options.threads > 256 || options.port < 0 || options.port > 65535) {
-    return make_error(ErrorCode::kInvalidArgument, "serve: a limit is out of range (body >= 1 KiB, pixels >= 1, timeout >= 1 s, threads 1..256, port 0..65535)");
+      options.threads > 256 || options.max_queued < 0 || options.max_queued > 100000 || options.port < 0 || options.port > 65535) {
+    return make_error(ErrorCode::kInvalidArgument, "serve: a limit is out of range (body >= 1 KiB, pixels >= 1, timeout >= 1 s, threads 1..256, queue 0..100000, port 0..65535)");
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  SHROUD_ASSIGN_OR_RETURN(impl->ctx, Context::open(options.data, options.master_key));
+  SHROUD_ASSIGN_OR_RETURN(impl->ctx, Context::open(options.data, options.master_key, options.store));
   set_default_max_pixels(options.max_pixels);
   // Fail at start, not at the first request, when the detector cannot be made.
   {
@@ -615,8 +808,21 @@ Result<std::unique_ptr<Server>> Server::create(const ServeOptions& options) {
   impl->routes();
   auto& http = *impl->http;
   const int threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  const int queued = options.max_queued;
+  http.new_task_queue = [threads, queued] { return new RequestQueue(static_cast<std::size_t>(threads), static_cast<std::size_t>(queued)); };
   http.set_payload_max_length(static_cast<std::size_t>(options.max_body_bytes));
+  // Expect: 100-continue with a declared length over the limit: 413 at once, before the body.
+  Impl* self = impl.get();
+  http.set_expect_100_continue_handler([self](const httplib::Request& req, httplib::Response& res) {
+    const std::string declared = req.get_header_value("Content-Length");
+    const auto limit = static_cast<unsigned long long>(self->options.max_body_bytes);
+    if (!declared.empty() && (declared.size() > 18 || std::strtoull(declared.c_str(), nullptr, 10) > limit)) {
+      res.set_header("Connection", "close");
+      self->send_error(res, HttpError{413, "too_large", "request body over the limit of " + std::to_string(limit) + " bytes"});
+      return 413;
+    }
+    return 100;
+  });
   http.set_read_timeout(options.timeout_seconds, 0);
   http.set_write_timeout(options.timeout_seconds, 0);
   http.set_keep_alive_timeout(5);

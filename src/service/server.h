@@ -10,6 +10,8 @@
 //  - Errors are JSON {"error": {"code": KIND, "message": TEXT}} with a 4xx/5xx status; a bad
 //    request never stops the server.
 //  - With rate_limit, a token over its rate gets 429 with Retry-After (a token bucket per token).
+//  - Bounded queue: `threads` workers and at most `max_queued` connections waiting for one; a
+//    connection beyond that is answered 503 with Retry-After (RequestQueue) and closed.
 //  - HTTPS with tls_cert/tls_key (any address); plain HTTP listens on loopback only unless
 //    `insecure` is set.
 #pragma once
@@ -26,6 +28,7 @@ namespace shroud::service {
 struct ServeOptions {
   std::string data;                  // the data directory (shroud serve --init made it)
   std::string master_key;            // default DATA/master.key
+  std::string store;                 // postgresql:// URI; empty: DATA/store.url or DATA/shroud.db
   std::string listen = "127.0.0.1";
   int port = 8080;                   // 0: any free port (see Server::port())
   bool insecure = false;             // allow plain HTTP on a non-loopback address
@@ -36,7 +39,10 @@ struct ServeOptions {
   std::int64_t max_pixels = 40'000'000;
   int timeout_seconds = 10;          // read and write timeouts per request
   int threads = 8;
+  int max_queued = 64;               // connections waiting for a worker before 503
   int rate_limit = 0;                // requests/s per token (bursts of the same size); 0: none
+  int video_workers = 2;             // async video jobs run at once (jobs.cc)
+  int video_queue = 16;              // video jobs waiting at most; more: 503 with Retry-After
   std::function<void(const std::string&)> log;   // one line per event; may be empty
 };
 

@@ -1,75 +1,24 @@
+// Store::open (which implementation a location names) and the helpers both implementations share.
 #include "service/store.h"
 
-#include <sqlite3.h>
-
 namespace shroud::service {
-namespace {
 
-constexpr int kSchemaVersion = 1;
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens(
-  id TEXT PRIMARY KEY, hash TEXT NOT NULL, tenant TEXT NOT NULL, scopes TEXT NOT NULL,
-  created INTEGER NOT NULL, expires INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS keysets(
-  tenant TEXT PRIMARY KEY, wrapped BLOB NOT NULL, created INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS items(
-  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, blob TEXT NOT NULL, format TEXT NOT NULL,
-  bytes INTEGER NOT NULL, method TEXT NOT NULL, regions INTEGER NOT NULL, created INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS audit(
-  seq INTEGER PRIMARY KEY, time TEXT NOT NULL, tenant TEXT NOT NULL, actor TEXT NOT NULL,
-  action TEXT NOT NULL, item TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL,
-  hash TEXT NOT NULL, sig TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_tenant ON audit(tenant);
-)sql";
-
-Error db_error(sqlite3* db, const std::string& what) {
-  return make_error(ErrorCode::kIo, "store: " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+bool is_postgres_location(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
 }
 
-// A prepared statement, finalised on destruction.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  bool ok() const { return rc_ == SQLITE_OK; }
-  Stmt& text(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& integer(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& blob(int i, const Bytes& v) {
-    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  int step() { return sqlite3_step(s_); }
-  std::string col_text(int i) {
-    const auto* p = sqlite3_column_text(s_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : std::string();
-  }
-  std::int64_t col_int(int i) { return sqlite3_column_int64(s_, i); }
-  Bytes col_blob(int i) {
-    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, i));
-    return p ? Bytes(p, p + sqlite3_column_bytes(s_, i)) : Bytes();
-  }
+Result<std::unique_ptr<Store>> Store::open(const std::string& location, bool create) {
+  if (is_postgres_location(location)) return open_postgres_store(location, create);
+  return open_sqlite_store(location, create);
+}
 
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  int rc_ = SQLITE_ERROR;
-};
-
-std::string join(const std::vector<std::string>& v) {
+std::string join_scopes(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
   return out;
 }
 
-std::vector<std::string> split(const std::string& s) {
+std::vector<std::string> split_scopes(const std::string& s) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= s.size() && !s.empty()) {
@@ -79,200 +28,6 @@ std::vector<std::string> split(const std::string& s) {
     start = comma + 1;
   }
   return out;
-}
-
-Status done(sqlite3* db, Stmt& st, const std::string& what) {
-  if (!st.ok() || st.step() != SQLITE_DONE) return db_error(db, what);
-  return ok_status();
-}
-
-AuditRow read_audit(Stmt& st) {
-  AuditRow r;
-  r.seq = st.col_int(0);
-  r.time = st.col_text(1);
-  r.tenant = st.col_text(2);
-  r.actor = st.col_text(3);
-  r.action = st.col_text(4);
-  r.item = st.col_text(5);
-  r.detail = st.col_text(6);
-  r.prev = st.col_text(7);
-  r.hash = st.col_text(8);
-  r.sig = st.col_text(9);
-  return r;
-}
-
-}  // namespace
-
-Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create) {
-  std::unique_ptr<Store> store(new Store());
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW | (create ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(path.c_str(), &store->db_, flags, nullptr) != SQLITE_OK) {
-    Error e = db_error(store->db_, "cannot open '" + path + "'");
-    if (!create) e.code = ErrorCode::kNotFound;
-    return e;
-  }
-  sqlite3_busy_timeout(store->db_, 5000);
-  SHROUD_RETURN_IF_ERROR(store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
-  if (create) {
-    SHROUD_RETURN_IF_ERROR(store->exec(kSchema));
-    SHROUD_ASSIGN_OR_RETURN(std::string v, store->meta("schema_version"));
-    if (v.empty()) SHROUD_RETURN_IF_ERROR(store->set_meta("schema_version", std::to_string(kSchemaVersion)));
-  }
-  auto v = store->meta("schema_version");
-  if (!v.ok()) return make_error(ErrorCode::kCorrupt, "'" + path + "' is not a shroud service store: " + v.error().message);
-  if (*v != std::to_string(kSchemaVersion)) {
-    return make_error(ErrorCode::kUnsupported, "'" + path + "' has store schema version '" + *v + "'; this build reads version 1");
-  }
-  return store;
-}
-
-Store::~Store() { sqlite3_close_v2(db_); }
-
-Status Store::exec(const std::string& sql) {
-  auto l = lock();
-  char* msg = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
-    std::string m = msg ? msg : "error";
-    sqlite3_free(msg);
-    return make_error(ErrorCode::kIo, "store: " + m);
-  }
-  return ok_status();
-}
-
-Status Store::transaction(const std::function<Status()>& fn) {
-  auto l = lock();
-  SHROUD_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
-  Status s = fn();
-  if (!s.ok()) {
-    (void)exec("ROLLBACK");
-    return s;
-  }
-  Status c = exec("COMMIT");
-  if (!c.ok()) (void)exec("ROLLBACK");
-  return c;
-}
-
-Result<std::string> Store::meta(const std::string& key) {
-  auto l = lock();
-  Stmt st(db_, "SELECT value FROM meta WHERE key = ?");
-  if (!st.ok()) return db_error(db_, "meta");
-  st.text(1, key);
-  const int rc = st.step();
-  if (rc == SQLITE_ROW) return st.col_text(0);
-  if (rc == SQLITE_DONE) return std::string();
-  return db_error(db_, "meta");
-}
-
-Status Store::set_meta(const std::string& key, const std::string& value) {
-  auto l = lock();
-  Stmt st(db_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-  st.text(1, key).text(2, value);
-  return done(db_, st, "set meta");
-}
-
-Status Store::insert_token(const TokenRow& r) {
-  auto l = lock();
-  Stmt st(db_, "INSERT INTO tokens(id, hash, tenant, scopes, created, expires) VALUES(?, ?, ?, ?, ?, ?)");
-  st.text(1, r.id).text(2, r.hash).text(3, r.tenant).text(4, join(r.scopes)).integer(5, r.created).integer(6, r.expires);
-  return done(db_, st, "insert token");
-}
-
-Result<std::optional<TokenRow>> Store::find_token(const std::string& id) {
-  auto l = lock();
-  Stmt st(db_, "SELECT id, hash, tenant, scopes, created, expires FROM tokens WHERE id = ?");
-  if (!st.ok()) return db_error(db_, "find token");
-  st.text(1, id);
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return std::optional<TokenRow>();
-  if (rc != SQLITE_ROW) return db_error(db_, "find token");
-  TokenRow r{st.col_text(0), st.col_text(1), st.col_text(2), split(st.col_text(3)), st.col_int(4), st.col_int(5)};
-  return std::optional<TokenRow>(std::move(r));
-}
-
-Status Store::delete_token(const std::string& id) {
-  auto l = lock();
-  Stmt st(db_, "DELETE FROM tokens WHERE id = ?");
-  st.text(1, id);
-  return done(db_, st, "delete token");
-}
-
-Result<std::optional<Bytes>> Store::find_keyset(const std::string& tenant) {
-  auto l = lock();
-  Stmt st(db_, "SELECT wrapped FROM keysets WHERE tenant = ?");
-  if (!st.ok()) return db_error(db_, "find keyset");
-  st.text(1, tenant);
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return std::optional<Bytes>();
-  if (rc != SQLITE_ROW) return db_error(db_, "find keyset");
-  return std::optional<Bytes>(st.col_blob(0));
-}
-
-Status Store::insert_keyset(const std::string& tenant, const Bytes& wrapped, std::int64_t created) {
-  auto l = lock();
-  Stmt st(db_, "INSERT INTO keysets(tenant, wrapped, created) VALUES(?, ?, ?)");
-  st.text(1, tenant).blob(2, wrapped).integer(3, created);
-  return done(db_, st, "insert keyset");
-}
-
-Status Store::insert_item(const ItemRow& r) {
-  auto l = lock();
-  Stmt st(db_, "INSERT INTO items(id, tenant, blob, format, bytes, method, regions, created) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  st.text(1, r.id).text(2, r.tenant).text(3, r.blob).text(4, r.format).integer(5, r.bytes).text(6, r.method)
-      .integer(7, r.regions).integer(8, r.created);
-  return done(db_, st, "insert item");
-}
-
-Result<std::optional<ItemRow>> Store::find_item(const std::string& id) {
-  auto l = lock();
-  Stmt st(db_, "SELECT id, tenant, blob, format, bytes, method, regions, created FROM items WHERE id = ?");
-  if (!st.ok()) return db_error(db_, "find item");
-  st.text(1, id);
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return std::optional<ItemRow>();
-  if (rc != SQLITE_ROW) return db_error(db_, "find item");
-  ItemRow r{st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3), st.col_int(4), st.col_text(5), st.col_int(6), st.col_int(7)};
-  return std::optional<ItemRow>(std::move(r));
-}
-
-Result<std::int64_t> Store::count_items() {
-  auto l = lock();
-  Stmt st(db_, "SELECT COUNT(*) FROM items");
-  if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "count items");
-  return st.col_int(0);
-}
-
-Result<std::optional<AuditRow>> Store::last_audit() {
-  auto l = lock();
-  Stmt st(db_, "SELECT seq, time, tenant, actor, action, item, detail, prev, hash, sig FROM audit ORDER BY seq DESC LIMIT 1");
-  if (!st.ok()) return db_error(db_, "last audit");
-  const int rc = st.step();
-  if (rc == SQLITE_DONE) return std::optional<AuditRow>();
-  if (rc != SQLITE_ROW) return db_error(db_, "last audit");
-  return std::optional<AuditRow>(read_audit(st));
-}
-
-Status Store::insert_audit(const AuditRow& r) {
-  auto l = lock();
-  Stmt st(db_, "INSERT INTO audit(seq, time, tenant, actor, action, item, detail, prev, hash, sig) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  st.integer(1, r.seq).text(2, r.time).text(3, r.tenant).text(4, r.actor).text(5, r.action).text(6, r.item)
-      .text(7, r.detail).text(8, r.prev).text(9, r.hash).text(10, r.sig);
-  return done(db_, st, "insert audit entry");
-}
-
-Result<std::vector<AuditRow>> Store::audit(const AuditFilter& f) {
-  auto l = lock();
-  // Empty filter fields match everything; the order is the rowid (seq) order as stored.
-  Stmt st(db_,
-          "SELECT seq, time, tenant, actor, action, item, detail, prev, hash, sig FROM audit "
-          "WHERE (?1 = '' OR tenant = ?1) AND (?2 = '' OR item = ?2) AND (?3 = '' OR actor = ?3) "
-          "AND (?4 = '' OR action = ?4) AND (?5 = '' OR time >= ?5) AND (?6 = '' OR time <= ?6) ORDER BY rowid");
-  if (!st.ok()) return db_error(db_, "audit");
-  st.text(1, f.tenant).text(2, f.item).text(3, f.actor).text(4, f.action).text(5, f.since).text(6, f.until);
-  std::vector<AuditRow> rows;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW) rows.push_back(read_audit(st));
-  if (rc != SQLITE_DONE) return db_error(db_, "audit");
-  return rows;
 }
 
 }  // namespace shroud::service

@@ -1,9 +1,13 @@
-// The service's store: tokens, wrapped tenant keysets, items and the audit trail in one SQLite
-// database (WAL, synchronous=FULL, so an acknowledged write survives kill -9 and power loss).
+// The service's store: tokens, wrapped tenant keysets, items and the audit trail, behind one
+// interface with two implementations: SQLite (WAL, synchronous=FULL, the default: a file in the
+// data directory) and PostgreSQL (libpq; several service instances may share one database).
 //
-// Contract:
+// Contract (both implementations; tests/service_store_test.cc runs the same suite on both):
 //  - One connection guarded by a recursive mutex: every call is safe from any thread; lock()
 //    holds the store across several calls (a transaction, the audit append and its head file).
+//  - transaction() is serialised against every other writer, also across processes (SQLite:
+//    BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so the audit chain's
+//    sequence numbers never fork.
 //  - Schema version in `meta` (schema_version = 1); opening a newer schema is kUnsupported.
 //  - Secrets never enter the database: tokens are stored as hashes, keysets wrapped under the
 //    master key (which lives in a file, never here).
@@ -19,8 +23,6 @@
 
 #include "service/service_crypto.h"
 #include "shroud/result.h"
-
-struct sqlite3;
 
 namespace shroud::service {
 
@@ -62,42 +64,67 @@ struct AuditFilter {
   std::string since, until;   // RFC 3339 bounds on time (inclusive), empty: open
 };
 
+// A tenant's keys, wrapped under the master key. mode "custody": a whole keyset (the service
+// seals and recovers); "zero-knowledge": one recipient public key (the service seals to it and
+// can never recover). version grows by one on every update (caches compare it).
+struct KeysetRow {
+  Bytes wrapped;
+  std::string mode = "custody";
+  std::int64_t version = 1;
+  std::int64_t created = 0;
+};
+
+// True for a PostgreSQL connection URI (postgresql://... or postgres://...).
+bool is_postgres_location(const std::string& location);
+
 class Store {
  public:
-  // Opens (create: creates) the database at `path`.
-  static Result<std::unique_ptr<Store>> open(const std::string& path, bool create);
-  ~Store();
+  // Opens (create: creates the schema in) the store at `location`: a PostgreSQL URI
+  // (is_postgres_location) or the path of a SQLite database file.
+  static Result<std::unique_ptr<Store>> open(const std::string& location, bool create);
+  virtual ~Store() = default;
+
+  virtual std::string kind() const = 0;   // "sqlite" or "postgresql"
 
   std::unique_lock<std::recursive_mutex> lock() { return std::unique_lock<std::recursive_mutex>(mutex_); }
-  // Runs `fn` inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK when it fails).
-  Status transaction(const std::function<Status()>& fn);
+  // Runs `fn` inside a serialised transaction (ROLLBACK when it fails).
+  virtual Status transaction(const std::function<Status()>& fn) = 0;
 
-  Result<std::string> meta(const std::string& key);   // "" when unset
-  Status set_meta(const std::string& key, const std::string& value);
+  virtual Result<std::string> meta(const std::string& key) = 0;   // "" when unset
+  virtual Status set_meta(const std::string& key, const std::string& value) = 0;
 
-  Status insert_token(const TokenRow& row);
-  Result<std::optional<TokenRow>> find_token(const std::string& id);
-  Status delete_token(const std::string& id);
+  virtual Status insert_token(const TokenRow& row) = 0;
+  virtual Result<std::optional<TokenRow>> find_token(const std::string& id) = 0;
+  virtual Status delete_token(const std::string& id) = 0;
 
-  Result<std::optional<Bytes>> find_keyset(const std::string& tenant);
-  Status insert_keyset(const std::string& tenant, const Bytes& wrapped, std::int64_t created);
+  virtual Result<std::optional<KeysetRow>> find_keyset(const std::string& tenant) = 0;
+  virtual Status insert_keyset(const std::string& tenant, const KeysetRow& row) = 0;
+  // Replaces the wrapped keys and increments the version (kNotFound when the tenant has none).
+  virtual Status update_keyset(const std::string& tenant, const Bytes& wrapped) = 0;
 
-  Status insert_item(const ItemRow& row);
-  Result<std::optional<ItemRow>> find_item(const std::string& id);
-  Result<std::int64_t> count_items();
+  virtual Status insert_item(const ItemRow& row) = 0;
+  virtual Result<std::optional<ItemRow>> find_item(const std::string& id) = 0;
+  virtual Result<std::int64_t> count_items() = 0;
 
-  Result<std::optional<AuditRow>> last_audit();
-  Status insert_audit(const AuditRow& row);
+  virtual Result<std::optional<AuditRow>> last_audit() = 0;
+  virtual Status insert_audit(const AuditRow& row) = 0;
   // Every entry (filter empty) or the matching ones, by seq.
-  Result<std::vector<AuditRow>> audit(const AuditFilter& filter = {});
+  virtual Result<std::vector<AuditRow>> audit(const AuditFilter& filter = {}) = 0;
 
   // Runs raw SQL (tests and `audit` tooling only).
-  Status exec(const std::string& sql);
+  virtual Status exec(const std::string& sql) = 0;
 
- private:
+ protected:
   Store() = default;
-  sqlite3* db_ = nullptr;
   std::recursive_mutex mutex_;
 };
+
+// The implementations (store_sqlite.cc, store_postgres.cc); use Store::open.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, bool create);
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& uri, bool create);
+
+// Shared by both implementations.
+std::string join_scopes(const std::vector<std::string>& scopes);
+std::vector<std::string> split_scopes(const std::string& text);
 
 }  // namespace shroud::service

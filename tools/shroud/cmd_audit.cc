@@ -19,14 +19,17 @@ namespace {
 struct Opts {
   std::string data;
   std::string public_key;
+  std::string store;
   service::AuditFilter filter;
   bool json = false;
 };
 
 Result<std::unique_ptr<service::Store>> open_store(const Opts& o) {
-  const auto p = service::data_paths(o.data);
-  if (!std::filesystem::exists(p.db)) return make_error(ErrorCode::kNotFound, "'" + o.data + "' holds no store (shroud.db)");
-  return service::Store::open(p.db, false);
+  SHROUD_ASSIGN_OR_RETURN(std::string location, service::store_location(o.data, o.store));
+  if (!service::is_postgres_location(location) && !std::filesystem::exists(location)) {
+    return make_error(ErrorCode::kNotFound, "'" + o.data + "' holds no store (shroud.db or store.url)");
+  }
+  return service::Store::open(location, false);
 }
 
 Status run_verify(const Opts& o) {
@@ -69,6 +72,7 @@ void add_audit(CLI::App& app, Globals& g) {
   auto o = std::make_shared<Opts>();
   auto* verify = cmd->add_subcommand("verify", "check every entry's hash, chain link and signature, and the signed head");
   verify->add_option("--data", o->data, "the service's data directory")->required();
+  verify->add_option("--store", o->store, "postgresql:// URI of the store (default: DATA/store.url, else DATA/shroud.db)");
   verify->add_option("--public-key", o->public_key, "audit public key (hex); default DATA/audit.pub");
   verify->callback([&g, o] {
     Status s = run_verify(*o);
@@ -76,6 +80,7 @@ void add_audit(CLI::App& app, Globals& g) {
   });
   auto* list = cmd->add_subcommand("list", "print audit entries, oldest first");
   list->add_option("--data", o->data, "the service's data directory")->required();
+  list->add_option("--store", o->store, "postgresql:// URI of the store (default: DATA/store.url, else DATA/shroud.db)");
   list->add_option("--tenant", o->filter.tenant, "only this tenant");
   list->add_option("--item", o->filter.item, "only this item");
   list->add_option("--actor", o->filter.actor, "only this token id");

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "commands.h"
 #include "fleet/collector.h"
 #include "fleet/nats_client.h"
@@ -41,6 +43,12 @@ int run(Opts& o) {
     nlohmann::json j = {{"camera", o.c.camera}, {"written", rep->written}, {"duplicates", rep->duplicates},
                         {"out_of_order", rep->out_of_order}, {"gaps", rep->gaps}, {"dead", nlohmann::json::array()}};
     for (const auto& d : rep->dead) j["dead"].push_back({{"frame", d.index}, {"name", d.name}, {"error", d.error}});
+    if (!rep->latency_ms.empty()) {   // camera publish -> arrival here (docs/fleet.md "Measured")
+      std::vector<double> l = rep->latency_ms;
+      std::sort(l.begin(), l.end());
+      auto pct = [&](double p) { return l[std::min(l.size() - 1, static_cast<std::size_t>(p * static_cast<double>(l.size() - 1) + 0.5))]; };
+      j["latency_ms"] = {{"count", l.size()}, {"p50", pct(0.5)}, {"p99", pct(0.99)}, {"max", l.back()}};
+    }
     fmt::print("{}\n", j.dump());
   }
   // Missing frames when a count was expected: the output is incomplete, say so in the exit code.

@@ -26,7 +26,20 @@ void add_list(CLI::App& app, Globals& g) {
                                 {"security", security_level_name(p.level)}, {"reversible", p.reversible}});
       }
       for (const auto& a : attack_registry()) {
-        j["attacks"].push_back({{"name", a.name}, {"code", a.code}, {"summary", a.summary}, {"schemes", a.schemes}});
+        nlohmann::json params = nlohmann::json::array();
+        for (const auto& p : a.params) {
+          nlohmann::json q = {{"name", p.name}, {"help", p.help}};
+          if (p.type == AttackParam::Type::kWord) {
+            q["type"] = "word";
+          } else {
+            q["type"] = p.type == AttackParam::Type::kInt ? "integer" : "number";
+            q["min"] = p.min;
+            q["max"] = p.max;
+          }
+          params.push_back(q);
+        }
+        j["attacks"].push_back(
+            {{"name", a.name}, {"code", a.code}, {"summary", a.summary}, {"schemes", a.schemes}, {"params", params}});
       }
       fmt::print("{}\n", j.dump());
       return;
@@ -46,6 +59,9 @@ void add_list(CLI::App& app, Globals& g) {
       std::string schemes;
       for (const auto& s : a.schemes) schemes += (schemes.empty() ? "" : ", ") + s;
       fmt::print("  {:<20} {:<3} {} [{}]\n", a.name, a.code, a.summary, schemes);
+      std::string params;
+      for (const auto& p : a.params) params += (params.empty() ? "" : ", ") + p.name;
+      if (!params.empty()) fmt::print("  {:<24} --param: {}\n", "", params);
     }
     (void)g;
   });

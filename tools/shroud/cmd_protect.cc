@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "shroud/ksame.h"
 #include "progress.h"
 #include "shroud/engine.h"
 #include "shroud/image_io.h"
@@ -38,6 +39,7 @@ struct Opts {
   double latent_clip = 0;
   int generator_size = 0;
   int ksame_k = 0;
+  bool gallery_batch = false;   // ksame: the gallery is the faces of the inputs
   std::string regions_in;
   bool json = false;
   std::string regions_json;
@@ -165,9 +167,35 @@ int run_images(const Engine& engine, const Opts& o, const Globals& g) {
   return code;
 }
 
+// --gallery-batch: every face (with landmarks) the detector finds in the inputs becomes the ksame
+// gallery, registered in memory under a name the engine's `ksame_gallery` then refers to.
+Result<std::string> batch_gallery(const Opts& o, const Globals& g) {
+  if (!o.e.ksame_gallery.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--gallery and --gallery-batch exclude each other");
+  }
+  std::vector<std::string> roots;
+  Error err;
+  const auto files = expand_inputs(o.inputs, &roots, &err);
+  if (!err.message.empty()) return err;
+  if (files.empty()) return make_error(ErrorCode::kInvalidArgument, "--gallery-batch: no image files given");
+  SHROUD_ASSIGN_OR_RETURN(auto detector, make_detector(o.detect, g, false));
+  SHROUD_ASSIGN_OR_RETURN(auto gallery, ksame_gallery_from_images(files, *detector));
+  const std::string name = std::string(kKsameBatchPrefix) + std::to_string(files.size()) + " files>";
+  spdlog::info("ksame: the batch gallery holds {} face(s) from {} image(s)", gallery->faces.rows, files.size());
+  SHROUD_RETURN_IF_ERROR(register_ksame_gallery(name, std::move(gallery)));
+  return name;
+}
+
 int run(const Opts& o, const Globals& g) {
   const bool video = !o.e.camera.empty() || (o.inputs.size() == 1 && is_video_input(o.inputs[0]));
-  auto engine = Engine::create(engine_options(o, g));
+  EngineOptions options = engine_options(o, g);
+  if (o.gallery_batch) {
+    if (video) return report(make_error(ErrorCode::kInvalidArgument, "--gallery-batch works on images, not video"));
+    auto name = batch_gallery(o, g);
+    if (!name.ok()) return report(name.error());
+    options.ksame_gallery = *name;
+  }
+  auto engine = Engine::create(options);
   if (!engine.ok()) return report(engine.error());
   for (const auto& w : engine->warnings()) spdlog::warn("{}", w);
   return video ? run_video(*engine, o, g) : run_images(*engine, o, g);
@@ -207,6 +235,8 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_option("--dp-m", o->dp_m, "dp-pixelate: pixels neighbouring images may differ in (default 16)")->check(CLI::Range(1, 1 << 30))->group(dpg);
   cmd->add_option("--gallery", o->e.ksame_gallery, "ksame: folder of aligned face crops (docs/ksame.md)");
   cmd->add_option("--k", o->ksame_k, "ksame: faces averaged per replacement (default 5)")->check(CLI::Range(1, 10000));
+  cmd->add_flag("--gallery-batch", o->gallery_batch,
+                "ksame: the gallery is every face the detector finds in the inputs themselves (needs landmarks)");
   auto* keep_md = cmd->add_flag("--keep-metadata", o->e.keep_metadata,
                                 "keep EXIF minus thumbnails, maker notes, GPS and personal tags (default: stripped)");
   cmd->add_option("--keep-tag", o->e.keep_tags, "with --keep-metadata, also keep: gps, author, serial, comment")

@@ -1,9 +1,12 @@
 // shroud report [IMAGES...] -o DIR [--repeats 100] [--sisa-repeats 5] [--sizes 640x480,...]
-//               [--level 3] [--levels 5] [--no-msai] [--no-sisa] [--force] [detector flags]:
+//               [--level 3] [--levels 5] [--no-msai] [--no-sisa] [--learning DIR] [--force]
+//               [detector flags]:
 // reproduces the MSAI paper's Table 3 / Fig. 4 / Fig. 5 and the SISA paper's Fig. 6 / 7
 // (library: include/shroud/paper_report.h). MSAI runs on the paper's three area sizes (30x17,
 // 58x62, 71x63 in 256x256 images made from OpenCV's sample images) and on every region the
 // detector finds in IMAGES; SISA runs on the first image and its detections, resized to each size.
+// --learning DIR adds the perceptual-encryption paper's Table II (learning on cipher images) from
+// the learning.json scripts/learning_experiment.py wrote (docs/learning.md).
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
@@ -30,6 +33,7 @@ struct Opts {
   int level = 3;
   int levels = 5;
   bool no_msai = false, no_sisa = false, force = false;
+  std::string learning;   // folder (or file) with scripts/learning_experiment.py's learning.json
 };
 
 Result<cv::Size> parse_size(const std::string& s) {
@@ -93,6 +97,17 @@ Status run_report(const Opts& o, const Globals& g) {
       SHROUD_ASSIGN_OR_RETURN(auto size, parse_size(s));
       report.options.sisa_sizes.push_back(size);
     }
+  }
+  if (!o.learning.empty()) {   // read and checked before any measurement, so a bad file fails fast
+    SHROUD_ASSIGN_OR_RETURN(report.learning, read_learning_results(o.learning));
+  }
+  if (o.no_msai && o.no_sisa) {   // no image is measured: no detector, no model needed
+    if (!report.learning) {
+      return make_error(ErrorCode::kInvalidArgument, "--no-msai and --no-sisa leave nothing to report (add --learning DIR)");
+    }
+    SHROUD_RETURN_IF_ERROR(write_paper_report(report, o.out, o.force));
+    fmt::print("wrote {}/report.md (learning on cipher images: {} row(s))\n", o.out, report.learning->rows.size());
+    return ok_status();
   }
   // Real images and their detections.
   std::vector<std::string> inputs = o.inputs;
@@ -174,6 +189,9 @@ void add_report(CLI::App& app, Globals& g) {
   cmd->add_option("--levels", o->levels, "SISA number of levels L (default 5)");
   cmd->add_flag("--no-msai", o->no_msai, "skip the MSAI part");
   cmd->add_flag("--no-sisa", o->no_sisa, "skip the SISA part");
+  cmd->add_option("--learning", o->learning,
+                  "add the perceptual-encryption paper's Table II from DIR/learning.json, written by "
+                  "scripts/learning_experiment.py -o DIR (docs/learning.md)");
   cmd->add_flag("--force", o->force, "replace the files of an existing report");
   o->detect.add_to(cmd);
   cmd->callback([o, &g] {

@@ -1,4 +1,4 @@
-// shroud serve --data DIR --init [--tenant NAME] [--master-key FILE]
+// shroud serve --data DIR --init [--tenant NAME] [--master-key FILE] [--store postgresql://...]
 // shroud serve --data DIR [--listen ADDR] [--port N] [--port-file FILE] [limits...]
 //
 // --init creates the data directory (store, master key, audit key) and prints the first admin
@@ -30,8 +30,8 @@ struct Opts {
 };
 
 Status run_init(const Opts& o) {
-  SHROUD_ASSIGN_OR_RETURN(service::InitResult r, service::init_data_dir(o.serve.data, o.serve.master_key, o.tenant));
-  spdlog::info("initialised {} (store shroud.db, WAL)", o.serve.data);
+  SHROUD_ASSIGN_OR_RETURN(service::InitResult r, service::init_data_dir(o.serve.data, o.serve.master_key, o.tenant, o.serve.store));
+  spdlog::info("initialised {} ({})", o.serve.data, o.serve.store.empty() ? "store shroud.db, SQLite WAL" : "store in PostgreSQL, URI in store.url");
   spdlog::info("master key: {} ({})", r.master_key_path, r.master_key_created ? "created, mode 0600; back it up apart from DATA" : "existing");
   spdlog::info("audit public key: {}", r.audit_public);
   spdlog::info("admin token {} for tenant '{}' (all scopes); it is shown only now:", r.token_id, r.tenant);
@@ -82,6 +82,7 @@ void add_serve(CLI::App& app, Globals& g) {
   cmd->add_flag("--init", o->init, "create the data directory and print the first admin token, then exit");
   cmd->add_option("--tenant", o->tenant, "--init: the admin token's tenant")->capture_default_str();
   cmd->add_option("--master-key", o->serve.master_key, "master key file (mode 0600; default DATA/master.key)");
+  cmd->add_option("--store", o->serve.store, "postgresql://... URI: keep the store in PostgreSQL (--init records it in DATA/store.url)");
   cmd->add_option("--listen", o->serve.listen, "address to listen on (plain HTTP: loopback unless --insecure)")->capture_default_str();
   cmd->add_option("--port", o->serve.port, "port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   cmd->add_option("--port-file", o->port_file, "write the bound port to this file once listening");
@@ -93,8 +94,12 @@ void add_serve(CLI::App& app, Globals& g) {
   cmd->add_option("--max-pixels", o->serve.max_pixels, "largest image (width x height)")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
   cmd->add_option("--timeout", o->serve.timeout_seconds, "read/write timeout per request (s)")->capture_default_str()->check(CLI::Range(1, 3600));
   cmd->add_option("--threads", o->serve.threads, "request threads")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->add_option("--queue", o->serve.max_queued, "connections waiting for a thread before 503 + Retry-After")
+      ->capture_default_str()->check(CLI::Range(0, 100000));
   cmd->add_option("--rate-limit", o->serve.rate_limit, "requests per second per token (bursts of the same size; 0: none)")
       ->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--video-workers", o->serve.video_workers, "async video jobs run at once")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--video-queue", o->serve.video_queue, "video jobs waiting at most (more: 503 + Retry-After)")->capture_default_str()->check(CLI::Range(1, 10000));
   cmd->add_flag("--print-openapi", o->print_openapi, "print the OpenAPI document (docs/openapi.json) and exit");
   cmd->callback([&g, o] {
     if (o->print_openapi) {

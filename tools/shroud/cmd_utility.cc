@@ -1,4 +1,4 @@
-// shroud utility IMAGES... [--detector SPEC] [--methods blur,pixelate,fill] [--json]:
+// shroud utility IMAGES... [--detector SPEC] [--methods blur,pixelate,fill,ksame] [--gallery DIR] [--k N] [--json]:
 // the GAN+DP paper's utility table (dHash, SSIM, L0, L2, ALD_p) plus machine re-identification.
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -19,6 +19,8 @@ struct Opts {
   std::vector<std::string> methods{"original", "blur", "pixelate", "fill"};
   double iou = 0.3;
   double mask_scale = -1;
+  std::string gallery;   // ksame
+  int ksame_k = 0;
   bool json = false;
 };
 
@@ -76,6 +78,8 @@ Status run(const Opts& o, const Globals& g) {
   opts.methods = o.methods;
   opts.iou_threshold = o.iou;
   if (o.mask_scale > 0) opts.policy.mask_scale = o.mask_scale;
+  opts.policy.params.ksame_gallery = o.gallery;
+  if (o.ksame_k > 0) opts.policy.params.ksame_k = o.ksame_k;
   SHROUD_ASSIGN_OR_RETURN(UtilityTable table, utility_table(images, *detector, opts));
   if (o.json) fmt::print("{}\n", table_json(table, detector->name()).dump());
   else print_table(table, detector->name());
@@ -98,6 +102,8 @@ void add_utility(CLI::App& app, Globals& g) {
       ->capture_default_str();
   cmd->add_option("--mask-scale", o->mask_scale, "enlarge each detected box by this factor (policy default 1.3)")
       ->check(CLI::Range(0.1, 10.0));
+  cmd->add_option("--gallery", o->gallery, "ksame: folder of aligned face crops (docs/ksame.md)");
+  cmd->add_option("--k", o->ksame_k, "ksame: faces averaged per replacement (default 5)")->check(CLI::Range(1, 10000));
   cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->callback([&g, o] {
     auto st = run(*o, g);

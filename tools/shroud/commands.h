@@ -46,6 +46,7 @@ void add_recover(CLI::App& app, Globals& g);
 void add_fleet_camera(CLI::App& app, Globals& g);    // fleet (docs/fleet.md)
 void add_fleet_worker(CLI::App& app, Globals& g);
 void add_fleet_collect(CLI::App& app, Globals& g);
+void add_msai_fleet(CLI::App& app, Globals& g);       // MSAI parties on NATS (docs/fleet.md)
 void add_serve(CLI::App& app, Globals& g);
 void add_audit(CLI::App& app, Globals& g);
 void add_verify(CLI::App& app, Globals& g);

@@ -30,6 +30,7 @@ const std::vector<CommandEntry>& command_table() {
       {"camera", add_fleet_camera},
       {"worker", add_fleet_worker},
       {"collect", add_fleet_collect},
+      {"msai-fleet", add_msai_fleet},
       {"serve", add_serve},
       {"audit", add_audit},
   };
@@ -61,7 +62,7 @@ std::optional<shroud::Error> check_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--") break;
-    if (a == "--models") {
+    if (a == "--models" || a == "--max-pixels") {  // the global options that take a value
       ++i;  // its value
       continue;
     }
