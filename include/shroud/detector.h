@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "shroud/frame.h"
@@ -38,7 +39,16 @@ class Detector {
   virtual int cadence() const { return 1; }
   // The files it loaded (model, cascade), as resolved: signed provenance records their hashes,
   // so a verifier learns exactly which model found (or missed) what. Empty for manual boxes.
-  virtual std::vector<std::string> model_files() const { return {}; }
+  virtual std::vector<std::string> model_files() const { return model_files_; }
+  // Factories record each file they load here (what model_files() returns by default).
+  void add_model_file(std::string path) { model_files_.push_back(std::move(path)); }
+  // Resolution it needs: the longest side a caller may shrink a frame to (e.g. a JPEG decoded at
+  // a reduced DCT scale) without losing what it would find at full size. 0: full resolution
+  // (YuNet's native-resolution tile pass); -1: no opinion, the caller's own rule applies.
+  virtual int min_input_side() const { return -1; }
+
+ private:
+  std::vector<std::string> model_files_;
 };
 
 }  // namespace shroud

@@ -57,10 +57,16 @@ Result<Dataset> load_openalpr_dataset(const std::filesystem::path& dir, const st
 // or the background photos.
 Result<Dataset> make_small_faces_dataset(const std::filesystem::path& dlib_dir, const std::string& name);
 
+// text-rendered: lines of sign-like text drawn with OpenCV's Hershey fonts at cap heights of
+// 10-48 px into face-free sample photos at 720p and 1080p, labelled with their ink boxes;
+// generated deterministically in memory (text_composite.cc). kNotFound without the photos.
+Result<Dataset> make_rendered_text_dataset(const std::string& name);
+
 // The standard sets under a data folder laid out like ../shared/data: faces-dlib
 // (faces/dlib_examples_faces), faces-small (generated from it, see above), plates-eu, plates-us, plates-br
 // (plates/openalpr_benchmarks/endtoend/{eu,us,br}). Missing sets are skipped; none found is
-// kNotFound. `only` selects sets by name (empty: all).
+// kNotFound. `only` selects sets by name (empty: all of these). text-rendered (above) is loaded
+// only when `only` names it.
 Result<std::vector<Dataset>> load_standard_datasets(const std::filesystem::path& data_dir,
                                                     const std::vector<std::string>& only = {});
 

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,16 @@ Result<std::unique_ptr<Detector>> create_detector(const std::string& spec,
                                                   const DetectorOptions& options);
 
 // The default detector spec: faces with YuNet when the model is found, otherwise a Haar cascade
-// (with `warning` set to a message naming the better model); plates with a Haar cascade.
+// (with `warning` set to a message naming the better model); plates with LPD-YuNet, otherwise
+// the plate cascade. Same as the overload below with kinds {face, plate}.
 std::string default_detector_spec(const ModelLocator& models, std::string* warning);
+
+// The default detector spec for the kinds a policy protects: only the detectors that can find
+// one of `kinds` run (face or eyes: the face detector; plate: the plate detector; text: `text`
+// when ch_PP-OCRv3_det_infer.onnx is found, otherwise a warning). Kinds no default detector
+// produces (person, vehicle, custom) add nothing; when nothing is left the spec is the faces +
+// plates default, so a policy never silently runs no detector.
+std::string default_detector_spec(const ModelLocator& models, std::string* warning, const std::set<Kind>& kinds);
 
 // Security level of a protection method, shown by `shroud list`.
 enum class SecurityLevel {

@@ -47,11 +47,11 @@ CascadeDefaults defaults_for(const std::string& file) {
 class CascadeDetector final : public Detector {
  public:
   CascadeDetector(cv::CascadeClassifier classifier, std::string path, CascadeDefaults d, int detect_size)
-      : classifier_(std::move(classifier)), path_(std::move(path)), file_(fs::path(path_).filename().string()), d_(d),
-        detect_size_(detect_size) {}
+      : classifier_(std::move(classifier)), file_(fs::path(path).filename().string()), d_(d), detect_size_(detect_size) {
+    add_model_file(std::move(path));
+  }
 
   std::string name() const override { return "cascade:" + file_; }
-  std::vector<std::string> model_files() const override { return {path_}; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");
@@ -92,7 +92,6 @@ class CascadeDetector final : public Detector {
 
  private:
   cv::CascadeClassifier classifier_;
-  std::string path_;  // as resolved
   std::string file_;
   CascadeDefaults d_;
   int detect_size_;

@@ -22,12 +22,14 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
 Result<std::unique_ptr<Detector>> make_yolox_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_ultraface_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_lpd_yunet_detector(const DetectorOptions& options);
+Result<std::unique_ptr<Detector>> make_text_detector(const DetectorOptions& options);
 
 // Model file names looked up through DetectorOptions::models.
 inline constexpr const char* kYunetModel = "face_detection_yunet_2022mar.onnx";
 inline constexpr const char* kYoloxModel = "yolox_nano.onnx";
 inline constexpr const char* kUltrafaceModel = "ultraface_version-RFB-320_simplified.onnx";
 inline constexpr const char* kLpdYunetModel = "license_plate_detection_lpd_yunet_2023mar.onnx";
+inline constexpr const char* kPpocrDetModel = "ch_PP-OCRv3_det_infer.onnx";
 
 // Any supported frame layout (8/16-bit, 1/3/4 channels) as 8-bit BGR (prep.cc).
 cv::Mat to_bgr8(const cv::Mat& image);

@@ -54,6 +54,7 @@ class LpdYunetDetector final : public Detector {
 
   std::string name() const override { return name_; }
   int cadence() const override { return every_; }
+  int min_input_side() const override { return detect_size_; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");
@@ -177,7 +178,9 @@ Result<std::unique_ptr<Detector>> make_lpd_yunet_detector(const DetectorOptions&
   const int size = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
   std::string name = "lpd";
   if (!options.arg.empty()) name += ":" + options.arg;
-  return std::unique_ptr<Detector>(std::make_unique<LpdYunetDetector>(std::move(net), name, size, threshold, every));
+  auto detector = std::make_unique<LpdYunetDetector>(std::move(net), name, size, threshold, every);
+  detector->add_model_file(path.string());
+  return std::unique_ptr<Detector>(std::move(detector));
 }
 
 }  // namespace shroud

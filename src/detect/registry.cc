@@ -9,6 +9,25 @@
 namespace shroud {
 namespace {
 
+// Plate text is protected once, as the plate: text regions mostly (>= 60 % of their area) inside
+// a plate region are dropped.
+std::vector<Region> drop_text_in_plates(std::vector<Region> regions) {
+  std::vector<cv::Rect> plates;
+  for (const auto& r : regions) {
+    if (r.kind == Kind::kPlate) plates.push_back(r.box);
+  }
+  if (plates.empty()) return regions;
+  std::vector<Region> out;
+  for (auto& r : regions) {
+    bool inside = false;
+    if (r.kind == Kind::kText) {
+      for (const auto& p : plates) inside = inside || (r.box & p).area() * 5 >= r.box.area() * 3;
+    }
+    if (!inside) out.push_back(std::move(r));
+  }
+  return out;
+}
+
 // Runs several detectors and merges their regions (union for recall; overlapping boxes of the
 // same kind are merged by non-maximum suppression).
 class UnionDetector final : public Detector {
@@ -25,7 +44,16 @@ class UnionDetector final : public Detector {
       SHROUD_ASSIGN_OR_RETURN(auto regions, p->detect(frame));
       all.insert(all.end(), regions.begin(), regions.end());
     }
-    return suppress_overlaps(std::move(all), 0.4);
+    return drop_text_in_plates(suppress_overlaps(std::move(all), 0.4));
+  }
+  int min_input_side() const override {
+    int side = -1;
+    for (const auto& p : parts_) {
+      const int s = p->min_input_side();
+      if (s == 0) return 0;
+      side = std::max(side, s);
+    }
+    return side;
   }
   int cadence() const override {
     int c = 1;
@@ -58,6 +86,8 @@ const std::vector<DetectorInfo>& detector_registry() {
        "misses small faces", "face", make_ultraface_detector},
       {"lpd", "LPD-YuNet licence plates (license_plate_detection_lpd_yunet_2023mar.onnx); the default "
        "plate detector", "plate", make_lpd_yunet_detector},
+      {"text", "PP-OCRv3 DB text lines (ch_PP-OCRv3_det_infer.onnx): signs, screens, documents; "
+       "text inside a plate found by the same spec is left to the plate", "text", make_text_detector},
       {"cascade", "Haar/LBP cascade from /usr/share/opencv4 (cascade:FILE.xml); kind from the file name",
        "face, eyes, plate, person", make_cascade_detector},
       {"manual", "regions listed in a JSON file (manual:FILE.json), e.g. from `shroud detect --json`",
@@ -96,25 +126,50 @@ Result<std::unique_ptr<Detector>> create_detector(const std::string& spec, const
 }
 
 std::string default_detector_spec(const ModelLocator& models, std::string* warning) {
+  return default_detector_spec(models, warning, {Kind::kFace, Kind::kPlate});
+}
+
+std::string default_detector_spec(const ModelLocator& models, std::string* warning, const std::set<Kind>& kinds) {
+  const bool faces = kinds.count(Kind::kFace) != 0 || kinds.count(Kind::kEyes) != 0;
+  const bool plates = kinds.count(Kind::kPlate) != 0;
+  const bool text = kinds.count(Kind::kText) != 0;
+  if (!faces && !plates && !text) return default_detector_spec(models, warning);
   std::vector<std::string> notes;
-  std::string faces = "yunet";
-  if (!models.find(kYunetModel).ok()) {
-    faces = "cascade:haarcascade_frontalface_alt2.xml";
-    notes.push_back("using Haar cascades for faces; YuNet (face_detection_yunet_2022mar.onnx) is faster and "
-                    "more accurate");
+  std::vector<std::string> parts;
+  if (faces) {
+    if (models.find(kYunetModel).ok()) {
+      parts.push_back("yunet");
+    } else {
+      parts.push_back("cascade:haarcascade_frontalface_alt2.xml");
+      notes.push_back("using Haar cascades for faces; YuNet (face_detection_yunet_2022mar.onnx) is faster and "
+                      "more accurate");
+    }
   }
-  std::string plates = "lpd";
-  if (!models.find(kLpdYunetModel).ok()) {
-    plates = "cascade:haarcascade_russian_plate_number.xml";
-    notes.push_back("using a Haar cascade for plates; LPD-YuNet (license_plate_detection_lpd_yunet_2023mar.onnx) "
-                    "finds more plates with far fewer false ones");
+  if (plates) {
+    if (models.find(kLpdYunetModel).ok()) {
+      parts.push_back("lpd");
+    } else {
+      parts.push_back("cascade:haarcascade_russian_plate_number.xml");
+      notes.push_back("using a Haar cascade for plates; LPD-YuNet (license_plate_detection_lpd_yunet_2023mar.onnx) "
+                      "finds more plates with far fewer false ones");
+    }
+  }
+  if (text) {
+    if (models.find(kPpocrDetModel).ok()) {
+      parts.push_back("text");
+    } else {
+      notes.push_back(std::string("no text detector: text is not detected without ") + kPpocrDetModel);
+    }
   }
   if (warning != nullptr) {
     warning->clear();
     for (const auto& n : notes) *warning += (warning->empty() ? "" : "; ") + n;
     if (!notes.empty()) *warning += ": get the models with scripts/fetch-models and point --models or $SHROUD_MODELS at them";
   }
-  return faces + "," + plates;
+  if (parts.empty()) return default_detector_spec(models, nullptr);
+  std::string spec;
+  for (const auto& p : parts) spec += (spec.empty() ? "" : ",") + p;
+  return spec;
 }
 
 }  // namespace shroud

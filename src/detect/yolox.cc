@@ -162,7 +162,9 @@ Result<std::unique_ptr<Detector>> make_yolox_detector(const DetectorOptions& opt
   }
   if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load YOLOX model '" + path.string() + "'");
   const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
-  return std::unique_ptr<Detector>(std::make_unique<YoloxDetector>(std::move(net), threshold));
+  auto detector = std::make_unique<YoloxDetector>(std::move(net), threshold);
+  detector->add_model_file(path.string());
+  return std::unique_ptr<Detector>(std::move(detector));
 }
 
 }  // namespace shroud

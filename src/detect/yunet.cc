@@ -46,6 +46,8 @@ class YunetDetector final : public Detector {
         tile_scale_(tile_scale) {}
 
   std::string name() const override { return name_; }
+  // The tile pass looks at the frame's full resolution (its size decides whether it runs).
+  int min_input_side() const override { return tile_ == TileMode::kOff ? detect_size_ : 0; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");
@@ -63,17 +65,21 @@ class YunetDetector final : public Detector {
         cv::Mat scaled = bgr;
         if (tile_scale_ != 1.0) cv::resize(bgr, scaled, cv::Size(), tile_scale_, tile_scale_, cv::INTER_AREA);
         const int t = detect_size_;
+        // Tile starts along one axis; a side up to 1.25x the tile size is one tile spanning it
+        // (a 1280x720 frame: 3 tiles of 640x720 instead of 6 of 640x640, 44 % fewer pixels).
         auto starts = [&](int len) {
           std::vector<int> v;
-          if (len <= t) return std::vector<int>{0};
+          if (len <= t + t / 4) return std::vector<int>{0};
           const int n = (len - kTileOverlap + (t - kTileOverlap) - 1) / (t - kTileOverlap);
           for (int i = 0; i < n; ++i) v.push_back(static_cast<int>(std::lround(static_cast<double>(len - t) * i / (n - 1))));
           return v;
         };
+        const int tw = scaled.cols <= t + t / 4 ? scaled.cols : t;
+        const int th = scaled.rows <= t + t / 4 ? scaled.rows : t;
         for (int y : starts(scaled.rows)) {
           for (int x : starts(scaled.cols)) {
-            const cv::Rect r = cv::Rect(x, y, t, t) & cv::Rect(0, 0, scaled.cols, scaled.rows);
-            run_at(scaled(r), r, 1.0 / tile_scale_, &faces);
+            const cv::Rect r = cv::Rect(x, y, tw, th) & cv::Rect(0, 0, scaled.cols, scaled.rows);
+            run_at(scaled(r), r, 1.0 / tile_scale_, &faces, /*native=*/true);
           }
         }
         faces = suppress_overlaps(std::move(faces), kNmsThreshold);
@@ -96,8 +102,9 @@ class YunetDetector final : public Detector {
   }
 
   // As run(), for a view `image` at `area` of a frame scaled by 1/`back` (boxes are mapped back).
-  void run_at(const cv::Mat& image, const cv::Rect& area, double back, std::vector<Region>* out) {
-    const double scale = detection_scale(image.size(), detect_size_, kMaxUpscale);
+  // `native`: no resize (tiles are already at the resolution they are meant to be seen at).
+  void run_at(const cv::Mat& image, const cv::Rect& area, double back, std::vector<Region>* out, bool native = false) {
+    const double scale = native ? 1.0 : detection_scale(image.size(), detect_size_, kMaxUpscale);
     cv::Mat input = image;
     if (scale != 1.0) {
       cv::resize(image, input, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -176,7 +183,9 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
   if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "'");
   std::string name = "yunet";
   if (!options.arg.empty()) name += ":" + options.arg;
-  return std::unique_ptr<Detector>(std::make_unique<YunetDetector>(std::move(net), name, size, eyes, tile, tile_scale));
+  auto detector = std::make_unique<YunetDetector>(std::move(net), name, size, eyes, tile, tile_scale);
+  detector->add_model_file(path.string());
+  return std::unique_ptr<Detector>(std::move(detector));
 }
 
 }  // namespace shroud

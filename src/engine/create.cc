@@ -234,7 +234,7 @@ Result<Engine> Engine::create(EngineOptions options, EngineKeys keys) {
     impl->detector_spec = o.detector;
     if (impl->detector_spec.empty()) {
       std::string warning;
-      impl->detector_spec = default_detector_spec(ModelLocator(o.models_dir), &warning);
+      impl->detector_spec = default_detector_spec(ModelLocator(o.models_dir), &warning, impl->policy.kinds);
       if (!warning.empty()) impl->warnings.push_back(warning);
     }
   }

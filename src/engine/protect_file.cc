@@ -37,7 +37,12 @@ Result<FileReport> Engine::Impl::protect_jpeg_to_file(const std::string& input, 
   jo.sidecar = options.sidecar || signer;   // signing: the container is embedded after its record
   jo.binding = options.detached ? CarrierBinding::kDetached : CarrierBinding::kPixels;
   if (seal) jo.placeholder = seal->placeholder;
-  jo.detect_side = detector_spec.rfind("manual", 0) == 0 ? 0 : (options.detect_size > 0 ? options.detect_size : 640);
+  // Detection on a reduced-scale decode, as small as the detector allows (YuNet's tile pass
+  // needs full resolution: a 1080p JPEG decoded at 960x540 hid its 24-32 px faces).
+  const int wanted = detector.min_input_side();
+  jo.detect_side = detector_spec.rfind("manual", 0) == 0 ? 0
+                   : wanted >= 0                          ? wanted
+                                                          : (options.detect_size > 0 ? options.detect_size : 640);
   jo.source = input;
   const KeySource source = seal ? seal->source() : KeySource{};
   SHROUD_ASSIGN_OR_RETURN(JpegProtected out, protect_jpeg_file(file, detector, policy, jo, seal ? &source : nullptr));

@@ -76,9 +76,11 @@ Result<std::vector<Dataset>> load_standard_datasets(const fs::path& data_dir, co
       {"plates-br", "plates/openalpr_benchmarks/endtoend/br", false},
   };
   for (const auto& o : only) {
+    if (o == "text-rendered") continue;
     if (std::none_of(std::begin(kSets), std::end(kSets), [&](const Entry& e) { return o == e.name; })) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "unknown data set '" + o + "' (expected faces-dlib, faces-small, plates-eu, plates-us, plates-br)");
+                        "unknown data set '" + o +
+                            "' (expected faces-dlib, faces-small, plates-eu, plates-us, plates-br, text-rendered)");
     }
   }
   std::vector<Dataset> out;
@@ -93,6 +95,10 @@ Result<std::vector<Dataset>> load_standard_datasets(const fs::path& data_dir, co
                         : load_openalpr_dataset(dir, e.name);
     if (!ds.ok()) return ds.error();
     out.push_back(std::move(*ds));
+  }
+  if (std::find(only.begin(), only.end(), "text-rendered") != only.end()) {
+    SHROUD_ASSIGN_OR_RETURN(Dataset text, make_rendered_text_dataset("text-rendered"));
+    out.push_back(std::move(text));
   }
   if (out.empty()) {
     return make_error(ErrorCode::kNotFound, "no evaluation data set found under '" + data_dir.string() +

@@ -69,7 +69,7 @@ void add_eval(CLI::App& app, Globals& g) {
   auto o = std::make_shared<Opts>();
   o->detect.add_to(cmd);
   cmd->add_option("--data", o->data, "data folder laid out like ../shared/data (default: $SHROUD_DATA or ../shared/data)");
-  cmd->add_option("--set", o->sets, "only these sets: faces-dlib, faces-small, plates-eu, plates-us, plates-br (repeatable)");
+  cmd->add_option("--set", o->sets, "only these sets: faces-dlib, faces-small, plates-eu, plates-us, plates-br, text-rendered (only when named) (repeatable)");
   cmd->add_option("--iou", o->min_iou, "minimum IoU for a match (default 0.3)")->check(CLI::Range(0.01, 1.0));
   cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->add_flag("--missed", o->list_missed, "list the images with unmatched labels");

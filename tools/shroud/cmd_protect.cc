@@ -211,7 +211,7 @@ void add_protect(CLI::App& app, Globals& g) {
   o->detect.add_to(cmd);
   cmd->add_option("-p,--policy", o->e.policy_file, "policy JSON file (docs/policy.md); flags override it");
   cmd->add_option("-m,--method", o->e.method, "protection method for every kind (blur, pixelate, fill, seal, or a paper scheme; see `shroud list`)");
-  cmd->add_option("-k,--kinds", o->e.kinds, "kinds to protect (default: face,plate)")->delimiter(',');
+  cmd->add_option("-k,--kinds", o->e.kinds, "kinds to protect (default: face,plate); without --detector only their detectors run (text: PP-OCRv3)")->delimiter(',');
   cmd->add_flag("--eyes-only", o->e.eyes_only, "protect only the eyes of faces (needs a landmark detector)");
   cmd->add_option("--mask-scale", o->mask_scale, "enlarge boxes by this factor (default 1.3)")->check(CLI::Range(0.1, 10.0));
   cmd->add_option("--shape", o->e.shape, "rectangle or ellipse");
