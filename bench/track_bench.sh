@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Recovery track size and speed, v1 (raw pixels, the format before shroud-video-v2) against v2
+# Recovery track size and speed, v1 (raw pixels, the format before shroud-video-v2) against v2 and v3
 # (compressed, padded records), in one run on three clips:
 #   vtest      OpenCV's vtest.avi (768x576), faces by YuNet;
 #   messiclean a 1920x1080 clip made from messi5.jpg (scaled x3.95, panned over 10 s), x264 crf 18,
@@ -45,7 +45,7 @@ run() {  # name input detector
   regions=$(grep -o '"box"' "$WORK/$name.jsonl" | wc -l)
   track=$(stat -c %s "$out.shroudv")
   visible=$(stat -c %s "$out")
-  echo "== $name: $frames frames, $regions sealed regions; shroud protect wrote a v2 track of $track bytes" \
+  echo "== $name: $frames frames, $regions sealed regions; shroud protect wrote a (default, v3) track of $track bytes" \
        "($((track / frames)) B/frame), protected video $visible bytes ($((visible / frames)) B/frame)"
   local t0 t1
   t0=$(date +%s.%N)

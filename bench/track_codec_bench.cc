@@ -175,7 +175,7 @@ void TrackSeal(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   counters(state, c, track_bytes);
 }
-BENCHMARK(TrackSeal)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(TrackSeal)->Arg(1)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
 void TrackRestore(benchmark::State& state) {
   const Clip& c = clip();
@@ -215,7 +215,7 @@ void TrackRestore(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   counters(state, c, track_bytes);
 }
-BENCHMARK(TrackRestore)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(TrackRestore)->Arg(1)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
 
 // What the padded lengths still reveal (docs/security.md): the records' compressed sizes as the
 // writer makes them (same codec, key-frames every 30), then the empirical entropy in bits per

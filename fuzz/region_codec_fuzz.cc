@@ -1,5 +1,5 @@
 // libFuzzer target: the recovery track's region codec (src/codec/region_codec.h).
-// The first 8 bytes choose the geometry (channels, depth, up to 3 rectangles inside a 48x40
+// The first 8 bytes choose the geometry (channels, depth, colour mode, up to 3 rectangles inside a 48x40
 // frame, key-frame or inter against a reference filled from the input); then
 //  A) the rest is decoded as a compressed record body: must fail cleanly or decode;
 //  B) the rest, cycled, is the regions' pixels: encode -> decode must give them back exactly
@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 8) return 0;
   constexpr int kW = 48, kH = 40;
   const int channels_opt[3] = {1, 3, 4};
-  codec::Geometry g{channels_opt[data[0] % 3], (data[0] & 0x10) ? 2 : 1};
+  codec::Geometry g{channels_opt[data[0] % 3], (data[0] & 0x10) ? 2 : 1,
+                    (data[0] & 0x40) ? codec::ColourMode::kRelativeResiduals : codec::ColourMode::kGreenPlanes};
   const int type = CV_MAKETYPE(g.depth_bytes == 2 ? CV_16U : CV_8U, g.channels);
   const bool key = (data[0] & 0x20) != 0;
   std::vector<cv::Rect> rects;

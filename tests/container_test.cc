@@ -71,7 +71,8 @@ TEST(ContainerTest, StructuralErrorsAreRejected) {
     return parse_container(b);
   };
   EXPECT_EQ(with(0, 'X').error().code, ErrorCode::kCorrupt);           // magic
-  EXPECT_EQ(with(4, 2).error().code, ErrorCode::kUnsupported);         // version
+  EXPECT_EQ(with(4, 3).error().code, ErrorCode::kUnsupported);         // version
+  EXPECT_EQ(with(4, 2).error().code, ErrorCode::kCorrupt);             // v2: raw body sizes are not padding buckets
   EXPECT_EQ(with(8, 3).error().code, ErrorCode::kCorrupt);             // key mode
   EXPECT_EQ(with(8, 2).error().code, ErrorCode::kCorrupt);             // recipient without wrapped key
   EXPECT_EQ(with(10, 1).error().code, ErrorCode::kCorrupt);            // reserved

@@ -76,7 +76,7 @@ std::string slurp(const std::string& path) { return read_text(path); }
 
 // Byte ranges of the track's records (symmetric mode, 3-channel 8-bit frames; v1 or v2).
 std::vector<std::pair<std::size_t, std::size_t>> records(const std::string& t) {
-  const bool v2 = t.size() > 8 && t[8] == 2;
+  const bool v2 = t.size() > 8 && (t[8] == 2 || t[8] == 3);  // v2 and v3 share the layout
   const std::size_t head = v2 ? kTrackRecordHeaderBytesV2 : kTrackRecordHeaderBytes;
   auto u32 = [&](std::size_t o) {
     return (std::uint32_t(std::uint8_t(t[o])) << 24) | (std::uint32_t(std::uint8_t(t[o + 1])) << 16) |

@@ -28,7 +28,8 @@
 
 namespace shroud {
 
-inline constexpr std::uint8_t kContainerVersion = 1;
+inline constexpr std::uint8_t kContainerVersion = 1;            // raw region pixels
+inline constexpr std::uint8_t kContainerVersionCompressed = 2;  // seal: compressed, padded region bodies
 inline constexpr std::size_t kFileHeaderBytes = 108;
 inline constexpr std::size_t kRegionHeaderBytes = 84;
 inline constexpr std::size_t kManifestTagBytes = 32;
@@ -53,6 +54,9 @@ struct ContainerLimits {
 };
 
 struct ContainerHeader {
+  // 1: region bodies hold raw pixels; 2 (scheme seal only): compressed and padded to a size
+  // bucket (docs/container-format.md "Compressed region bodies").
+  std::uint8_t version = kContainerVersion;
   PayloadScheme scheme = PayloadScheme::kSeal;
   KeyMode key_mode = KeyMode::kSymmetric;
   CarrierBinding binding = CarrierBinding::kPixels;

@@ -1,6 +1,6 @@
 // Recovery track: the sealed original region pixels of every frame of a protected video, in a
-// sidecar file beside it (format shroud-video-v2, docs/video.md "Recovery track format"; v1
-// tracks, raw pixels, are still read).
+// sidecar file beside it (format shroud-video-v3, docs/video.md "Recovery track format"; v2
+// tracks and v1 tracks, raw pixels, are still read).
 //
 // v2: each record's plaintext is the regions losslessly compressed (codec/region_codec.h:
 // within-frame MED prediction, across frames residuals against the previous frame's regions,
@@ -82,9 +82,11 @@ std::string track_path(const std::string& video_path);
 struct TrackWriterOptions {
   Placeholder placeholder = Placeholder::kFill;
   bool overwrite = false;
-  // 2 (default): shroud-video-v2, compressed records padded to size buckets (8- or 16-bit
-  // frames). 1: shroud-video-v1, raw pixels (8-bit only; kept to write legacy tracks in tests).
-  int format_version = 2;
+  // 3 (default): shroud-video-v3, compressed records padded to size buckets (8- or 16-bit
+  // frames), colour coded as the planes G, B - G, R - G. 2: shroud-video-v2, the same with v2's
+  // colour decorrelation (residual differences; kept to write legacy tracks). 1: shroud-video-v1,
+  // raw pixels (8-bit only; kept to write legacy tracks in tests).
+  int format_version = 3;
   int key_interval = 30;      // v2: every Nth frame (0, N, 2N ...) is a key-frame (1: all)
   int bucket_steps = 2;       // v2: padding buckets per octave: 1, 2 or 4 (codec/size_bucket.h)
   int compression_level = 1;  // v2: zstd level (1: smallest and fastest on residuals, measured)

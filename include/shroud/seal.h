@@ -53,6 +53,10 @@ struct SealOptions {
   CarrierBinding binding = CarrierBinding::kPixels;
   std::uint64_t frame = 0;                        // frame index (video), 0 for stills
   int orientation = 1;                            // EXIF orientation the source had (1..8)
+  // 2 (default): region pixels losslessly compressed and padded to a size bucket before
+  // sealing (container version 2; the padded length reveals the bucket, docs/security.md).
+  // 1: raw pixels (container version 1, as written before; still recovered).
+  int container_version = 2;
 };
 
 struct SealedRegion {

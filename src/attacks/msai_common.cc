@@ -36,7 +36,11 @@ std::vector<Action> seal_actions(const std::vector<cv::Rect>& rects) {
 
 Result<SealTarget> seal_with(std::shared_ptr<const Keyset> keyset, const cv::Mat& image, const std::vector<cv::Rect>& rects) {
   SealTarget t{std::move(keyset), image.clone(), {}, {}};
-  SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(t.visible, seal_actions(rects), SealOptions{}, KeySource{t.keyset.get(), nullptr}));
+  // Container version 1 (raw bodies): ciphertext byte i encrypts pixel byte i, the layout most
+  // favourable to the attacks (version 2 compresses first, which only removes that alignment).
+  SealOptions so;
+  so.container_version = kContainerVersion;
+  SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(t.visible, seal_actions(rects), so, KeySource{t.keyset.get(), nullptr}));
   t.container = std::move(sealed.container);
   SHROUD_ASSIGN_OR_RETURN(t.parsed, parse_container(t.container));
   return t;

@@ -121,7 +121,11 @@ Result<PeOracle> make_pe_oracle(const std::string& scheme) {
       a.rect = cv::Rect(0, 0, m.cols, m.rows);
       a.region.box = a.rect;
       a.method = "seal";
-      SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(carrier, {a}, SealOptions{}, KeySource{keyset.get(), nullptr}));
+      // Container version 1 (raw bodies): ciphertext byte i encrypts pixel byte i, the layout most
+      // favourable to these attacks (version 2 compresses first, which only removes that alignment).
+      SealOptions so;
+      so.container_version = kContainerVersion;
+      SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(carrier, {a}, so, KeySource{keyset.get(), nullptr}));
       SHROUD_ASSIGN_OR_RETURN(auto c, parse_container(sealed.container));
       const std::size_t plain = m.total() * m.elemSize();
       if (c.regions.size() != 1 || c.ciphertext.size() != plain + 16) {

@@ -37,16 +37,6 @@ inline int med(int a, int b, int c) {
   return a + b - c;
 }
 
-// Intra predictor of sample (x, y, ch) from already coded samples of the region.
-template <typename T>
-inline int intra(const T* d, int w, int C, int x, int y, int ch) {
-  const std::size_t row = static_cast<std::size_t>(w) * C;
-  const T* p = d + static_cast<std::size_t>(y) * row + static_cast<std::size_t>(x) * C + ch;
-  if (y == 0) return x == 0 ? 0 : p[-C];
-  if (x == 0) return p[-static_cast<std::ptrdiff_t>(row)];
-  return med(p[-C], p[-static_cast<std::ptrdiff_t>(row)], p[-static_cast<std::ptrdiff_t>(row) - C]);
-}
-
 template <typename T>
 constexpr int kBits = 8 * static_cast<int>(sizeof(T));
 
@@ -63,6 +53,25 @@ inline int unzigzag(unsigned zz) { return (zz & 1u) ? -static_cast<int>(zz >> 1)
 
 constexpr int kOrder[4] = {1, 0, 2, 3};
 
+// The coded value of channel ch at pixel p (channels interleaved): the sample, or with `diff`
+// (planes mode, channels 0 and 2 of 3- or 4-channel data) the sample minus channel 1's, wrapped
+// to a signed value modulo 2^bits.
+template <typename T>
+inline int value(const T* p, int ch, bool diff) {
+  return diff ? wrap<T>(static_cast<int>(p[ch]) - static_cast<int>(p[1])) : static_cast<int>(p[ch]);
+}
+
+// Intra predictor of value (x, y, ch) from already coded samples of the region.
+template <typename T>
+inline int intra(const T* d, int w, int C, int x, int y, int ch, bool diff = false) {
+  const std::size_t row = static_cast<std::size_t>(w) * C;
+  const T* p = d + static_cast<std::size_t>(y) * row + static_cast<std::size_t>(x) * C;
+  const auto up = static_cast<std::ptrdiff_t>(row);
+  if (y == 0) return x == 0 ? 0 : value(p - C, ch, diff);
+  if (x == 0) return value(p - up, ch, diff);
+  return med(value(p - C, ch, diff), value(p - up, ch, diff), value(p - up - C, ch, diff));
+}
+
 struct Inter {
   const cv::Mat* pixels = nullptr;  // null: intra
   const cv::Mat* valid = nullptr;
@@ -70,11 +79,17 @@ struct Inter {
 };
 
 // Codes one region. kEncode: data -> planes; else planes -> data. Planes: per channel, per byte
-// plane (high first), w * h bytes.
+// plane (high first), w * h bytes. Colour (3 or 4 channels): channel 1 (green) first; then
+//   kRelativeResiduals (v2): the residuals of channels 0 and 2 are coded minus channel 1's;
+//   kGreenPlanes (v3): channels 0 and 2 are coded as the planes (B - G) and (R - G) (signed,
+//     modulo 2^bits), each predicted from its own neighbours (or the reference's B - G, R - G),
+//     so the luma detail common to all three channels cancels before prediction.
 template <typename T, bool kEncode>
-void code_region(T* data, int w, int h, int C, const Inter& inter, std::uint8_t* planes) {
+void code_region(T* data, int w, int h, int C, const Inter& inter, ColourMode colour, std::uint8_t* planes) {
   constexpr int P = static_cast<int>(sizeof(T));
   const std::size_t n = static_cast<std::size_t>(w) * h;
+  const bool green_planes = C >= 3 && colour == ColourMode::kGreenPlanes;
+  const bool relative = C >= 3 && colour == ColourMode::kRelativeResiduals;
   for (int y = 0; y < h; ++y) {
     const T* ref_row = nullptr;
     const std::uint8_t* valid_row = nullptr;
@@ -89,17 +104,16 @@ void code_region(T* data, int w, int h, int C, const Inter& inter, std::uint8_t*
       const std::size_t at = static_cast<std::size_t>(y) * w + x;
       const int rx = inter.ox + x;
       const bool use_ref = ref_row != nullptr && rx >= 0 && rx < inter.pixels->cols && valid_row[rx] != 0;
-      // Colour: channel 1 (green) first; the residuals of channels 0 and 2 are coded as their
-      // difference from channel 1's (the luma noise of 4:2:0 video is common to all three).
       int s1 = 0;
       for (int k = 0; k < C; ++k) {
         const int c = C >= 3 ? kOrder[k] : k;
-        const int pred = use_ref ? static_cast<int>(ref_row[static_cast<std::size_t>(rx) * C + c]) : intra(data, w, C, x, y, c);
-        const bool rel = C >= 3 && (c == 0 || c == 2);
-        T& v = data[at * C + c];
+        const bool diff = green_planes && (c == 0 || c == 2);
+        const bool rel = relative && (c == 0 || c == 2);
+        const int pred = use_ref ? value(ref_row + static_cast<std::size_t>(rx) * C, c, diff) : intra(data, w, C, x, y, c, diff);
+        T* px = data + at * C;
         std::uint8_t* plane = planes + static_cast<std::size_t>(c) * P * n + at;
         if constexpr (kEncode) {
-          const int sc = wrap<T>(static_cast<int>(v) - pred);
+          const int sc = wrap<T>(value(px, c, diff) - pred);
           if (c == 1) s1 = sc;
           const unsigned zz = zigzag(rel ? wrap<T>(sc - s1) : sc);
           if constexpr (P == 2) {
@@ -114,7 +128,9 @@ void code_region(T* data, int w, int h, int C, const Inter& inter, std::uint8_t*
           int sc = unzigzag(zz);
           if (rel) sc = wrap<T>(sc + s1);
           if (c == 1) s1 = sc;
-          v = static_cast<T>((pred + sc) & ((1 << kBits<T>) - 1));
+          // Channel 1 is decoded before 0 and 2, so px[1] is final when a difference is undone.
+          const int v = pred + sc + (diff ? static_cast<int>(px[1]) : 0);
+          px[c] = static_cast<T>(v & ((1 << kBits<T>) - 1));
         }
       }
     }
@@ -191,8 +207,8 @@ int get_i16(const std::uint8_t* p) {
 }
 
 template <typename T>
-void encode_all(const std::vector<cv::Rect>& rects, const std::vector<const std::uint8_t*>& data, int C, const Reference* ref,
-                int search, std::uint8_t* stream) {
+void encode_all(const std::vector<cv::Rect>& rects, const std::vector<const std::uint8_t*>& data, int C, ColourMode colour,
+                const Reference* ref, int search, std::uint8_t* stream) {
   std::vector<T> work;
   std::size_t off = 0;
   for (std::size_t i = 0; i < rects.size(); ++i) {
@@ -206,14 +222,14 @@ void encode_all(const std::vector<cv::Rect>& rects, const std::vector<const std:
     put_i16(stream + off + 3, dy);
     off += kRegionHeaderBytes;
     // The encoder reads but never writes `data`; code_region takes T* for both directions.
-    code_region<T, true>(const_cast<T*>(src), r.width, r.height, C, in, stream + off);
+    code_region<T, true>(const_cast<T*>(src), r.width, r.height, C, in, colour, stream + off);
     off += n * sizeof(T);
   }
 }
 
 template <typename T>
-Status decode_all(const std::vector<cv::Rect>& rects, const std::vector<std::uint8_t*>& data, int C, const Reference* ref,
-                  const std::uint8_t* stream) {
+Status decode_all(const std::vector<cv::Rect>& rects, const std::vector<std::uint8_t*>& data, int C, ColourMode colour,
+                  const Reference* ref, const std::uint8_t* stream) {
   std::size_t off = 0;
   for (std::size_t i = 0; i < rects.size(); ++i) {
     const cv::Rect& r = rects[i];
@@ -231,7 +247,7 @@ Status decode_all(const std::vector<cv::Rect>& rects, const std::vector<std::uin
     } else if (mode != 0 || dx != 0 || dy != 0) {
       return corrupt("unknown region mode");
     }
-    code_region<T, false>(reinterpret_cast<T*>(data[i]), r.width, r.height, C, in, const_cast<std::uint8_t*>(stream + off));
+    code_region<T, false>(reinterpret_cast<T*>(data[i]), r.width, r.height, C, in, colour, const_cast<std::uint8_t*>(stream + off));
     off += static_cast<std::size_t>(r.area()) * C * sizeof(T);
   }
   return ok_status();
@@ -285,8 +301,8 @@ Status encode_regions(const std::vector<cv::Rect>& rects, const std::vector<cons
   const std::size_t n = static_cast<std::size_t>(stream_bytes(rects, g));
   crypto::SecretBytes stream(n);
   const int search = std::clamp(options.search, 0, kMaxOffset);
-  if (g.depth_bytes == 1) encode_all<std::uint8_t>(rects, data, g.channels, ref, search, stream.data());
-  else encode_all<std::uint16_t>(rects, data, g.channels, ref, search, stream.data());
+  if (g.depth_bytes == 1) encode_all<std::uint8_t>(rects, data, g.channels, g.colour, ref, search, stream.data());
+  else encode_all<std::uint16_t>(rects, data, g.channels, g.colour, ref, search, stream.data());
   out->resize(ZSTD_compressBound(n));
   const std::size_t z = ZSTD_compressCCtx(cctx(), out->data(), out->size(), stream.data(), n, options.level);
   if (ZSTD_isError(z)) return make_error(ErrorCode::kInternal, std::string("zstd: ") + ZSTD_getErrorName(z));
@@ -309,8 +325,8 @@ Status decode_regions(crypto::ByteView in, const std::vector<cv::Rect>& rects, c
   crypto::SecretBytes stream(static_cast<std::size_t>(n));
   const std::size_t got = ZSTD_decompressDCtx(dctx(), stream.data(), stream.size(), in.data(), in.size());
   if (ZSTD_isError(got) || got != n) return corrupt("zstd frame does not decode");
-  if (g.depth_bytes == 1) return decode_all<std::uint8_t>(rects, data, g.channels, ref, stream.data());
-  return decode_all<std::uint16_t>(rects, data, g.channels, ref, stream.data());
+  if (g.depth_bytes == 1) return decode_all<std::uint8_t>(rects, data, g.channels, g.colour, ref, stream.data());
+  return decode_all<std::uint16_t>(rects, data, g.channels, g.colour, ref, stream.data());
 }
 
 }  // namespace shroud::codec

@@ -4,9 +4,11 @@
 // One frame's regions become one residual stream, compressed as one zstd frame:
 //   per region: mode (1 byte: 0 intra, 1 inter), dx, dy (int16 big-endian; 0 for intra), then
 //   per channel, per byte plane (16-bit: high then low; 8-bit: one), the zigzag-coded residuals
-//   of the region's samples in raster order. With 3 or 4 channels, the residuals of channels 0
-//   and 2 are stored minus channel 1's residual at the same pixel (modulo 2^bits).
-//   intra: residual against the MED (LOCO-I / JPEG-LS median edge) predictor of the same channel
+//   of the region's samples in raster order. With 3 or 4 channels, channels 0 and 2 are
+//   decorrelated from channel 1 (Geometry::colour): v2 stores their residuals minus channel 1's
+//   residual at the same pixel (modulo 2^bits); v3 codes the planes (c0 - c1) and (c2 - c1)
+//   (modulo 2^bits, as signed values) with the same predictors as any channel.
+//   intra: residual against the MED (LOCO-I / JPEG-LS median edge) predictor of the same value
 //          (left, up, up-left inside the region; the first row predicts from the left, the first
 //          column from above, the first sample from 0).
 //   inter: residual against the previous frame's original pixel at (x + dx, y + dy) where the
@@ -60,9 +62,16 @@ struct CodecOptions {
   int search = 4;  // inter search radius (pixels)
 };
 
+// How 3- and 4-channel samples are decorrelated (channel 3, alpha, is always coded on its own).
+enum class ColourMode {
+  kRelativeResiduals,  // track v2: residuals of channels 0 and 2 minus channel 1's residual
+  kGreenPlanes,        // track v3, still containers v3: planes (B - G), (R - G) predicted on their own
+};
+
 struct Geometry {
   int channels = 3;
   int depth_bytes = 1;  // 1 or 2
+  ColourMode colour = ColourMode::kGreenPlanes;
 };
 
 // Bytes of the uncompressed residual stream of these regions.

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "codec/padded_region.h"
+#include "codec/size_bucket.h"
+
 namespace shroud {
 namespace {
 
@@ -78,7 +81,7 @@ std::array<std::uint8_t, kFileHeaderBytes> encode_file_header(const ContainerHea
   std::array<std::uint8_t, kFileHeaderBytes> out{};
   Writer w(out.data());
   w.bytes(kMagic, 4);
-  w.u8(kContainerVersion);
+  w.u8(h.version);
   w.u8(static_cast<std::uint8_t>(h.scheme));
   w.u8(kAeadXChaCha);
   w.u8(kKdfHkdfSha256);
@@ -148,19 +151,23 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
   if (std::memcmp(b.data(), kMagic, 4) != 0) return corrupt("bad magic (not a shroud container)");
   Reader r(b.data() + 4);
   const std::uint8_t version = r.u8();
-  if (version != kContainerVersion) {
+  if (version != kContainerVersion && version != kContainerVersionCompressed) {
     return make_error(ErrorCode::kUnsupported, "container version " + std::to_string(version) +
-                                                   " is not supported (this build reads version 1)");
+                                                   " is not supported (this build reads versions 1 and 2)");
   }
   const std::uint8_t scheme = r.u8();
   if (scheme != static_cast<std::uint8_t>(PayloadScheme::kSeal) &&
       scheme != static_cast<std::uint8_t>(PayloadScheme::kJpegCoefficients)) {
     return make_error(ErrorCode::kUnsupported, "container: unknown scheme id");
   }
+  if (version == kContainerVersionCompressed && scheme != static_cast<std::uint8_t>(PayloadScheme::kSeal)) {
+    return make_error(ErrorCode::kUnsupported, "container: version 2 is defined for the pixel seal scheme only");
+  }
   if (r.u8() != kAeadXChaCha) return make_error(ErrorCode::kUnsupported, "container: unknown AEAD id");
   if (r.u8() != kKdfHkdfSha256) return make_error(ErrorCode::kUnsupported, "container: unknown KDF id");
   Container c;
   ContainerHeader& h = c.header;
+  h.version = version;
   h.scheme = static_cast<PayloadScheme>(scheme);
   const std::uint8_t mode = r.u8();
   if (mode != 1 && mode != 2) return corrupt("unknown key mode");
@@ -235,8 +242,18 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     if (std::uint64_t{reg.x} + reg.width > h.width || std::uint64_t{reg.y} + reg.height > h.height) {
       return corrupt("region " + std::to_string(i) + " lies outside the image");
     }
-    if (h.scheme == PayloadScheme::kSeal && region_plaintext_bytes(h, reg) + kTagBytes != reg.ciphertext_size) {
+    if (h.scheme == PayloadScheme::kSeal && h.version == kContainerVersion &&
+        region_plaintext_bytes(h, reg) + kTagBytes != reg.ciphertext_size) {
       return corrupt("region " + std::to_string(i) + " ciphertext size does not match its rectangle");
+    }
+    if (h.version == kContainerVersionCompressed) {
+      // The padded plaintext must be one of the sizes the padding produces for this rectangle.
+      const codec::Geometry g{h.channels, h.depth_bits / 8};
+      const std::uint64_t cap = codec::padded_region_cap(reg.width, reg.height, g);
+      if (reg.ciphertext_size < kTagBytes ||
+          !codec::is_bucket_size(reg.ciphertext_size - kTagBytes, codec::kContainerBucketSteps, cap)) {
+        return corrupt("region " + std::to_string(i) + " compressed body size is not a padding bucket for its rectangle");
+      }
     }
     if (h.scheme == PayloadScheme::kJpegCoefficients &&
         (reg.ciphertext_size <= kTagBytes ||

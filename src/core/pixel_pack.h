@@ -1,7 +1,7 @@
 // Internal: one region of an image as bytes in Shroud's canonical order (rows top to bottom,
-// channels interleaved, 16-bit samples little-endian), the form sealed pixels are encrypted,
-// compressed and hashed in. Used by the image seal and the video recovery track alike, so both
-// read each other's byte order on any host.
+// channels interleaved, 16-bit samples little-endian), the form sealed pixels are encrypted and
+// hashed in by the image seal and carrier digest. (The video track's writer and reader still copy
+// rows in host order for its codec: identical on little-endian hosts, not yet shared.)
 #pragma once
 
 #include <opencv2/core.hpp>

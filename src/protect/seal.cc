@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/pixel_pack.h"
+#include "codec/padded_region.h"
 #include "crypto/crypto.h"
 #include "crypto/keyset_impl.h"
 #include "protect/placeholder_draw.h"
@@ -38,6 +39,17 @@ PendingSeal::~PendingSeal() = default;
 namespace {
 
 constexpr std::size_t kTag = crypto::kTagBytes;
+
+// Canonical order (16-bit little-endian) <-> the host's sample order, which the codec reads.
+void canonical_to_native(std::uint8_t* p, std::size_t n, int depth_bits) {
+  if constexpr (std::endian::native == std::endian::big) {
+    if (depth_bits == 16) {
+      for (std::size_t i = 0; i + 1 < n; i += 2) std::swap(p[i], p[i + 1]);
+    }
+  } else {
+    (void)p, (void)n, (void)depth_bits;
+  }
+}
 
 std::uint8_t depth_bits(const cv::Mat& m) { return m.depth() == CV_16U ? 16 : 8; }
 
@@ -158,9 +170,15 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
   if (carrier.rows != p.rows || carrier.cols != p.cols || carrier.type() != p.type) {
     return make_error(ErrorCode::kInvalidArgument, "seal: the carrier's size or type differs from the sealed image");
   }
+  if (p.options.container_version != kContainerVersion && p.options.container_version != kContainerVersionCompressed) {
+    return make_error(ErrorCode::kInvalidArgument, "seal: container version must be 1 or 2");
+  }
   Container c;
   ContainerHeader& h = c.header;
   h.scheme = p.scheme;
+  // Compression applies to pixel regions; the JPEG coefficient scheme's payload is deflated already.
+  const bool compress = p.scheme == PayloadScheme::kSeal && p.options.container_version == kContainerVersionCompressed;
+  h.version = compress ? kContainerVersionCompressed : kContainerVersion;
   h.binding = p.options.binding;
   h.width = static_cast<std::uint32_t>(p.cols);
   h.height = static_cast<std::uint32_t>(p.rows);
@@ -193,6 +211,15 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
   // ciphertexts written straight into the output buffer.
   std::vector<RegionKeys> rkeys;
   rkeys.reserve(p.items.size());
+  if (compress) {
+    const codec::Geometry g{h.channels, h.depth_bits / 8};
+    for (auto& item : p.items) {
+      canonical_to_native(item.plain.data(), item.plain.size(), h.depth_bits);
+      crypto::SecretBytes packed;
+      SHROUD_RETURN_IF_ERROR(codec::compress_region(item.plain.data(), item.rect.width, item.rect.height, g, &packed));
+      item.plain = std::move(packed);  // the raw copy is wiped by SecretBytes
+    }
+  }
   std::size_t body_total = 0;
   for (const auto& item : p.items) {
     ContainerRegion reg;
@@ -337,6 +364,16 @@ Result<OpenedContainer> open_container(const cv::Mat& carrier, std::span<const s
     off += reg.ciphertext_size;
     Status s = crypto::xchacha_decrypt(rk.enc.view(), reg.nonce, ad, body, plain.span());
     if (!s.ok()) return auth_error("region " + std::to_string(i) + ": authentication failed (altered data or wrong key)");
+    if (h.version == kContainerVersionCompressed) {
+      // Every region is decoded (selected or not), as every region is authenticated: a
+      // malformed body is refused whatever the selection.
+      crypto::SecretBytes pixels(static_cast<std::size_t>(region_plaintext_bytes(h, reg)));
+      Status d = codec::decompress_region(plain.view(), static_cast<int>(reg.width), static_cast<int>(reg.height),
+                                          codec::Geometry{h.channels, h.depth_bits / 8}, pixels.data());
+      if (!d.ok()) return make_error(ErrorCode::kCorrupt, "region " + std::to_string(i) + ": " + d.error().message);
+      canonical_to_native(pixels.data(), pixels.size(), h.depth_bits);  // native -> canonical (a swap both ways)
+      plain = std::move(pixels);
+    }
     if (selected(reg)) opened.emplace_back(i, std::move(plain));
   }
   if (opened.empty()) return make_error(ErrorCode::kNotFound, "no region matches the selection");

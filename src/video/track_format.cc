@@ -97,6 +97,14 @@ std::vector<std::uint8_t> encode_frame_record_header_v2(std::uint64_t index, std
   return out;
 }
 
+codec::Geometry codec_geometry(const Header& h) {
+  codec::Geometry g;
+  g.channels = h.info.channels;
+  g.depth_bytes = h.info.depth_bits / 8;
+  g.colour = h.version == kVersionCompressed ? codec::ColourMode::kRelativeResiduals : codec::ColourMode::kGreenPlanes;
+  return g;
+}
+
 std::uint64_t v2_plain_cap(const TrackInfo& info, const std::vector<Rect>& rects) {
   if (rects.empty()) return 0;
   const codec::Geometry g{info.channels, info.depth_bits / 8};
@@ -150,7 +158,7 @@ Result<Header> read_header(Source& src, const TrackLimits& limits, std::vector<s
   std::array<std::uint8_t, kTrackHeaderFixedBytes> b{};
   SHROUD_RETURN_IF_ERROR(src.read(b.data(), b.size(), "header"));
   if (std::memcmp(b.data(), kMagic.data(), kMagic.size()) != 0) return corrupt("not a recovery track (bad magic)");
-  if (b[8] != kVersionRaw && b[8] != kVersionCompressed) return corrupt("unsupported version " + std::to_string(b[8]));
+  if (b[8] != kVersionRaw && !is_compressed(b[8])) return corrupt("unsupported version " + std::to_string(b[8]));
   Header h;
   h.version = b[8];
   h.bucket_steps = b[10];
@@ -189,7 +197,7 @@ Result<Header> read_header(Source& src, const TrackLimits& limits, std::vector<s
 
 Result<Record> read_record(Source& src, const Header& header, const TrackLimits& limits) {
   const TrackInfo& info = header.info;
-  const bool v2 = header.version == kVersionCompressed;
+  const bool v2 = is_compressed(header.version);
   const std::size_t head_bytes = v2 ? kTrackRecordHeaderBytesV2 : kTrackRecordHeaderBytes;
   Record r;
   if (src.remaining() == 0) return corrupt("ends without its final record (truncated)");

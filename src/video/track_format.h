@@ -7,6 +7,7 @@
 #include <istream>
 #include <vector>
 
+#include "codec/region_codec.h"
 #include "crypto/crypto.h"
 #include "shroud/recovery_track.h"
 
@@ -15,6 +16,9 @@ namespace shroud::track {
 inline constexpr std::array<std::uint8_t, 8> kMagic = {'s', 'h', 'R', 'd', 'V', 't', 'r', 'k'};
 inline constexpr std::uint8_t kVersionRaw = 1;         // shroud-video-v1: raw region pixels
 inline constexpr std::uint8_t kVersionCompressed = 2;  // shroud-video-v2: compressed, padded records
+inline constexpr std::uint8_t kVersionPlanes = 3;      // shroud-video-v3: v2 with (B-G, R-G) colour planes
+// v2 and v3 share the record layout; they differ only in the codec's colour decorrelation.
+inline bool is_compressed(std::uint8_t version) { return version == kVersionCompressed || version == kVersionPlanes; }
 inline constexpr std::uint8_t kKeyFrameFlag = 1;
 inline constexpr std::uint8_t kFrameRecord = 1;
 inline constexpr std::uint8_t kEndRecord = 2;
@@ -22,7 +26,7 @@ inline constexpr std::size_t kMacBytes = 32;
 
 struct Header {
   TrackInfo info;
-  std::uint8_t version = kVersionCompressed;
+  std::uint8_t version = kVersionPlanes;
   std::uint8_t bucket_steps = 0;  // v2: padding buckets per octave (1, 2, 4); v1: 0
   std::array<std::uint8_t, 32> salt{};
   std::array<std::uint8_t, 32> commitment{};
@@ -32,6 +36,9 @@ struct Header {
 
 // Fixed part (108 bytes) then the wrapped key: what the header MAC covers.
 std::vector<std::uint8_t> encode_header_body(const Header& h);
+
+// The region codec's geometry for a compressed track (v2 or v3).
+codec::Geometry codec_geometry(const Header& h);
 
 struct Rect {
   std::uint32_t x = 0, y = 0, width = 0, height = 0;

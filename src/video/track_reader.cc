@@ -124,7 +124,7 @@ Status decode_v2(RecoveryTrackReader::Impl& p, const track::Record& rec, std::si
     for (std::size_t i = 4 + static_cast<std::size_t>(len); i < plain_bytes; ++i) {
       if (b[i] != 0) return corrupt("frame " + std::to_string(p.next) + ": non-zero padding");
     }
-    const codec::Geometry g{info.channels, info.depth_bits / 8};
+    const codec::Geometry g = track::codec_geometry(p.header);
     Status s = codec::decode_regions({b + 4, static_cast<std::size_t>(len)}, cvr, g, key ? nullptr : &p.reference, data);
     if (!s.ok()) return make_error(s.error().code, "recovery track: frame " + std::to_string(p.next) + ": " + s.error().message);
   }
@@ -166,7 +166,7 @@ Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
     return auth_error("frame " + std::to_string(p.next - 1) + " failed authentication (altered record or wrong track)");
   }
   const std::uint8_t* pixels = p.plain.data();
-  if (p.header.version == track::kVersionCompressed) {
+  if (track::is_compressed(p.header.version)) {
     const Status s2 = decode_v2(p, rec, plain_bytes);
     if (!s2.ok()) {
       p.plain.wipe();
@@ -231,7 +231,7 @@ Result<TrackScan> scan_track(std::istream& in, const TrackLimits& limits) {
       return scan;
     }
     if (rec.index != static_cast<std::uint64_t>(scan.frames)) return corrupt("records out of sequence");
-    if (h.version == track::kVersionCompressed && scan.frames == 0 && (rec.flags & track::kKeyFrameFlag) == 0) {
+    if (track::is_compressed(h.version) && scan.frames == 0 && (rec.flags & track::kKeyFrameFlag) == 0) {
       return corrupt("the first record is not a key-frame");
     }
     if ((rec.flags & track::kKeyFrameFlag) != 0) ++scan.key_frames;

@@ -105,7 +105,7 @@ struct RecoveryTrackWriter::Impl {
     if (at != bytes) return make_error(ErrorCode::kInternal, "recovery track: capture size mismatch");
     std::size_t padded_size = 0;
     if (!rects.empty()) {
-      const codec::Geometry g{header.info.channels, header.info.depth_bits / 8};
+      const codec::Geometry g = track::codec_geometry(header);
       codec::CodecOptions co;
       co.level = options.compression_level;
       co.search = options.motion_search;
@@ -134,7 +134,7 @@ struct RecoveryTrackWriter::Impl {
 
   Status write_header(const cv::Mat& frame) {
     // v1 stores native bytes, so only 8-bit; v2 codes sample values (any byte order).
-    const bool v2 = options.format_version == track::kVersionCompressed;
+    const bool v2 = track::is_compressed(static_cast<std::uint8_t>(options.format_version));
     if ((frame.depth() != CV_8U && !(v2 && frame.depth() == CV_16U)) ||
         (frame.channels() != 1 && frame.channels() != 3 && frame.channels() != 4)) {
       return make_error(ErrorCode::kUnsupported, v2 ? "recovery track: frames must be 8- or 16-bit with 1, 3 or 4 channels"
@@ -168,10 +168,11 @@ Result<std::unique_ptr<RecoveryTrackWriter>> RecoveryTrackWriter::create(const s
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
-  if (options.format_version != track::kVersionRaw && options.format_version != track::kVersionCompressed) {
-    return make_error(ErrorCode::kInvalidArgument, "recovery track: format version must be 1 or 2");
+  const bool compressed = options.format_version == track::kVersionCompressed || options.format_version == track::kVersionPlanes;
+  if (options.format_version != track::kVersionRaw && !compressed) {
+    return make_error(ErrorCode::kInvalidArgument, "recovery track: format version must be 1, 2 or 3");
   }
-  if (options.format_version == track::kVersionCompressed &&
+  if (compressed &&
       (options.key_interval < 1 || !codec::valid_bucket_steps(options.bucket_steps) || options.compression_level < 1 ||
        options.compression_level > 19 || options.motion_search < 0 || options.motion_search > codec::kMaxOffset)) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -179,7 +180,7 @@ Result<std::unique_ptr<RecoveryTrackWriter>> RecoveryTrackWriter::create(const s
   }
   track::Header& h = impl->header;
   h.version = static_cast<std::uint8_t>(options.format_version);
-  h.bucket_steps = h.version == track::kVersionCompressed ? static_cast<std::uint8_t>(options.bucket_steps) : 0;
+  h.bucket_steps = compressed ? static_cast<std::uint8_t>(options.bucket_steps) : 0;
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.info.file_id));
   crypto::SecretKey master;
@@ -279,7 +280,7 @@ Status RecoveryTrackWriter::protect(cv::Mat& frame, std::int64_t index, const st
 
   std::array<std::uint8_t, 24> nonce{};
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(nonce));
-  if (p.header.version == track::kVersionCompressed) {
+  if (track::is_compressed(p.header.version)) {
     SHROUD_RETURN_IF_ERROR(p.seal_compressed(index, nonce, rects, off));
   } else {
     const auto rec = track::encode_frame_record_header(static_cast<std::uint64_t>(index), nonce, rects);
