@@ -97,7 +97,8 @@ TEST(ServiceKeys, RotationKeepsOldItemsAndDisabledKeysRefuse) {
   // Disabling the old key: A is refused (403, the key named), B (new key) still recovers.
   auto dis = c.Post(("/v1/keys/" + std::to_string(old_id) + "/disable").c_str(), auth, "", "application/json");
   ASSERT_EQ(dis->status, 200) << dis->body;
-  for (const auto& k : json::parse(dis->body)["keys"]) {
+  const json after_disable = json::parse(dis->body);  // a named value: ranging over a temporary's member was a use-after-free
+  for (const auto& k : after_disable["keys"]) {
     EXPECT_EQ(k["status"], k["id"].get<std::uint32_t>() == old_id ? "disabled" : "enabled");
   }
   auto refused = c.Post("/v1/recover", ServiceProcess::bearer(worker), a->body, "image/png");
