@@ -13,6 +13,7 @@
 #include "crypto/crypto.h"
 #include "crypto/keyset_impl.h"
 #include "protect/placeholder_draw.h"
+#include "protect/seal_key.h"
 #include "shroud/provenance.h"
 #include "shroud/protector.h"
 
@@ -79,24 +80,6 @@ Result<crypto::SecretKey> manifest_key(const crypto::SecretKey& file_key) {
 }
 
 Error auth_error(const std::string& what) { return make_error(ErrorCode::kAuthentication, what); }
-
-// The key a seal uses: the recipient key (nullptr returned) or the keyset's enabled symmetric
-// primary. Checked before any placeholder is drawn.
-Result<const KeyEntry*> seal_key(const KeySource& keys) {
-  if (keys.recipient != nullptr) return static_cast<const KeyEntry*>(nullptr);
-  if (keys.keyset == nullptr) return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
-  const auto& ks = keys.keyset->impl();
-  const KeyEntry* e = ks.find(ks.primary);
-  if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric || e->info.status != KeyStatus::kEnabled) {
-    return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no enabled symmetric primary key");
-  }
-  return e;
-}
-
-Status check_seal_key(const KeySource& keys) {
-  auto e = seal_key(keys);
-  return e.ok() ? ok_status() : Status(e.error());
-}
 
 }  // namespace
 
@@ -189,20 +172,11 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
   h.region_count = static_cast<std::uint32_t>(p.items.size());
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
 
-  crypto::SecretKey master;
-  SHROUD_ASSIGN_OR_RETURN(const KeyEntry* e, seal_key(keys));
-  if (keys.recipient != nullptr) {
-    h.key_mode = KeyMode::kRecipient;
-    h.key_id = keys.recipient->id;
-    SHROUD_RETURN_IF_ERROR(crypto::random_bytes(master.span()));
-    SHROUD_ASSIGN_OR_RETURN(h.wrapped_key, crypto::box_seal(master.view(), keys.recipient->public_key));
-    if (h.wrapped_key.size() != kRecipientWrapBytes) return make_error(ErrorCode::kInternal, "unexpected wrapped key size");
-  } else {
-    h.key_mode = KeyMode::kSymmetric;
-    h.key_id = e->info.id;
-    master = e->material.clone();
-  }
-  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey file_key, crypto::hkdf_extract(h.salt, master.view()));
+  SHROUD_ASSIGN_OR_RETURN(detail::SealMaster sm, detail::seal_master(keys));
+  h.key_mode = sm.mode;
+  h.key_id = sm.key_id;
+  h.wrapped_key = std::move(sm.wrapped_key);
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey file_key, crypto::hkdf_extract(h.salt, sm.master.view()));
   if (h.binding == CarrierBinding::kPixels) {
     SHROUD_ASSIGN_OR_RETURN(h.carrier_digest, carrier_digest(carrier));
   }
@@ -265,7 +239,7 @@ Result<SealedImage> finish_seal(PendingSeal pending, const cv::Mat& carrier, con
 Result<SealedImage> seal_regions(cv::Mat& image, const std::vector<Action>& actions, const SealOptions& options,
                                  const KeySource& keys) {
   SHROUD_RETURN_IF_ERROR(crypto::init());
-  SHROUD_RETURN_IF_ERROR(check_seal_key(keys));
+  SHROUD_RETURN_IF_ERROR(detail::check_seal_key(keys));
   SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options));
   return finish_seal(std::move(pending), image, keys);
 }
@@ -298,22 +272,7 @@ Result<OpenedContainer> open_container(const cv::Mat& carrier, std::span<const s
   }
 
   // Key: by id, enabled, of the algorithm the container's key mode needs.
-  const KeyEntry* key = keyset.impl().find(h.key_id);
-  if (key == nullptr) {
-    return make_error(ErrorCode::kNotFound, "the file was sealed with key id " + std::to_string(h.key_id) +
-                                                ", which is not in this keyset");
-  }
-  if (key->info.status != KeyStatus::kEnabled) {
-    return make_error(ErrorCode::kPermission, "key " + std::to_string(h.key_id) + " is disabled in this keyset");
-  }
-  const KeyAlgorithm want = h.key_mode == KeyMode::kRecipient ? KeyAlgorithm::kRecipientX25519 : KeyAlgorithm::kSealSymmetric;
-  if (key->info.algorithm != want) return auth_error("key " + std::to_string(h.key_id) + " has the wrong algorithm for this file");
-  crypto::SecretKey master;
-  if (h.key_mode == KeyMode::kRecipient) {
-    SHROUD_RETURN_IF_ERROR(crypto::box_seal_open(h.wrapped_key, key->public_key, key->material.view(), master.span()));
-  } else {
-    master = key->material.clone();
-  }
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey master, detail::open_seal_master(keyset, h.key_mode, h.key_id, h.wrapped_key, "file"));
   SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey file_key, crypto::hkdf_extract(h.salt, master.view()));
   SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey mkey, manifest_key(file_key));
 
@@ -501,7 +460,7 @@ Result<SealedFile> seal_image_file(cv::Mat& image, const std::vector<Action>& ac
                                                    options.format);
   }
   SHROUD_RETURN_IF_ERROR(crypto::init());
-  SHROUD_RETURN_IF_ERROR(check_seal_key(keys));
+  SHROUD_RETURN_IF_ERROR(detail::check_seal_key(keys));
   SHROUD_ASSIGN_OR_RETURN(PendingSeal pending, begin_seal(image, actions, options.seal));
   SHROUD_ASSIGN_OR_RETURN(std::vector<std::uint8_t> encoded, encode_image(image, options.format, options.encode));
   cv::Mat carrier = image;

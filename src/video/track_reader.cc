@@ -4,6 +4,8 @@
 #include <fstream>
 
 #include "codec/region_codec.h"
+#include "core/pixel_pack.h"
+#include "protect/seal_key.h"
 #include "crypto/keyset_impl.h"
 #include "video/track_format.h"
 
@@ -12,16 +14,6 @@ namespace {
 
 Error auth_error(const std::string& what) { return make_error(ErrorCode::kAuthentication, "recovery track: " + what); }
 Error corrupt(const std::string& what) { return make_error(ErrorCode::kCorrupt, "recovery track: " + what); }
-
-// Inverse of the writer's pack().
-void unpack(const std::uint8_t* in, cv::Mat& image, const cv::Rect& r) {
-  const std::size_t es = image.elemSize();
-  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
-  for (int y = 0; y < r.height; ++y) {
-    std::memcpy(image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es, in + static_cast<std::size_t>(y) * row_bytes,
-                row_bytes);
-  }
-}
 
 }  // namespace
 
@@ -65,23 +57,7 @@ Result<std::unique_ptr<RecoveryTrackReader>> RecoveryTrackReader::open(std::uniq
   SHROUD_ASSIGN_OR_RETURN(impl->header, track::read_header(*impl->src, limits, &impl->header_raw));
   const track::Header& h = impl->header;
 
-  const KeyEntry* key = keyset.impl().find(h.info.key_id);
-  if (key == nullptr) {
-    return make_error(ErrorCode::kNotFound, "the video was sealed with key id " + std::to_string(h.info.key_id) +
-                                                ", which is not in this keyset");
-  }
-  if (key->info.status != KeyStatus::kEnabled) {
-    return make_error(ErrorCode::kPermission, "key " + std::to_string(h.info.key_id) + " is disabled in this keyset");
-  }
-  const KeyAlgorithm want = h.info.key_mode == KeyMode::kRecipient ? KeyAlgorithm::kRecipientX25519 : KeyAlgorithm::kSealSymmetric;
-  if (key->info.algorithm != want) return auth_error("key " + std::to_string(h.info.key_id) + " has the wrong algorithm for this track");
-  crypto::SecretKey master;
-  if (h.info.key_mode == KeyMode::kRecipient) {
-    Status s = crypto::box_seal_open(h.wrapped_key, key->public_key, key->material.view(), master.span());
-    if (!s.ok()) return auth_error("cannot unwrap the track key (wrong key or altered header)");
-  } else {
-    master = key->material.clone();
-  }
+  SHROUD_ASSIGN_OR_RETURN(crypto::SecretKey master, detail::open_seal_master(keyset, h.info.key_mode, h.info.key_id, h.wrapped_key, "video"));
   SHROUD_ASSIGN_OR_RETURN(impl->keys, track::derive_keys(master, h.salt));
   if (!crypto::equal_ct(impl->keys.commit.view(), h.commitment)) {
     return auth_error("key commitment mismatch (wrong key or altered header)");
@@ -185,8 +161,9 @@ Status RecoveryTrackReader::restore_next(cv::Mat& frame) {
   }
   for (std::size_t i = rec.rects.size(); i-- > 0;) {
     const track::Rect& r = rec.rects[i];
-    unpack(pixels + offsets[i], frame,
-           cv::Rect(static_cast<int>(r.x), static_cast<int>(r.y), static_cast<int>(r.width), static_cast<int>(r.height)));
+    detail::unpack_region(pixels + offsets[i], frame,
+                          cv::Rect(static_cast<int>(r.x), static_cast<int>(r.y), static_cast<int>(r.width), static_cast<int>(r.height)),
+                          track::is_compressed(p.header.version) ? detail::SampleOrder::kNative : detail::SampleOrder::kLittleEndian);
   }
   p.plain.wipe();
   p.pixels.wipe();

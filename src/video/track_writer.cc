@@ -8,6 +8,8 @@
 #include <random>
 
 #include "codec/region_codec.h"
+#include "core/pixel_pack.h"
+#include "protect/seal_key.h"
 #include "codec/size_bucket.h"
 #include "crypto/keyset_impl.h"
 #include "protect/placeholder_draw.h"
@@ -24,16 +26,6 @@ namespace {
 constexpr std::size_t kFlushBytes = 1u << 20;
 
 std::string errno_text() { return std::strerror(errno); }
-
-// Copies `r` of `image` into `out`, rows top to bottom, channels interleaved (8-bit frames).
-void pack(const cv::Mat& image, const cv::Rect& r, std::uint8_t* out) {
-  const std::size_t es = image.elemSize();
-  const std::size_t row_bytes = static_cast<std::size_t>(r.width) * es;
-  for (int y = 0; y < r.height; ++y) {
-    std::memcpy(out + static_cast<std::size_t>(y) * row_bytes, image.ptr(r.y + y) + static_cast<std::size_t>(r.x) * es,
-                row_bytes);
-  }
-}
 
 }  // namespace
 
@@ -183,26 +175,11 @@ Result<std::unique_ptr<RecoveryTrackWriter>> RecoveryTrackWriter::create(const s
   h.bucket_steps = compressed ? static_cast<std::uint8_t>(options.bucket_steps) : 0;
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.salt));
   SHROUD_RETURN_IF_ERROR(crypto::random_bytes(h.info.file_id));
-  crypto::SecretKey master;
-  if (keys.recipient != nullptr) {
-    h.info.key_mode = KeyMode::kRecipient;
-    h.info.key_id = keys.recipient->id;
-    SHROUD_RETURN_IF_ERROR(crypto::random_bytes(master.span()));
-    SHROUD_ASSIGN_OR_RETURN(h.wrapped_key, crypto::box_seal(master.view(), keys.recipient->public_key));
-    if (h.wrapped_key.size() != kRecipientWrapBytes) return make_error(ErrorCode::kInternal, "unexpected wrapped key size");
-  } else if (keys.keyset != nullptr) {
-    const auto& ks = keys.keyset->impl();
-    const KeyEntry* e = ks.find(ks.primary);
-    if (e == nullptr || e->info.algorithm != KeyAlgorithm::kSealSymmetric) {
-      return make_error(ErrorCode::kInvalidArgument, "seal: the keyset has no symmetric primary key");
-    }
-    h.info.key_mode = KeyMode::kSymmetric;
-    h.info.key_id = e->info.id;
-    master = e->material.clone();
-  } else {
-    return make_error(ErrorCode::kInvalidArgument, "seal: no key given (a keyset or a recipient key)");
-  }
-  SHROUD_ASSIGN_OR_RETURN(impl->keys, track::derive_keys(master, h.salt));
+  SHROUD_ASSIGN_OR_RETURN(detail::SealMaster sm, detail::seal_master(keys));
+  h.info.key_mode = sm.mode;
+  h.info.key_id = sm.key_id;
+  h.wrapped_key = std::move(sm.wrapped_key);
+  SHROUD_ASSIGN_OR_RETURN(impl->keys, track::derive_keys(sm.master, h.salt));
 
   // Target checks, then the temporary file beside it.
   SHROUD_RETURN_IF_ERROR(check_write_target(path, options.overwrite));
@@ -271,7 +248,9 @@ Status RecoveryTrackWriter::protect(cv::Mat& frame, std::int64_t index, const st
   if (p.plain.size() < total) p.plain = crypto::SecretBytes(static_cast<std::size_t>(total));
   std::size_t off = 0;
   for (std::size_t i = 0; i < sealed.size(); ++i) {
-    pack(frame, sealed[i].rect, p.plain.data() + off);
+    // Raw (v1) records hold canonical bytes; the region codec takes native samples.
+    detail::pack_region(frame, sealed[i].rect, p.plain.data() + off,
+                        track::is_compressed(p.header.version) ? detail::SampleOrder::kNative : detail::SampleOrder::kLittleEndian);
     off += static_cast<std::size_t>(track::rect_bytes(p.header.info, rects[i]));
     std::uint64_t seed = 0;
     SHROUD_RETURN_IF_ERROR(crypto::random_bytes({reinterpret_cast<std::uint8_t*>(&seed), sizeof seed}));
