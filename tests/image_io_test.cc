@@ -139,5 +139,49 @@ TEST(AtomicWrite, UnwritableFolderLeavesNothing) {
   std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
 }
 
+// The streaming writer every output goes through (tracks, videos, regions JSON).
+TEST(AtomicFile, StreamsUnderATempNameAndAppearsOnlyOnCommit) {
+  TempDir dir;
+  const std::string path = dir.file("track.bin");
+  auto entries = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) n += e.exists() ? 1 : 0;
+    return n;
+  };
+  {
+    auto f = AtomicFile::create(path, {}, ".mkv");
+    ASSERT_TRUE(f.ok()) << f.error().message;
+    ASSERT_TRUE(f->write(std::string("abc")).ok());
+    ASSERT_TRUE(f->sync().ok());
+    EXPECT_FALSE(std::filesystem::exists(path));
+    EXPECT_TRUE(std::filesystem::exists(f->temp_path()));
+    EXPECT_EQ(std::filesystem::path(f->temp_path()).extension(), ".mkv");
+    EXPECT_EQ(std::filesystem::path(f->temp_path()).parent_path(), dir.path());
+    // Not committed: destroying it removes the temporary file.
+  }
+  EXPECT_EQ(entries(), 0);
+  {
+    auto f = AtomicFile::create(path);
+    ASSERT_TRUE(f.ok());
+    AtomicFile moved = std::move(*f);  // ownership moves with the object
+    ASSERT_TRUE(moved.write(std::string("one ")).ok());
+    ASSERT_TRUE(moved.write(std::string("two")).ok());
+    ASSERT_TRUE(moved.commit().ok());
+    EXPECT_TRUE(moved.committed());
+    EXPECT_FALSE(moved.write(std::string("late")).ok());
+  }
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "one two");
+  EXPECT_EQ(entries(), 1);
+  // The target checks run before any temporary file exists.
+  EXPECT_EQ(AtomicFile::create(path).error().code, ErrorCode::kInvalidArgument);
+  std::filesystem::create_symlink(path, dir.file("link.bin"));
+  WriteOptions over;
+  over.overwrite = true;
+  EXPECT_EQ(AtomicFile::create(dir.file("link.bin"), over).error().code, ErrorCode::kPermission);
+  EXPECT_EQ(entries(), 2);
+}
+
 }  // namespace
 }  // namespace shroud

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "shroud/atomic_file.h"  // WriteOptions, write_file_atomic (were declared here)
 #include "shroud/result.h"
 
 namespace shroud {
@@ -61,23 +62,6 @@ Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::
 
 Result<std::vector<std::uint8_t>> read_file(const std::string& path,
                                             std::int64_t max_bytes = 512LL * 1024 * 1024);
-
-struct WriteOptions {
-  bool overwrite = false;   // replace an existing file (never a symlink)
-  // Mode of the new file before the umask. A private mode (no group/other bits, e.g. 0600 for
-  // keys) is enforced with fchmod, so the umask cannot widen or narrow it.
-  unsigned mode = 0644;
-};
-
-// The checks write_file_atomic makes before writing: `path` is not a symbolic link or a folder,
-// does not exist unless `overwrite`, and its folder exists. For writers that stream into a
-// temporary file themselves (recovery tracks, videos).
-Status check_write_target(const std::string& path, bool overwrite);
-
-// Writes `bytes` to `path` atomically: temp file beside it, fsync, rename. Refuses a symlink at
-// `path` and an existing file unless overwrite is set. On any error no file is left behind.
-Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes,
-                         const WriteOptions& options = {});
 
 // EXIF helpers (libexif): orientation (1..8, 1 when absent or unreadable) and the copy an output
 // carries (--keep-metadata): orientation reset to 1 (the pixels were already rotated); the IFD1

@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <random>
 
 namespace fs = std::filesystem;
 
@@ -71,8 +70,6 @@ std::vector<std::uint8_t> png_exif(const std::vector<std::uint8_t>& b) {
   }
   return {};
 }
-
-std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
@@ -418,78 +415,6 @@ Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::
     }
   }
   return out;
-}
-
-Status check_write_target(const std::string& path, bool overwrite) {
-  std::error_code ec;
-  const fs::path target(path);
-  const auto link_status = fs::symlink_status(target, ec);
-  if (!ec && fs::is_symlink(link_status)) {
-    return make_error(ErrorCode::kPermission,
-                      "'" + path + "' is a symbolic link; refusing to write through it");
-  }
-  if (!ec && fs::exists(link_status)) {
-    if (fs::is_directory(link_status)) {
-      return make_error(ErrorCode::kInvalidArgument, "'" + path + "' is a directory");
-    }
-    if (!overwrite) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "'" + path + "' already exists (use --force to overwrite)");
-    }
-  }
-  fs::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  if (!fs::is_directory(dir, ec)) {
-    return make_error(ErrorCode::kNotFound, "output directory '" + dir.string() + "' does not exist");
-  }
-  return ok_status();
-}
-
-Status write_file_atomic(const std::string& path, const std::vector<std::uint8_t>& bytes,
-                         const WriteOptions& options) {
-  SHROUD_RETURN_IF_ERROR(check_write_target(path, options.overwrite));
-  const fs::path target(path);
-  fs::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::random_device rd;
-  const std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" +
-                                  std::to_string(rd()) + std::to_string(::getpid())))
-                              .string();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                        static_cast<mode_t>(options.mode & 0777));
-  if (fd < 0) {
-    return make_error(errno == EACCES || errno == EROFS ? ErrorCode::kPermission : ErrorCode::kIo,
-                      "cannot write in '" + dir.string() + "': " + errno_text());
-  }
-  if ((options.mode & 077) == 0 && ::fchmod(fd, static_cast<mode_t>(options.mode & 0777)) != 0) {
-    const std::string why = errno_text();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
-  }
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = errno_text();
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "writing '" + path + "' failed: " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "cannot move output into place at '" + path + "': " + why);
-  }
-  return ok_status();
 }
 
 }  // namespace shroud

@@ -1,11 +1,5 @@
 // RecoveryTrackWriter: seals each frame's original region pixels into the recovery track.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <random>
 
 #include "codec/region_codec.h"
 #include "core/pixel_pack.h"
@@ -13,11 +7,9 @@
 #include "codec/size_bucket.h"
 #include "crypto/keyset_impl.h"
 #include "protect/placeholder_draw.h"
-#include "shroud/image_io.h"
+#include "shroud/atomic_file.h"
 #include "shroud/pipeline.h"
 #include "video/track_format.h"
-
-namespace fs = std::filesystem;
 
 namespace shroud {
 
@@ -25,14 +17,12 @@ namespace {
 
 constexpr std::size_t kFlushBytes = 1u << 20;
 
-std::string errno_text() { return std::strerror(errno); }
-
 }  // namespace
 
 struct RecoveryTrackWriter::Impl {
-  std::string path, tmp;
-  int fd = -1;
-  bool committed = false, finished = false, header_written = false;
+  std::string path;
+  AtomicFile file;
+  bool finished = false, header_written = false;
   TrackWriterOptions options;
   track::Header header;
   std::vector<std::uint8_t> header_raw;
@@ -51,21 +41,8 @@ struct RecoveryTrackWriter::Impl {
   std::vector<std::uint8_t> compressed;
   crypto::SecretBytes padded;         // length || compressed || zeros
 
-  ~Impl() {
-    if (fd >= 0) ::close(fd);
-    if (!committed && !tmp.empty()) ::unlink(tmp.c_str());
-  }
-
   Status flush() {
-    std::size_t done = 0;
-    while (done < out.size()) {
-      const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return make_error(ErrorCode::kIo, "writing the recovery track '" + path + "' failed: " + errno_text());
-      }
-      done += static_cast<std::size_t>(n);
-    }
+    SHROUD_RETURN_IF_ERROR(file.write(out));
     written += out.size();
     hash.update(out);
     out.clear();
@@ -182,19 +159,9 @@ Result<std::unique_ptr<RecoveryTrackWriter>> RecoveryTrackWriter::create(const s
   SHROUD_ASSIGN_OR_RETURN(impl->keys, track::derive_keys(sm.master, h.salt));
 
   // Target checks, then the temporary file beside it.
-  SHROUD_RETURN_IF_ERROR(check_write_target(path, options.overwrite));
-  const fs::path target(path);
-  fs::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::random_device rd;
-  impl->tmp = (dir / ("." + target.filename().string() + ".tmp-" + std::to_string(rd()) + std::to_string(::getpid()))).string();
-  impl->fd = ::open(impl->tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (impl->fd < 0) {
-    const int err = errno;
-    impl->tmp.clear();
-    return make_error(err == EACCES || err == EROFS ? ErrorCode::kPermission : ErrorCode::kIo,
-                      "cannot write in '" + dir.string() + "': " + std::strerror(err));
-  }
+  WriteOptions wo;
+  wo.overwrite = options.overwrite;
+  SHROUD_ASSIGN_OR_RETURN(impl->file, AtomicFile::create(path, wo));
   return std::unique_ptr<RecoveryTrackWriter>(new RecoveryTrackWriter(std::move(impl)));
 }
 
@@ -286,11 +253,7 @@ Status RecoveryTrackWriter::finish() {
   p.out.resize(at + crypto::kTagBytes);
   SHROUD_RETURN_IF_ERROR(crypto::xchacha_encrypt(p.keys.frames.view(), nonce, p.ad, {}, {p.out.data() + at, crypto::kTagBytes}));
   SHROUD_RETURN_IF_ERROR(p.flush());
-  if (::fsync(p.fd) != 0 || ::close(p.fd) != 0) {
-    p.fd = -1;
-    return make_error(ErrorCode::kIo, "writing the recovery track '" + p.path + "' failed: " + errno_text());
-  }
-  p.fd = -1;
+  SHROUD_RETURN_IF_ERROR(p.file.sync());
   p.final_digest = p.hash.finish();
   p.finished = true;
   return ok_status();
@@ -300,24 +263,11 @@ std::array<std::uint8_t, 32> RecoveryTrackWriter::digest() const { return impl_-
 
 Status RecoveryTrackWriter::append_provenance(std::span<const std::uint8_t> record) {
   Impl& p = *impl_;
-  if (!p.finished || p.committed || p.provenance_appended) {
+  if (!p.finished || p.file.committed() || p.provenance_appended) {
     return make_error(ErrorCode::kInternal, "recovery track: provenance must be appended once, after finish(), before commit()");
   }
-  const int fd = ::open(p.tmp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return make_error(ErrorCode::kIo, "reopening the recovery track '" + p.path + "' failed: " + errno_text());
-  std::size_t done = 0;
-  while (done < record.size()) {
-    const ssize_t n = ::write(fd, record.data() + done, record.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      return make_error(ErrorCode::kIo, "writing the recovery track '" + p.path + "' failed: " + errno_text());
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return make_error(ErrorCode::kIo, "writing the recovery track '" + p.path + "' failed: " + errno_text());
-  }
+  SHROUD_RETURN_IF_ERROR(p.file.write(record));
+  SHROUD_RETURN_IF_ERROR(p.file.sync());
   p.written += record.size();
   p.provenance_appended = true;
   return ok_status();
@@ -326,12 +276,7 @@ Status RecoveryTrackWriter::append_provenance(std::span<const std::uint8_t> reco
 Status RecoveryTrackWriter::commit() {
   Impl& p = *impl_;
   if (!p.finished) return make_error(ErrorCode::kInternal, "recovery track: commit() before finish()");
-  if (p.committed) return ok_status();
-  if (::rename(p.tmp.c_str(), p.path.c_str()) != 0) {
-    return make_error(ErrorCode::kIo, "cannot move the recovery track into place at '" + p.path + "': " + errno_text());
-  }
-  p.committed = true;
-  return ok_status();
+  return p.file.commit();
 }
 
 std::int64_t RecoveryTrackWriter::frames() const { return impl_->next; }

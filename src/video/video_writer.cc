@@ -8,14 +8,12 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include "shroud/image_io.h"
@@ -49,24 +47,21 @@ class LibavWriter final : public VideoWriter {
     av_packet_free(&pkt_);
     av_packet_free(&apkt_);
     sws_freeContext(sws_);
-    if (!finished_ && !tmp_.empty()) ::unlink(tmp_.c_str());
   }
 
   Status init(const VideoWriterOptions& o) {
     opts_ = o;
     if (o.size.width <= 0 || o.size.height <= 0) return make_error(ErrorCode::kInvalidArgument, "video size is empty");
     if (!(o.fps > 0.0 && o.fps < 1000.0)) return make_error(ErrorCode::kInvalidArgument, "video frame rate is invalid");
-    SHROUD_RETURN_IF_ERROR(check_target(o));
     const AVOutputFormat* fmt = av_guess_format(nullptr, o.path.c_str(), nullptr);
     if (fmt == nullptr) {
       return make_error(ErrorCode::kUnsupported, "'" + o.path + "': unknown video container (use .mp4, .mkv, .avi or .mov)");
     }
-    std::random_device rd;
-    const fs::path target(o.path);
-    fs::path dir = target.parent_path();
-    if (dir.empty()) dir = ".";
-    tmp_ = (dir / ("." + target.stem().string() + ".tmp-" + std::to_string(rd()) + target.extension().string())).string();
-    int err = avformat_alloc_output_context2(&oc_, fmt, nullptr, tmp_.c_str());
+    WriteOptions wo;
+    wo.overwrite = o.overwrite;
+    SHROUD_ASSIGN_OR_RETURN(file_, AtomicFile::create(o.path, wo, fs::path(o.path).extension().string()));
+    const std::string& tmp = file_.temp_path();
+    int err = avformat_alloc_output_context2(&oc_, fmt, nullptr, tmp.c_str());
     if (err < 0 || oc_ == nullptr) return make_error(ErrorCode::kInternal, "cannot create output container: " + av_error(err));
 
     SHROUD_RETURN_IF_ERROR(open_encoder(o));
@@ -80,9 +75,9 @@ class LibavWriter final : public VideoWriter {
     audio_eof_ = o.audio_from.empty();
     if (!o.audio_from.empty()) SHROUD_RETURN_IF_ERROR(open_audio(o.audio_from));
 
-    err = avio_open(&oc_->pb, tmp_.c_str(), AVIO_FLAG_WRITE);
+    err = avio_open(&oc_->pb, tmp.c_str(), AVIO_FLAG_WRITE);
     if (err < 0) {
-      return make_error(ErrorCode::kPermission, "cannot write in '" + dir.string() + "': " + av_error(err));
+      return make_error(ErrorCode::kPermission, "cannot write '" + o.path + "': " + av_error(err));
     }
     err = avformat_write_header(oc_, nullptr);
     if (err < 0) return make_error(ErrorCode::kUnsupported, "cannot write the video header: " + av_error(err));
@@ -120,11 +115,7 @@ class LibavWriter final : public VideoWriter {
     int err = av_write_trailer(oc_);
     if (err < 0) return make_error(ErrorCode::kIo, "cannot finish the video: " + av_error(err));
     avio_closep(&oc_->pb);
-    if (::rename(tmp_.c_str(), opts_.path.c_str()) != 0) {
-      return make_error(ErrorCode::kIo, "cannot move the video into place at '" + opts_.path + "'");
-    }
-    finished_ = true;
-    return ok_status();
+    return file_.commit();
   }
 
   int audio_streams() const override {
@@ -132,7 +123,6 @@ class LibavWriter final : public VideoWriter {
   }
 
  private:
-  static Status check_target(const VideoWriterOptions& o) { return check_write_target(o.path, o.overwrite); }
 
 
   Status open_encoder(const VideoWriterOptions& o) {
@@ -267,8 +257,7 @@ class LibavWriter final : public VideoWriter {
   bool audio_eof_ = false;
   bool pending_ = false;
   std::int64_t next_pts_ = 0;
-  std::string tmp_;
-  bool finished_ = false;
+  AtomicFile file_;  // the output, renamed into place by finish()
 };
 
 }  // namespace

@@ -78,16 +78,20 @@ int run_video(const Engine& engine, const Opts& o, const Globals& g) {
   const std::string input = o.inputs.empty() ? std::string() : o.inputs[0];
   JobControl control;
   control.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
-  std::unique_ptr<std::ofstream> regions_out;
-  const std::string regions_tmp = o.regions_json + ".tmp";
+  // --regions-json: one line per frame into a temporary file, renamed into place on success.
+  AtomicFile regions_out;
+  Status regions_status = ok_status();
   if (!o.regions_json.empty()) {
-    regions_out = std::make_unique<std::ofstream>(regions_tmp, std::ios::trunc);
-    if (!*regions_out) return report(make_error(ErrorCode::kPermission, "cannot write '" + o.regions_json + "'"));
+    WriteOptions wo;
+    wo.overwrite = true;
+    auto f = AtomicFile::create(o.regions_json, wo);
+    if (!f.ok()) return report(f.error());
+    regions_out = std::move(*f);
     control.on_frame = [&](std::int64_t index, const std::vector<Action>& actions) {
       nlohmann::json j = {{"frame", index}};
       add_actions_json(j, actions);
       for (std::size_t i = 0; i < actions.size(); ++i) j["protected"][i]["track"] = actions[i].region.track_id;
-      *regions_out << j.dump() << "\n";
+      if (regions_status.ok()) regions_status = regions_out.write(j.dump() + "\n");
     };
   }
   std::unique_ptr<Progress> progress;
@@ -97,11 +101,9 @@ int run_video(const Engine& engine, const Opts& o, const Globals& g) {
   };
   auto rep = engine.protect_video(input, o.output, control);
   if (progress) progress->finish();
-  if (regions_out) {
-    regions_out->close();
-    std::error_code ec;
-    if (rep.ok()) fs::rename(regions_tmp, o.regions_json, ec);
-    else fs::remove(regions_tmp, ec);
+  if (rep.ok() && !o.regions_json.empty()) {
+    if (regions_status.ok()) regions_status = regions_out.commit();
+    if (!regions_status.ok()) return report(regions_status.error());
   }
   if (!rep.ok()) return report(rep.error());
   spdlog::info("{} frames ({} detected), {} regions protected, {} tracks, {} audio stream(s) kept; {:.1f} fps; wrote {}",
