@@ -8,7 +8,7 @@
 //  - transaction() is serialised against every other writer, also across processes (SQLite:
 //    BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so the audit chain's
 //    sequence numbers never fork.
-//  - Schema version in `meta` (schema_version = 1); opening a newer schema is kUnsupported.
+//  - Schema version in `meta` (schema_version = kStoreSchemaVersion); opening a newer schema is kUnsupported.
 //  - Secrets never enter the database: tokens are stored as hashes, keysets wrapped under the
 //    master key (which lives in a file, never here).
 #pragma once
