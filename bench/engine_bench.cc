@@ -4,6 +4,8 @@
 //   build/shroud_bench --benchmark_filter='Engine|OldPath' --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
+#include "bench_frame.h"
+
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -20,19 +22,7 @@
 
 namespace {
 
-cv::Mat frame_1080p() {
-  static cv::Mat frame = [] {
-    cv::Mat src = cv::imread("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
-    if (src.empty()) {
-      src.create(342, 548, CV_8UC3);
-      cv::randu(src, 0, 256);
-    }
-    cv::Mat out;
-    cv::resize(src, out, cv::Size(1920, 1080), 0, 0, cv::INTER_LINEAR);
-    return out;
-  }();
-  return frame;
-}
+using shroud::bench::frame_1080p;
 
 // Regions file and keyset in a temporary folder, made once.
 struct Fixture {

@@ -2,23 +2,11 @@
 // container) under a fixed keyset: carrier walkers, image decoding, container parsing, key
 // lookup, manifest and tag verification. Seeds: scripts/fuzz seals images with the same keyset
 // (fuzz/fixed_keyset.json).
-#include <string_view>
-
+#include "fixed_keyset.h"
 #include "shroud/seal.h"
 
-namespace {
-// Test-only key material (all public): never use outside the fuzzer.
-constexpr std::string_view kKeyset = R"({"format": "shroud-keyset", "version": 1, "primary": 1,
- "keys": [{"id": 1, "status": "enabled", "algorithm": "xchacha20poly1305-hkdf-sha256",
-           "created": "2026-01-01T00:00:00Z", "material": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}]})";
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const shroud::Keyset* keyset = [] {
-    auto ks = shroud::parse_keyset(kKeyset);
-    if (!ks.ok()) __builtin_trap();
-    return new shroud::Keyset(std::move(*ks));
-  }();
+  const shroud::Keyset* keyset = &shroud::fuzz::fixed_keyset();
   if (size > (1 << 20)) return 0;
   // Keep decoding cheap: skip images whose header declares more than 4 Mpixels.
   std::vector<std::uint8_t> bytes(data, data + size);

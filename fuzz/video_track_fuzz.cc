@@ -4,23 +4,11 @@
 // header declares. Seeds: scripts/fuzz seals a small video with the same keyset
 // (fuzz/fixed_keyset.json).
 #include <sstream>
-#include <string_view>
-
+#include "fixed_keyset.h"
 #include "shroud/recovery_track.h"
 
-namespace {
-// Test-only key material (all public): never use outside the fuzzer.
-constexpr std::string_view kKeyset = R"({"format": "shroud-keyset", "version": 1, "primary": 1,
- "keys": [{"id": 1, "status": "enabled", "algorithm": "xchacha20poly1305-hkdf-sha256",
-           "created": "2026-01-01T00:00:00Z", "material": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}]})";
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const shroud::Keyset* keyset = [] {
-    auto ks = shroud::parse_keyset(kKeyset);
-    if (!ks.ok()) __builtin_trap();
-    return new shroud::Keyset(std::move(*ks));
-  }();
+  const shroud::Keyset* keyset = &shroud::fuzz::fixed_keyset();
   shroud::TrackLimits limits;
   limits.max_pixels = 1 << 20;
   limits.max_frame_bytes = 4u << 20;

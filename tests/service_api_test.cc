@@ -25,21 +25,20 @@ namespace {
 
 using Headers = httplib::Headers;
 
-std::string png_image(int w, int h, int seed) {
-  cv::Mat m(h, w, CV_8UC3);
-  cv::RNG rng(seed);
-  rng.fill(m, cv::RNG::UNIFORM, 0, 256);
-  std::vector<std::uint8_t> out;
-  cv::imencode(".png", m, out);
-  return std::string(out.begin(), out.end());
-}
-
-cv::Mat decode(const std::string& bytes) {
-  return cv::imdecode(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), cv::IMREAD_UNCHANGED);
-}
-
-bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
-  return !a.empty() && a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
+// A hostile request's answer `status`: `expect` exactly, 0 any 4xx, -1 a 4xx or no answer (0);
+// then the server must still run and answer /v1/health.
+void expect_refused_and_healthy(ServiceProcess& svc, const std::string& name, int status, int expect) {
+  if (expect == -1) {
+    EXPECT_TRUE(status == 0 || (status >= 400 && status < 500)) << name << ": " << status;
+  } else if (expect != 0) {
+    EXPECT_EQ(status, expect) << name;
+  } else {
+    EXPECT_TRUE(status >= 400 && status < 500) << name << ": " << status;
+  }
+  ASSERT_TRUE(svc.running()) << "server died on: " << name << "\n" << svc.log();
+  auto health = svc.client().Get("/v1/health");
+  ASSERT_TRUE(health) << "no health answer after: " << name;
+  ASSERT_EQ(health->status, 200) << name;
 }
 
 std::string header(const std::string& headers, const std::string& name) {
@@ -68,7 +67,7 @@ TEST(ServiceApi, SealProtectRecoverRoundTripIsBitExactOverCurl) {
   if (std::system("command -v curl >/dev/null 2>&1") != 0) GTEST_SKIP() << "curl is not installed (scripts/setup installs it)";
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"protect", "recover", "review"});
-  const std::string in = png_image(200, 150, 1);
+  const std::string in = random_png(200, 150, 1);
   write_text(svc.dir() / "in.png", in);
 
   auto sealed = svc.curl({"-X", "POST", "-H", "Authorization: Bearer " + token, "-H", "Content-Type: image/png",
@@ -78,8 +77,8 @@ TEST(ServiceApi, SealProtectRecoverRoundTripIsBitExactOverCurl) {
   const std::string item = header(sealed.headers, "X-Shroud-Item");
   ASSERT_EQ(item.size(), 32u) << sealed.headers;
   EXPECT_EQ(header(sealed.headers, "X-Shroud-Regions"), "2");
-  const cv::Mat original = decode(in);
-  const cv::Mat protected_px = decode(sealed.body);
+  const cv::Mat original = decode_image(in);
+  const cv::Mat protected_px = decode_image(sealed.body);
   ASSERT_FALSE(protected_px.empty());
   EXPECT_FALSE(same_pixels(original, protected_px)) << "the sealed image must hide the regions";
   write_text(svc.dir() / "sealed.png", sealed.body);
@@ -95,15 +94,15 @@ TEST(ServiceApi, SealProtectRecoverRoundTripIsBitExactOverCurl) {
                         "@" + (svc.dir() / "sealed.png").string()},
                        "/v1/recover?format=png");
   ASSERT_EQ(back.status, 200) << back.body;
-  EXPECT_TRUE(same_pixels(original, decode(back.body)));
+  EXPECT_TRUE(same_pixels(original, decode_image(back.body)));
   // POST without a body (curl -X POST sends no Content-Length) recovers the stored item.
   auto back_item = svc.curl({"-X", "POST", "-H", "Authorization: Bearer " + token}, "/v1/recover?item=" + item);
   ASSERT_EQ(back_item.status, 200) << back_item.body;
-  EXPECT_TRUE(same_pixels(original, decode(back_item.body)));
+  EXPECT_TRUE(same_pixels(original, decode_image(back_item.body)));
   auto back2 = svc.client().Post(("/v1/recover?item=" + item).c_str(), ServiceProcess::bearer(token), "", "application/octet-stream");
   ASSERT_TRUE(back2);
   ASSERT_EQ(back2->status, 200) << back2->body;
-  EXPECT_TRUE(same_pixels(original, decode(back2->body)));
+  EXPECT_TRUE(same_pixels(original, decode_image(back2->body)));
 
   // A tampered sealed image is refused, not half-recovered.
   std::string tampered = sealed.body;
@@ -127,7 +126,7 @@ TEST(ServiceApi, SealProtectRecoverRoundTripIsBitExactOverCurl) {
   ASSERT_TRUE(blur);
   ASSERT_EQ(blur->status, 200) << blur->body;
   EXPECT_FALSE(blur->has_header("X-Shroud-Item"));
-  const cv::Mat pix = decode(blur->body);
+  const cv::Mat pix = decode_image(blur->body);
   ASSERT_FALSE(pix.empty());
   EXPECT_TRUE(same_pixels(original(cv::Rect(0, 0, 40, 30)), pix(cv::Rect(0, 0, 40, 30))));
   EXPECT_FALSE(same_pixels(original, pix));
@@ -135,7 +134,7 @@ TEST(ServiceApi, SealProtectRecoverRoundTripIsBitExactOverCurl) {
 
 TEST(ServiceApi, ScopeByEndpointMatrix) {
   SERVICE_START(svc);
-  const std::string in = png_image(120, 90, 2);
+  const std::string in = random_png(120, 90, 2);
   // A sealed image and item to recover / fetch.
   const std::string all = svc.token("acme", {"detect", "protect", "recover", "review", "admin"});
   auto sealed = svc.client().Post("/v1/protect?method=seal", ServiceProcess::bearer(all), in, "image/png");
@@ -187,7 +186,7 @@ TEST(ServiceApi, ScopeByEndpointMatrix) {
 
 TEST(ServiceApi, TenantsAreIsolatedWith404) {
   SERVICE_START(svc);
-  const std::string in = png_image(120, 90, 3);
+  const std::string in = random_png(120, 90, 3);
   const std::string acme = svc.token("acme", {"protect", "recover", "review"});
   const std::string other = svc.token("other", {"protect", "recover", "review"});
   auto sealed = svc.client().Post("/v1/protect?method=seal", ServiceProcess::bearer(acme), in, "image/png");
@@ -215,7 +214,7 @@ TEST(ServiceApi, BadRequestsAre4xxAndTheServerKeepsServing) {
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"detect", "protect", "recover", "review"});
   const std::string expiring = svc.token("acme", {"protect"}, 1);
-  const std::string in = png_image(120, 90, 4);
+  const std::string in = random_png(120, 90, 4);
   const Headers auth = ServiceProcess::bearer(token);
   // A PNG header that declares 100000 x 100000 pixels (a decompression bomb's first bytes).
   std::string bomb = in.substr(0, 33);
@@ -279,18 +278,7 @@ TEST(ServiceApi, BadRequestsAre4xxAndTheServerKeepsServing) {
       {"token with a trailing control byte", [&] { return post("/v1/protect", ServiceProcess::bearer(token + "\x01"), in, "image/png"); }, 401},
   };
   ASSERT_GE(cases.size(), 20u);
-  for (const auto& c : cases) {
-    const int status = c.run();
-    if (c.expect != 0) {
-      EXPECT_EQ(status, c.expect) << c.name;
-    } else {
-      EXPECT_TRUE(status >= 400 && status < 500) << c.name << ": " << status;
-    }
-    ASSERT_TRUE(svc.running()) << "server died on: " << c.name << "\n" << svc.log();
-    auto health = svc.client().Get("/v1/health");
-    ASSERT_TRUE(health) << "no health answer after: " << c.name;
-    ASSERT_EQ(health->status, 200) << c.name;
-  }
+  for (const auto& c : cases) ASSERT_NO_FATAL_FAILURE(expect_refused_and_healthy(svc, c.name, c.run(), c.expect));
   // Still fully working.
   auto ok = svc.client().Post("/v1/protect?method=seal", auth, in, "image/png");
   ASSERT_TRUE(ok);
@@ -342,7 +330,7 @@ TEST(ServiceApi, MoreBadRequestsWrongTypesFloodsBombsAndTricks) {
   SERVICE_START(svc);   // body limit 4 MiB, 4 Mpixel
   const std::string token = svc.token("acme", {"detect", "protect", "recover", "review", "admin"});
   const Headers auth = ServiceProcess::bearer(token);
-  const std::string in = png_image(120, 90, 4);
+  const std::string in = random_png(120, 90, 4);
   std::vector<std::uint8_t> jpeg_bytes;
   {
     cv::Mat m(90, 120, CV_8UC3, cv::Scalar(10, 200, 30));
@@ -450,34 +438,21 @@ TEST(ServiceApi, MoreBadRequestsWrongTypesFloodsBombsAndTricks) {
       {"TLS handshake on plain HTTP", [&] { return raw(std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", 11) + std::string(200, 'q')); }, -1},
   };
   ASSERT_GE(cases.size(), 50u);
-  for (const auto& c : cases) {
-    const int status = c.run();
-    if (c.expect == -1) {
-      EXPECT_TRUE(status == 0 || (status >= 400 && status < 500)) << c.name << ": " << status;
-    } else if (c.expect != 0) {
-      EXPECT_EQ(status, c.expect) << c.name;
-    } else {
-      EXPECT_TRUE(status >= 400 && status < 500) << c.name << ": " << status;
-    }
-    ASSERT_TRUE(svc.running()) << "server died on: " << c.name << "\n" << svc.log();
-    auto health = svc.client().Get("/v1/health");
-    ASSERT_TRUE(health) << "no health answer after: " << c.name;
-    ASSERT_EQ(health->status, 200) << c.name;
-  }
+  for (const auto& c : cases) ASSERT_NO_FATAL_FAILURE(expect_refused_and_healthy(svc, c.name, c.run(), c.expect));
   // Still fully working: a seal round trip.
   auto sealed = svc.client().Post("/v1/protect?method=seal", auth, in, "image/png");
   ASSERT_TRUE(sealed);
   ASSERT_EQ(sealed->status, 200);
   auto back = svc.client().Post("/v1/recover", auth, sealed->body, "image/png");
   ASSERT_EQ(back->status, 200);
-  EXPECT_TRUE(same_pixels(decode(back->body), decode(in)));
+  EXPECT_TRUE(same_pixels(decode_image(back->body), decode_image(in)));
 }
 
 TEST(ServiceApi, RevokedTokensAre401AndTheRevocationIsAudited) {
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"protect"});
   const std::string id = token.substr(3, 16);
-  const std::string in = png_image(64, 48, 9);
+  const std::string in = random_png(64, 48, 9);
   auto c = svc.client();
   EXPECT_EQ(c.Post("/v1/protect", ServiceProcess::bearer(token), in, "image/png")->status, 200);
   // Only admin may revoke; the token itself cannot.
@@ -554,7 +529,7 @@ TEST(ServiceApi, ASlowClientIsCutOffByTheReadTimeout) {
 TEST(ServiceApi, AuditVerifyDetectsEditedDeletedAndReorderedEntries) {
   SERVICE_START(svc);
   const std::string token = svc.token("acme", {"protect", "recover"});
-  const std::string in = png_image(100, 80, 5);
+  const std::string in = random_png(100, 80, 5);
   for (int i = 0; i < 3; ++i) {
     auto s = svc.client().Post("/v1/protect?method=seal", ServiceProcess::bearer(token), in, "image/png");
     ASSERT_TRUE(s);
@@ -606,7 +581,7 @@ TEST(ServiceApi, AcknowledgedItemsSurviveKill9UnderLoad) {
       auto c = svc.client();
       for (int i = 0; !stop; ++i) {
         auto s = c.Post(i % 2 ? "/v1/protect?method=seal" : "/v1/protect?method=blur&store=true",
-                        ServiceProcess::bearer(token), png_image(96, 64, 1000 * t + i), "image/png");
+                        ServiceProcess::bearer(token), random_png(96, 64, 1000 * t + i), "image/png");
         if (!s) {
           if (!stop) ++failures_before_kill;
           break;   // the server was killed mid-request: not acknowledged
@@ -655,7 +630,7 @@ TEST(ServiceApi, TlsSealRoundTripWithASelfSignedCertificate) {
   if (HasFailure()) return;
   ASSERT_TRUE(svc.start());
   const std::string token = svc.token("acme", {"protect", "recover"});
-  const std::string in = png_image(120, 90, 7);
+  const std::string in = random_png(120, 90, 7);
   write_text(svc.dir() / "in.png", in);
   auto sealed = svc.curl({"-H", "Authorization: Bearer " + token, "--data-binary", "@" + (svc.dir() / "in.png").string()},
                          "/v1/protect?method=seal");
@@ -663,7 +638,7 @@ TEST(ServiceApi, TlsSealRoundTripWithASelfSignedCertificate) {
   auto back = svc.client().Post("/v1/recover", ServiceProcess::bearer(token), sealed.body, "image/png");
   ASSERT_TRUE(back) << httplib::to_string(back.error());
   ASSERT_EQ(back->status, 200);
-  EXPECT_TRUE(same_pixels(decode(in), decode(back->body)));
+  EXPECT_TRUE(same_pixels(decode_image(in), decode_image(back->body)));
   // Plain HTTP to the TLS port gets no answer; the server keeps serving HTTPS.
   httplib::Client plain("127.0.0.1", svc.port());
   plain.set_read_timeout(3, 0);

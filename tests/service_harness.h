@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +26,27 @@
 #include "test_util.h"
 
 namespace shroud::testing {
+
+// A w x h PNG of uniform noise (8-bit BGR), the same bytes for the same seed.
+inline std::string random_png(int w, int h, int seed) {
+  cv::Mat m(h, w, CV_8UC3);
+  cv::RNG rng(seed);
+  rng.fill(m, cv::RNG::UNIFORM, 0, 256);
+  std::vector<std::uint8_t> out;
+  cv::imencode(".png", m, out);
+  return std::string(out.begin(), out.end());
+}
+
+// An encoded image body as pixels (empty when it does not decode).
+inline cv::Mat decode_image(const std::string& bytes) {
+  return cv::imdecode(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), cv::IMREAD_UNCHANGED);
+}
+
+// Same size, type and every pixel (an empty image is never the same).
+inline bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
+  return !a.empty() && a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
+}
+inline bool same_pixels(const std::string& a, const std::string& b) { return same_pixels(decode_image(a), decode_image(b)); }
 
 class ServiceProcess {
  public:
@@ -226,7 +250,11 @@ class ServiceProcess {
       ADD_FAILURE() << "token creation failed: " << (res ? res->body : "no response");
       return "";
     }
-    const auto j = nlohmann::json::parse(res->body);
+    const auto j = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("token") || !j["token"].is_string()) {
+      ADD_FAILURE() << "token creation answered no token: " << res->body;
+      return "";
+    }
     return j["token"].get<std::string>();
   }
 

@@ -170,7 +170,7 @@ TEST(ServiceJobs, AFullQueueAnswers503WithRetryAfterAndQueuedJobsCancel) {
   ASSERT_TRUE(full);
   EXPECT_EQ(full->status, 503) << full->body;
   EXPECT_EQ(full->get_header_value("Retry-After"), "5");
-  EXPECT_NE(full->body.find("\"busy\""), std::string::npos);
+  EXPECT_NE(full->body.find("\"overloaded\""), std::string::npos) << full->body;
   // A queued job is cancelled at once; the running one when the engine next polls.
   auto del = svc.client().Delete("/v1/jobs/" + queued, ServiceProcess::bearer(token));
   ASSERT_TRUE(del);

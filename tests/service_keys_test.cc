@@ -25,21 +25,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string png(int w, int h, int seed) {
-  cv::Mat m(h, w, CV_8UC3);
-  cv::RNG rng(seed);
-  rng.fill(m, cv::RNG::UNIFORM, 0, 256);
-  std::vector<std::uint8_t> out;
-  cv::imencode(".png", m, out);
-  return std::string(out.begin(), out.end());
-}
-
-bool same_pixels(const std::string& a, const std::string& b) {
-  const cv::Mat ma = cv::imdecode(std::vector<std::uint8_t>(a.begin(), a.end()), cv::IMREAD_UNCHANGED);
-  const cv::Mat mb = cv::imdecode(std::vector<std::uint8_t>(b.begin(), b.end()), cv::IMREAD_UNCHANGED);
-  return !ma.empty() && ma.size() == mb.size() && ma.type() == mb.type() && cv::norm(ma, mb, cv::NORM_INF) == 0;
-}
-
 TEST(ServiceKeys, RotationKeepsOldItemsAndDisabledKeysRefuse) {
   ServiceProcess svc;
   if (HasFailure()) return;
@@ -48,7 +33,7 @@ TEST(ServiceKeys, RotationKeepsOldItemsAndDisabledKeysRefuse) {
   const std::string admin = svc.token("keys1", {"admin", "protect", "recover"});
   const std::string worker = svc.token("keys1", {"protect", "recover"});
   const auto auth = ServiceProcess::bearer(admin);
-  const std::string in_a = png(96, 64, 1), in_b = png(96, 64, 2);
+  const std::string in_a = random_png(96, 64, 1), in_b = random_png(96, 64, 2);
 
   // No keys yet: 404 (as for a tenant that never sealed).
   EXPECT_EQ(c.Get("/v1/keys", auth)->status, 404);
@@ -145,7 +130,7 @@ TEST(ServiceKeys, ZeroKnowledgeTenantsSealButNeverRecover) {
   EXPECT_EQ(c.Post("/v1/keys/recipient", auth, read_text(pub), "application/json")->status, 409);
   EXPECT_EQ(c.Post("/v1/keys/rotate", auth, "", "application/json")->status, 409);
 
-  const std::string in = png(96, 64, 7);
+  const std::string in = random_png(96, 64, 7);
   auto sealed = c.Post("/v1/protect?method=seal", auth, in, "image/png");
   ASSERT_EQ(sealed->status, 200) << sealed->body;
   EXPECT_FALSE(same_pixels(sealed->body, in));
@@ -187,7 +172,7 @@ TEST(ServiceMulti, TwoInstancesShareOneStore) {
     threads.emplace_back([&, t] {
       auto c = (t % 2 ? b : a).client();
       for (int i = 0; i < 6; ++i) {
-        const std::string in = png(64, 48, 100 * t + i);
+        const std::string in = random_png(64, 48, 100 * t + i);
         auto r = c.Post("/v1/protect?method=seal", auth, in, "image/png");
         if (!r || r->status != 200) {
           ++failures;
@@ -211,7 +196,7 @@ TEST(ServiceMulti, TwoInstancesShareOneStore) {
     if (!k["primary"].get<bool>()) old_id = k["id"];
   }
   ASSERT_NE(old_id, 0u);
-  const std::string fresh_in = png(64, 48, 999);
+  const std::string fresh_in = random_png(64, 48, 999);
   auto fresh = a.client().Post("/v1/protect?method=seal", auth, fresh_in, "image/png");
   ASSERT_EQ(fresh->status, 200);
   ASSERT_EQ(b.client().Post(("/v1/keys/" + std::to_string(old_id) + "/disable").c_str(), auth, "", "application/json")->status, 200);

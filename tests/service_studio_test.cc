@@ -13,21 +13,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string random_png(int w, int h, int seed) {
-  cv::Mat m(h, w, CV_8UC3);
-  cv::RNG rng(seed);
-  rng.fill(m, cv::RNG::UNIFORM, 0, 256);
-  std::vector<std::uint8_t> out;
-  cv::imencode(".png", m, out);
-  return std::string(out.begin(), out.end());
-}
-
-cv::Mat decode(const std::string& bytes) {
-  return cv::imdecode(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), cv::IMREAD_UNCHANGED);
-}
-
-bool same(const cv::Mat& a, const cv::Mat& b) { return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0; }
-
 // Pixels outside every rectangle of `rects`.
 cv::Mat outside_mask(cv::Size size, const std::vector<cv::Rect>& rects) {
   cv::Mat m(size, CV_8UC1, cv::Scalar(255));
@@ -102,7 +87,7 @@ TEST(ServiceStudio, ApplyProtectsExactlyTheReviewersBoxesStoresItemAndRegionsAnd
   STUDIO_START(svc);
   const std::string token = svc.token("acme", {"protect", "review"});
   const std::string in = random_png(200, 150, 7);
-  const cv::Mat original = decode(in);
+  const cv::Mat original = decode_image(in);
   const cv::Rect pix(10, 20, 40, 30), fill(120, 60, 50, 40);
   const json doc = {{"regions", {{{"kind", "face"}, {"box", {pix.x, pix.y, pix.width, pix.height}}, {"method", "pixelate"}, {"score", 0.8}, {"detector", "yunet"}},
                                  {{"kind", "custom"}, {"box", {fill.x, fill.y, fill.width, fill.height}}, {"method", "fill"}}}},
@@ -120,7 +105,7 @@ TEST(ServiceStudio, ApplyProtectsExactlyTheReviewersBoxesStoresItemAndRegionsAnd
   auto item = svc.client().Get("/v1/items/" + out["item"].get<std::string>(), ServiceProcess::bearer(token));
   ASSERT_TRUE(item);
   ASSERT_EQ(item->status, 200);
-  const cv::Mat got = decode(item->body);
+  const cv::Mat got = decode_image(item->body);
   ASSERT_EQ(got.size(), original.size());
   // Inside both boxes every pixel changed region-wide; outside them nothing changed (PNG, mask 1.0).
   cv::Mat diff;
@@ -159,7 +144,7 @@ TEST(ServiceStudio, PreviewRendersWithoutStoringOrTouchingKeys) {
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(res->get_header_value("Content-Type"), "image/png");
-  const cv::Mat got = decode(res->body), original = decode(in);
+  const cv::Mat got = decode_image(res->body), original = decode_image(in);
   EXPECT_EQ(cv::norm(got(box), cv::NORM_INF), 0) << "the seal previewed as its fill placeholder";
   cv::Mat diff;
   cv::absdiff(got, original, diff);
@@ -175,7 +160,7 @@ TEST(ServiceStudio, OnlyTheRecoverScopeWithAReasonGetsOriginalPixels) {
   const std::string officer = svc.token("acme", {"recover", "review"});
   const std::string stranger = svc.token("beta", {"recover", "review", "protect"});
   const std::string in = random_png(160, 120, 11);
-  const cv::Mat original = decode(in);
+  const cv::Mat original = decode_image(in);
   const cv::Rect sealed(20, 20, 50, 40), blurred(100, 60, 40, 40);
   const json doc = {{"regions", {{{"kind", "face"}, {"box", {sealed.x, sealed.y, sealed.width, sealed.height}}, {"method", "seal"}},
                                  {{"kind", "plate"}, {"box", {blurred.x, blurred.y, blurred.width, blurred.height}}, {"method", "blur"}}}},
@@ -191,7 +176,7 @@ TEST(ServiceStudio, OnlyTheRecoverScopeWithAReasonGetsOriginalPixels) {
   auto stored = svc.client().Get("/v1/items/" + item, ServiceProcess::bearer(reviewer));
   ASSERT_TRUE(stored);
   ASSERT_EQ(stored->status, 200);
-  const cv::Mat carrier = decode(stored->body);
+  const cv::Mat carrier = decode_image(stored->body);
   EXPECT_GT(cv::norm(carrier(sealed), original(sealed), cv::NORM_L1) / sealed.area(), 30.0);
 
   const std::string path = "/v1/studio/items/" + item + "/original";
@@ -225,8 +210,8 @@ TEST(ServiceStudio, OnlyTheRecoverScopeWithAReasonGetsOriginalPixels) {
   ASSERT_EQ(back->status, 200) << back->body;
   EXPECT_EQ(back->get_header_value("Cache-Control"), "no-store");
   EXPECT_EQ(back->get_header_value("X-Shroud-Restored"), "1");
-  const cv::Mat restored = decode(back->body);
-  EXPECT_TRUE(same(restored(sealed), original(sealed)));
+  const cv::Mat restored = decode_image(back->body);
+  EXPECT_TRUE(same_pixels(restored(sealed), original(sealed)));
   EXPECT_GT(cv::norm(restored(blurred), original(blurred), cv::NORM_L1) / blurred.area(), 1.0);
   EXPECT_EQ(audit_entries(svc), before + 1);
   const RunResult audit = run_shroud({"audit", "list", "--data", svc.data().string(), "--item", item, "--action", "recover", "--json"});

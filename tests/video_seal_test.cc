@@ -15,6 +15,7 @@
 #include "shroud/recovery_track.h"
 #include "shroud/video_io.h"
 #include "test_util.h"
+#include "track_records.h"
 
 namespace shroud {
 namespace {
@@ -73,38 +74,6 @@ std::vector<std::vector<cv::Rect>> protected_rects(const std::string& jsonl) {
 }
 
 std::string slurp(const std::string& path) { return read_text(path); }
-
-// Byte ranges of the track's records (symmetric mode, 3-channel 8-bit frames; v1 or v2).
-std::vector<std::pair<std::size_t, std::size_t>> records(const std::string& t) {
-  const bool v2 = t.size() > 8 && (t[8] == 2 || t[8] == 3);  // v2 and v3 share the layout
-  const std::size_t head = v2 ? kTrackRecordHeaderBytesV2 : kTrackRecordHeaderBytes;
-  auto u32 = [&](std::size_t o) {
-    return (std::uint32_t(std::uint8_t(t[o])) << 24) | (std::uint32_t(std::uint8_t(t[o + 1])) << 16) |
-           (std::uint32_t(std::uint8_t(t[o + 2])) << 8) | std::uint32_t(std::uint8_t(t[o + 3]));
-  };
-  std::vector<std::pair<std::size_t, std::size_t>> out;
-  std::size_t off = kTrackHeaderFixedBytes + 32;
-  while (off < t.size()) {
-    if (t[off] == 2) {
-      out.emplace_back(off, kTrackEndRecordBytes);
-      break;
-    }
-    const std::uint32_t n = u32(off + 12);
-    std::size_t size = head + n * kTrackRegionBytes;
-    if (v2) {
-      size += u32(off + 40);  // body length
-    } else {
-      size += 16;
-      for (std::uint32_t i = 0; i < n; ++i) {
-        const std::size_t r = off + kTrackRecordHeaderBytes + i * kTrackRegionBytes;
-        size += std::size_t{u32(r + 8)} * u32(r + 12) * 3;
-      }
-    }
-    out.emplace_back(off, size);
-    off += size;
-  }
-  return out;
-}
 
 class VideoSeal : public ::testing::Test {
  protected:
@@ -195,7 +164,7 @@ TEST_F(VideoSeal, TamperedTrackFailsWithNoOutput) {
   const std::string out = dir_.file("out.mp4");
   ASSERT_EQ(protect(out).exit_code, 0);
   const std::string good = slurp(out + ".shroudv");
-  const auto recs = records(good);
+  const auto recs = track_records(good);
   ASSERT_EQ(recs.size(), static_cast<std::size_t>(kFrames + 1));
   ASSERT_EQ(recs.back().first + recs.back().second, good.size());
   auto rec_bytes = [&](std::size_t i) { return good.substr(recs[i].first, recs[i].second); };
@@ -274,7 +243,7 @@ TEST_F(VideoSeal, TamperedTrackFailsWithNoOutput) {
     // A record from another track sealed with the same key.
     ASSERT_EQ(protect(dir_.file("other.mp4")).exit_code, 0);
     const std::string other = slurp(dir_.file("other.mp4.shroudv"));
-    const auto orecs = records(other);
+    const auto orecs = track_records(other);
     std::string s = head;
     for (std::size_t i = 0; i < recs.size(); ++i) {
       s += i == 7 ? other.substr(orecs[i].first, orecs[i].second) : rec_bytes(i);

@@ -18,6 +18,7 @@
 #include "shroud/recovery_track.h"
 #include "shroud/video_io.h"
 #include "test_util.h"
+#include "track_records.h"
 
 namespace shroud {
 namespace {
@@ -306,26 +307,6 @@ TEST(VideoTrackV2, WriterRejectsBadOptions) {
   EXPECT_FALSE((*w)->protect(f, 0, {}).ok());
 }
 
-// Byte ranges of a v2 track's records (symmetric mode).
-std::vector<std::pair<std::size_t, std::size_t>> v2_records(const std::string& t) {
-  auto u32 = [&](std::size_t o) {
-    return (std::uint32_t(std::uint8_t(t[o])) << 24) | (std::uint32_t(std::uint8_t(t[o + 1])) << 16) |
-           (std::uint32_t(std::uint8_t(t[o + 2])) << 8) | std::uint32_t(std::uint8_t(t[o + 3]));
-  };
-  std::vector<std::pair<std::size_t, std::size_t>> out;
-  std::size_t off = kTrackHeaderFixedBytes + 32;
-  while (off < t.size()) {
-    if (t[off] == 2) {
-      out.emplace_back(off, kTrackEndRecordBytes);
-      break;
-    }
-    const std::size_t size = kTrackRecordHeaderBytesV2 + u32(off + 12) * kTrackRegionBytes + u32(off + 40);
-    out.emplace_back(off, size);
-    off += size;
-  }
-  return out;
-}
-
 // Mid-GOP damage, read record by record: what the reader restores and what it refuses.
 TEST(VideoTrackV2, MidGopDamageLosesOnlyUpToTheNextKeyFrame) {
   TempDir dir;
@@ -355,7 +336,7 @@ TEST(VideoTrackV2, MidGopDamageLosesOnlyUpToTheNextKeyFrame) {
   }
   std::ifstream in(path, std::ios::binary);
   const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto recs = v2_records(good);
+  const auto recs = testing::track_records(good);
   ASSERT_EQ(recs.size(), static_cast<std::size_t>(kN + 1));
   ASSERT_EQ(recs.back().first + recs.back().second, good.size());
   for (int i = 0; i < kN; ++i) EXPECT_EQ(good[recs[static_cast<std::size_t>(i)].first + 1] == 1, i % 4 == 0) << i;

@@ -209,4 +209,22 @@ int pe_image_side(const AttackOptions& options, int fallback) {
   return static_cast<int>(std::clamp<std::int64_t>(side, 4, 1024));
 }
 
+Result<SealedTarget> seal_target(const cv::Mat& original, const cv::Rect& rect, const Keyset& keyset, bool check_clean) {
+  SealedTarget t;
+  t.carrier = original.clone();
+  Action a;
+  a.rect = rect;
+  a.region.box = rect;
+  a.method = "seal";
+  SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(t.carrier, {a}, SealOptions{}, KeySource{&keyset, nullptr}));
+  SHROUD_ASSIGN_OR_RETURN(t.container, parse_container(sealed.container));
+  if (check_clean) {
+    auto clean = recover_regions(t.carrier, sealed.container, keyset);
+    if (!clean.ok() || cv::norm(clean->image, original, cv::NORM_INF) != 0) {
+      return make_error(ErrorCode::kInternal, "seal: the untampered container did not recover exactly");
+    }
+  }
+  return t;
+}
+
 }  // namespace shroud::attacks

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "shroud/attack.h"
+#include "shroud/container.h"
 #include "shroud/keys.h"
 
 namespace shroud::attacks {
@@ -60,5 +61,15 @@ double exact_sample_fraction(const cv::Mat& a, const cv::Mat& b);
 
 // Side of the square test images (params "size", default `fallback`, clamped to [4, 1024]).
 int pe_image_side(const AttackOptions& options, int fallback);
+
+// S1 / S3 against the seal: `original` with `rect` sealed under `keyset` (the placeholder in
+// `carrier`) and its container parsed, for the attacker to tamper with. `check_clean`: first
+// recovers the untouched container and requires the exact original (kInternal otherwise), so a
+// rejection of the tampered one is the tamper check and not a bug.
+struct SealedTarget {
+  cv::Mat carrier;
+  Container container;
+};
+Result<SealedTarget> seal_target(const cv::Mat& original, const cv::Rect& rect, const Keyset& keyset, bool check_clean);
 
 }  // namespace shroud::attacks

@@ -63,20 +63,9 @@ Result<AttackResult> sisa_cfb_bitflip(const AttackOptions& o) {
       }
       out = image;
     } else {
-      cv::Mat carrier = original.clone();
-      Action a;
-      a.rect = rect;
-      a.region.box = rect;
-      a.method = "seal";
-      SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(carrier, {a}, SealOptions{}, KeySource{keyset.get(), nullptr}));
-      SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(sealed.container));
-      if (t == 0) {
-        // The untouched container opens (so a rejection below is the tamper check, not a bug).
-        auto clean = recover_regions(carrier, sealed.container, *keyset);
-        if (!clean.ok() || cv::norm(clean->image, original, cv::NORM_INF) != 0) {
-          return make_error(ErrorCode::kInternal, "seal: the untampered container did not recover exactly");
-        }
-      }
+      SHROUD_ASSIGN_OR_RETURN(auto target, seal_target(original, rect, *keyset, /*check_clean=*/t == 0));
+      const cv::Mat& carrier = target.carrier;
+      Container& c = target.container;
       c.ciphertext[c.body_offset(0) + k] ^= mask;
       const auto tampered = serialize_container(c);
       auto rec = recover_regions(carrier, tampered, *keyset);

@@ -64,19 +64,9 @@ Result<AttackResult> sisa_shifted_coords(const AttackOptions& o) {
       }
       out = image;
     } else {
-      cv::Mat carrier = original.clone();
-      Action a;
-      a.rect = rect;
-      a.region.box = rect;
-      a.method = "seal";
-      SHROUD_ASSIGN_OR_RETURN(auto sealed, seal_regions(carrier, {a}, SealOptions{}, KeySource{keyset.get(), nullptr}));
-      SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(sealed.container));
-      if (t == 0) {
-        auto clean = recover_regions(carrier, sealed.container, *keyset);
-        if (!clean.ok() || cv::norm(clean->image, original, cv::NORM_INF) != 0) {
-          return make_error(ErrorCode::kInternal, "seal: the untampered container did not recover exactly");
-        }
-      }
+      SHROUD_ASSIGN_OR_RETURN(auto target, seal_target(original, rect, *keyset, /*check_clean=*/t == 0));
+      const cv::Mat& carrier = target.carrier;
+      Container& c = target.container;
       c.regions[0].x = static_cast<std::uint32_t>(shifted.x);
       c.regions[0].y = static_cast<std::uint32_t>(shifted.y);
       const auto tampered = serialize_container(c);

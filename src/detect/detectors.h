@@ -35,6 +35,9 @@ inline constexpr const char* kPpocrDetModel = "ch_PP-OCRv3_det_infer.onnx";
 cv::Mat to_bgr8(const cv::Mat& image);
 // Factor that brings the longest side of `size` to `detect_size`, at most `max_upscale`.
 double detection_scale(cv::Size size, int detect_size, double max_upscale);
+// A box found in the detection input (the frame scaled by `scale`) in frame pixels: the corners
+// divided by `scale` and rounded outwards, clipped to `frame` (prep.cc).
+cv::Rect unscale_box(const cv::Rect2d& box, double scale, const cv::Rect& frame);
 // A model by file name through `models`, or by path when `file` contains '/'; kNotFound names
 // the file and scripts/fetch-models.
 Result<std::filesystem::path> find_model(const ModelLocator& models, const std::string& file);

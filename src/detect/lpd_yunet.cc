@@ -20,6 +20,7 @@
 #include <cmath>
 
 #include "detect/detectors.h"
+#include "detect/onnx_model.h"
 
 namespace shroud {
 namespace {
@@ -122,10 +123,7 @@ class LpdYunetDetector final : public Detector {
         const cv::Rect2d& b = boxes[static_cast<std::size_t>(k)];
         Region r;
         r.kind = Kind::kPlate;
-        r.box = cv::Rect(cv::Point(static_cast<int>(std::floor(b.x / scale)), static_cast<int>(std::floor(b.y / scale))),
-                         cv::Point(static_cast<int>(std::ceil((b.x + b.width) / scale)),
-                                   static_cast<int>(std::ceil((b.y + b.height) / scale)))) &
-                frame_rect;
+        r.box = unscale_box(b, scale, frame_rect);
         if (r.box.empty()) continue;
         r.score = std::clamp(scores[static_cast<std::size_t>(k)], 0.0f, 1.0f);
         r.detector = name_;
@@ -150,36 +148,13 @@ class LpdYunetDetector final : public Detector {
 }  // namespace
 
 Result<std::unique_ptr<Detector>> make_lpd_yunet_detector(const DetectorOptions& options) {
-  std::string model = kLpdYunetModel;
-  int every = kDefaultEvery;
-  for (const auto& word : split_args(options.arg)) {
-    if (word.rfind("model=", 0) == 0) {
-      model = word.substr(6);
-    } else if (word.rfind("every=", 0) == 0) {
-      const std::string v = word.substr(6);
-      every = 0;
-      for (char c : v) every = (c >= '0' && c <= '9' && every < 100000) ? every * 10 + (c - '0') : -1;
-      if (v.empty() || every < 1 || every > 1000) {
-        return make_error(ErrorCode::kInvalidArgument, "lpd every must be an integer in [1, 1000]: '" + word + "'");
-      }
-    } else {
-      return make_error(ErrorCode::kInvalidArgument, "unknown lpd option '" + word + "' (expected every=N, model=FILE)");
-    }
-  }
-  SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, model));
-  cv::dnn::Net net;
-  try {
-    net = cv::dnn::readNetFromONNX(path.string());
-    if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load LPD-YuNet model '" + path.string() + "'");
-  } catch (const cv::Exception& e) {
-    return make_error(ErrorCode::kCorrupt, "cannot load LPD-YuNet model '" + path.string() + "': " + e.what());
-  }
+  SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "lpd", kLpdYunetModel, kDefaultEvery, "every=N, model=FILE"));
+  SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "LPD-YuNet"));
   const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
   const int size = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
-  std::string name = "lpd";
-  if (!options.arg.empty()) name += ":" + options.arg;
-  auto detector = std::make_unique<LpdYunetDetector>(std::move(net), name, size, threshold, every);
-  detector->add_model_file(path.string());
+  auto detector = std::make_unique<LpdYunetDetector>(std::move(model.net), detector_name("lpd", options.arg), size,
+                                                     threshold, args.every);
+  detector->add_model_file(model.path.string());
   return std::unique_ptr<Detector>(std::move(detector));
 }
 

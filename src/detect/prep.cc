@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "detect/detectors.h"
 
@@ -24,6 +25,13 @@ double detection_scale(cv::Size size, int detect_size, double max_upscale) {
   if (longest <= 0 || detect_size <= 0) return 1.0;
   const double s = static_cast<double>(detect_size) / longest;
   return std::min(s, max_upscale);
+}
+
+cv::Rect unscale_box(const cv::Rect2d& b, double scale, const cv::Rect& frame) {
+  return cv::Rect(cv::Point(static_cast<int>(std::floor(b.x / scale)), static_cast<int>(std::floor(b.y / scale))),
+                  cv::Point(static_cast<int>(std::ceil((b.x + b.width) / scale)),
+                            static_cast<int>(std::ceil((b.y + b.height) / scale)))) &
+         frame;
 }
 
 std::vector<std::string> split_args(const std::string& arg) {

@@ -20,6 +20,7 @@
 #include <cmath>
 
 #include "detect/detectors.h"
+#include "detect/onnx_model.h"
 
 namespace shroud {
 namespace {
@@ -84,10 +85,7 @@ class TextDetector final : public Detector {
         const cv::Rect2f g = grown.boundingRect2f();
         Region r;
         r.kind = Kind::kText;
-        r.box = cv::Rect(cv::Point(static_cast<int>(std::floor(g.x / scale)), static_cast<int>(std::floor(g.y / scale))),
-                         cv::Point(static_cast<int>(std::ceil((g.x + g.width) / scale)),
-                                   static_cast<int>(std::ceil((g.y + g.height) / scale)))) &
-                frame_rect;
+        r.box = unscale_box(g, scale, frame_rect);
         if (r.box.empty()) continue;
         r.score = std::clamp(score, 0.0f, 1.0f);
         r.detector = name_;
@@ -113,37 +111,14 @@ class TextDetector final : public Detector {
 }  // namespace
 
 Result<std::unique_ptr<Detector>> make_text_detector(const DetectorOptions& options) {
-  std::string model = kPpocrDetModel;
-  int every = kDefaultEvery;
-  for (const auto& word : split_args(options.arg)) {
-    if (word.rfind("model=", 0) == 0) {
-      model = word.substr(6);
-    } else if (word.rfind("every=", 0) == 0) {
-      const std::string v = word.substr(6);
-      every = 0;
-      for (char c : v) every = (c >= '0' && c <= '9' && every < 100000) ? every * 10 + (c - '0') : -1;
-      if (v.empty() || every < 1 || every > 1000) {
-        return make_error(ErrorCode::kInvalidArgument, "text every must be an integer in [1, 1000]: '" + word + "'");
-      }
-    } else {
-      return make_error(ErrorCode::kInvalidArgument, "unknown text option '" + word + "' (expected every=N, model=FILE)");
-    }
-  }
-  SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, model));
-  cv::dnn::Net net;
-  try {
-    net = cv::dnn::readNetFromONNX(path.string());
-    if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load PP-OCR text model '" + path.string() + "'");
-  } catch (const cv::Exception& e) {
-    return make_error(ErrorCode::kCorrupt, "cannot load PP-OCR text model '" + path.string() + "': " + e.what());
-  }
+  SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "text", kPpocrDetModel, kDefaultEvery, "every=N, model=FILE"));
+  SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "PP-OCR text"));
   const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
   const int requested = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
   const int side = std::clamp((requested + 31) / 32 * 32, 64, 4096);
-  std::string name = "text";
-  if (!options.arg.empty()) name += ":" + options.arg;
-  auto detector = std::make_unique<TextDetector>(std::move(net), name, side, threshold, every);
-  detector->add_model_file(path.string());
+  auto detector = std::make_unique<TextDetector>(std::move(model.net), detector_name("text", options.arg), side, threshold,
+                                                 args.every);
+  detector->add_model_file(model.path.string());
   return std::unique_ptr<Detector>(std::move(detector));
 }
 

@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "detect/detectors.h"
+#include "detect/onnx_model.h"
 
 namespace shroud {
 namespace {
@@ -116,22 +117,11 @@ class UltrafaceDetector final : public Detector {
 }  // namespace
 
 Result<std::unique_ptr<Detector>> make_ultraface_detector(const DetectorOptions& options) {
-  std::string model = kUltrafaceModel;
-  for (const auto& word : split_args(options.arg)) {
-    if (word.rfind("model=", 0) == 0) model = word.substr(6);
-    else return make_error(ErrorCode::kInvalidArgument, "unknown ultraface option '" + word + "' (expected model=FILE)");
-  }
-  SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, model));
-  cv::dnn::Net net;
-  try {
-    net = cv::dnn::readNetFromONNX(path.string());
-  } catch (const cv::Exception& e) {
-    return make_error(ErrorCode::kCorrupt, "cannot load UltraFace model '" + path.string() + "': " + e.what());
-  }
-  if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load UltraFace model '" + path.string() + "'");
+  SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "ultraface", kUltrafaceModel, 0, "model=FILE"));
+  SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "UltraFace"));
   const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
-  auto detector = std::make_unique<UltrafaceDetector>(std::move(net), threshold);
-  detector->add_model_file(path.string());
+  auto detector = std::make_unique<UltrafaceDetector>(std::move(model.net), threshold);
+  detector->add_model_file(model.path.string());
   return std::unique_ptr<Detector>(std::move(detector));
 }
 

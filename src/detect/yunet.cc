@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "detect/detectors.h"
+#include "detect/onnx_model.h"
 #include "shroud/policy.h"
 
 namespace shroud {
@@ -150,8 +151,7 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
   bool eyes = false;
   TileMode tile = TileMode::kAuto;
   double tile_scale = kDefaultTileScale;
-  std::string model = kYunetModel;
-  for (const auto& word : split_args(options.arg)) {
+  auto extra = [&](const std::string& word) -> Result<bool> {
     if (word == "eyes") eyes = true;
     else if (word == "tile") tile = TileMode::kOn;
     else if (word == "notile") tile = TileMode::kOff;
@@ -164,14 +164,14 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
       if (!(tile_scale >= 0.25 && tile_scale <= 2.0)) {
         return make_error(ErrorCode::kInvalidArgument, "yunet tilescale must be a number in [0.25, 2]: '" + word + "'");
       }
+    } else {
+      return false;
     }
-    else if (word.rfind("model=", 0) == 0) model = word.substr(6);
-    else {
-      return make_error(ErrorCode::kInvalidArgument, "unknown yunet option '" + word +
-                                                         "' (expected eyes, tile, notile, tilescale=X, model=FILE, e.g. yunet:eyes+notile)");
-    }
-  }
-  SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, model));
+    return true;
+  };
+  SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "yunet", kYunetModel, 0,
+                                                    "eyes, tile, notile, tilescale=X, model=FILE, e.g. yunet:eyes+notile", extra));
+  SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, args.model));
   const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
   const int size = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
   cv::Ptr<cv::FaceDetectorYN> net;
@@ -181,9 +181,8 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
     return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "': " + e.what());
   }
   if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "'");
-  std::string name = "yunet";
-  if (!options.arg.empty()) name += ":" + options.arg;
-  auto detector = std::make_unique<YunetDetector>(std::move(net), name, size, eyes, tile, tile_scale);
+  auto detector = std::make_unique<YunetDetector>(std::move(net), detector_name("yunet", options.arg), size, eyes, tile,
+                                                  tile_scale);
   detector->add_model_file(path.string());
   return std::unique_ptr<Detector>(std::move(detector));
 }

@@ -5,12 +5,12 @@
 // with a feathered edge at a jittered grid position into a real photo without faces (OpenCV's
 // and scikit-image's sample images) stretched to 1280x720, 1920x1080 or 3840x2160. The pasted
 // box is the label. A fixed seed makes every run produce the same pixels and boxes.
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 
+#include "eval/backgrounds.h"
 #include "shroud/eval.h"
 #include "shroud/image_io.h"
 
@@ -18,21 +18,6 @@ namespace fs = std::filesystem;
 
 namespace shroud {
 namespace {
-
-// Sample photos with no faces in them (checked by eye), from Debian's opencv-doc and
-// python3-skimage; the ones present are used.
-const char* const kBackgrounds[] = {
-    "/usr/share/doc/opencv-doc/examples/data/building.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/home.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/fruits.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/aero1.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/stuff.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/leuvenA.jpg",
-    "/usr/lib/python3/dist-packages/skimage/data/coffee.png",
-    "/usr/lib/python3/dist-packages/skimage/data/rocket.jpg",
-    "/usr/lib/python3/dist-packages/skimage/data/motorcycle_left.png",
-    "/usr/lib/python3/dist-packages/skimage/data/brick.png",
-};
 
 constexpr int kFaceWidths[] = {16, 20, 24, 28, 32, 40, 48, 64, 96, 128};
 constexpr double kMargin = 0.6;  // cut-out = box grown by this fraction of its size on each side
@@ -89,16 +74,8 @@ Result<Dataset> make_small_faces_dataset(const fs::path& dlib_dir, const std::st
       cuts.push_back({bgr(area).clone(), cv::Rect(inner.x - area.x, inner.y - area.y, inner.width, inner.height)});
     }
   }
-  std::vector<cv::Mat> backgrounds;
-  for (const char* path : kBackgrounds) {
-    cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
-    if (!m.empty()) backgrounds.push_back(m);
-  }
   if (cuts.empty()) return make_error(ErrorCode::kNotFound, "faces-small: no labelled face in '" + dlib_dir.string() + "'");
-  if (backgrounds.size() < 3) {
-    return make_error(ErrorCode::kNotFound,
-                      "faces-small: background photos missing (install Debian's opencv-doc and python3-skimage)");
-  }
+  SHROUD_ASSIGN_OR_RETURN(auto backgrounds, load_backgrounds("faces-small"));
   const cv::Size kSizes[] = {{1280, 720}, {1280, 720}, {1280, 720}, {1280, 720}, {1920, 1080},
                              {1920, 1080}, {1920, 1080}, {1920, 1080}, {3840, 2160}, {3840, 2160}};
   cv::RNG rng(0x5eed);
@@ -106,8 +83,7 @@ Result<Dataset> make_small_faces_dataset(const fs::path& dlib_dir, const std::st
   std::size_t next_cut = 0, next_width = 0;
   int n = 0;
   for (const cv::Size& size : kSizes) {
-    LabeledImage item;
-    cv::resize(backgrounds[static_cast<std::size_t>(n) % backgrounds.size()], item.image, size, 0, 0, cv::INTER_LINEAR);
+    LabeledImage item = generated_image(backgrounds, n, size, name, "composite");
     // A grid of cells large enough for the biggest face plus its margin; one face per cell.
     const int cell = 128 * 2 + 40;
     const int cols = size.width / cell, rows = size.height / cell;
@@ -122,8 +98,6 @@ Result<Dataset> make_small_faces_dataset(const fs::path& dlib_dir, const std::st
         item.texts.emplace_back();
       }
     }
-    item.path = fs::path(name) / ("composite" + std::to_string(n) + "_" + std::to_string(size.width) + "x" +
-                                  std::to_string(size.height) + ".png");
     ds.images.push_back(std::move(item));
     ++n;
   }

@@ -7,28 +7,16 @@
 // sign-like backing of a flat colour, half straight on the photo in a colour contrasting with
 // the local mean. The label is the line's ink box (cv::getTextSize, descenders included). A
 // fixed seed makes every run produce the same pixels and boxes.
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 
+#include "eval/backgrounds.h"
 #include "shroud/eval.h"
-
-namespace fs = std::filesystem;
 
 namespace shroud {
 namespace {
-
-const char* const kBackgrounds[] = {
-    "/usr/share/doc/opencv-doc/examples/data/building.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/home.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/fruits.jpg",
-    "/usr/share/doc/opencv-doc/examples/data/aero1.jpg",
-    "/usr/lib/python3/dist-packages/skimage/data/coffee.png",
-    "/usr/lib/python3/dist-packages/skimage/data/rocket.jpg",
-    "/usr/lib/python3/dist-packages/skimage/data/brick.png",
-};
 
 const char* const kLines[] = {
     "MAIN STREET",       "Dr. Anna Keller",   "OPEN 9-18",         "+49 171 2345678",  "EXIT",
@@ -44,15 +32,8 @@ constexpr int kFonts[] = {cv::FONT_HERSHEY_SIMPLEX, cv::FONT_HERSHEY_DUPLEX, cv:
 }  // namespace
 
 Result<Dataset> make_rendered_text_dataset(const std::string& name) {
-  std::vector<cv::Mat> backgrounds;
-  for (const char* path : kBackgrounds) {
-    cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
-    if (!m.empty()) backgrounds.push_back(m);
-  }
-  if (backgrounds.size() < 3) {
-    return make_error(ErrorCode::kNotFound,
-                      "text-rendered: background photos missing (install Debian's opencv-doc and python3-skimage)");
-  }
+  SHROUD_ASSIGN_OR_RETURN(auto backgrounds,
+                          load_backgrounds("text-rendered", {"stuff.jpg", "leuvenA.jpg", "motorcycle_left.png"}));
   const cv::Size kSizes[] = {{1280, 720}, {1280, 720}, {1280, 720}, {1280, 720}, {1280, 720}, {1280, 720},
                              {1920, 1080}, {1920, 1080}};
   cv::RNG rng(0x7e47);
@@ -60,8 +41,7 @@ Result<Dataset> make_rendered_text_dataset(const std::string& name) {
   std::size_t next_line = 0, next_height = 0, next_font = 0;
   int n = 0;
   for (const cv::Size& size : kSizes) {
-    LabeledImage item;
-    cv::resize(backgrounds[static_cast<std::size_t>(n) % backgrounds.size()], item.image, size, 0, 0, cv::INTER_LINEAR);
+    LabeledImage item = generated_image(backgrounds, n, size, name, "text");
     // Cells wide enough for the longest line at the largest height; one line per cell.
     const int cell_w = 620, cell_h = 110;
     const int cols = size.width / cell_w, rows = size.height / cell_h;
@@ -99,8 +79,6 @@ Result<Dataset> make_rendered_text_dataset(const std::string& name) {
         item.texts.push_back(text);
       }
     }
-    item.path = fs::path(name) / ("text" + std::to_string(n) + "_" + std::to_string(size.width) + "x" +
-                                  std::to_string(size.height) + ".png");
     ds.images.push_back(std::move(item));
     ++n;
   }

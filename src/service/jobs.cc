@@ -275,7 +275,7 @@ class JobRunner {
       std::lock_guard<std::mutex> g(mutex_);
       if (static_cast<int>(queue_.size()) >= std::max(1, host_.options().video_queue)) {
         res.set_header("Retry-After", "5");
-        return ApiError{503, "busy", "the video job queue is full (" + std::to_string(queue_.size()) + " waiting); retry later"};
+        return ApiError{503, "overloaded", "the video job queue is full (" + std::to_string(queue_.size()) + " waiting); retry later"};
       }
     }
     std::error_code ec;

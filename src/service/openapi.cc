@@ -20,7 +20,7 @@ const char* openapi_json() {
         "type": "object",
         "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-          "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "too_large", "unsupported", "corrupt_input", "authentication_failed", "method_not_allowed", "rate_limited", "zero_knowledge", "conflict", "overloaded", "busy", "internal"]},
+          "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "too_large", "unsupported", "corrupt_input", "authentication_failed", "method_not_allowed", "rate_limited", "zero_knowledge", "conflict", "overloaded", "internal"]},
           "message": {"type": "string"}}}}
       },
       "Job": {
@@ -252,7 +252,7 @@ const char* openapi_json() {
           "202": {"description": "queued", "headers": {"Location": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
           "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
           "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
-          "503": {"description": "the job queue is full (code busy), with Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "503": {"description": "the video job queue is full (code overloaded), with Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         }
       }
     },

@@ -8,7 +8,7 @@
 //  - transaction() is serialised against every other writer, also across processes (SQLite:
 //    BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), so the audit chain's
 //    sequence numbers never fork.
-//  - Schema version in `meta` (schema_version = 1); opening a newer schema is kUnsupported.
+//  - Schema version in `meta` (schema_version = kStoreSchemaVersion); opening a newer schema is kUnsupported.
 //  - Secrets never enter the database: tokens are stored as hashes, keysets wrapped under the
 //    master key (which lives in a file, never here).
 #pragma once
@@ -126,5 +126,34 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& uri, bool 
 // Shared by both implementations.
 std::string join_scopes(const std::vector<std::string>& scopes);
 std::vector<std::string> split_scopes(const std::string& text);
+
+// The schema version both implementations write (meta schema_version).
+inline constexpr int kStoreSchemaVersion = 2;
+// The tables of the store (CREATE ... IF NOT EXISTS), in a dialect's column types.
+std::string store_schema(const std::string& integer_type, const std::string& blob_type);
+// Runs `schema` and records kStoreSchemaVersion when the store has no version yet.
+Status create_store_schema(Store& store, const std::string& schema);
+// The recorded schema version; kCorrupt "SUBJECT is not a shroud service store: ..." when it
+// cannot be read.
+Result<std::string> store_schema_version(Store& store, const std::string& subject);
+
+// Row mapping shared by both implementations: `c` reads column i of one result row as text
+// (c.text(i)) or as an integer (c.integer(i)); the columns are selected in the order
+// "id, hash, tenant, scopes, created, expires" (tokens),
+// "id, tenant, blob, format, bytes, method, regions, created" (items) and
+// "seq, time, tenant, actor, action, item, detail, prev, hash, sig" (audit).
+template <class Columns>
+TokenRow token_row(const Columns& c) {
+  return TokenRow{c.text(0), c.text(1), c.text(2), split_scopes(c.text(3)), c.integer(4), c.integer(5)};
+}
+template <class Columns>
+ItemRow item_row(const Columns& c) {
+  return ItemRow{c.text(0), c.text(1), c.text(2), c.text(3), c.integer(4), c.text(5), c.integer(6), c.integer(7)};
+}
+template <class Columns>
+AuditRow audit_row(const Columns& c) {
+  return AuditRow{c.integer(0), c.text(1), c.text(2), c.text(3), c.text(4),
+                  c.text(5),    c.text(6), c.text(7), c.text(8), c.text(9)};
+}
 
 }  // namespace shroud::service

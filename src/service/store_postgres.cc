@@ -16,27 +16,8 @@ Status status_of(const Result<T>& r) {
   return r.ok() ? ok_status() : Status(r.error());
 }
 
-constexpr int kSchemaVersion = 2;
 // pg_advisory_xact_lock key of the store's writers ("shroud" in ASCII).
 constexpr const char* kWriterLock = "SELECT pg_advisory_xact_lock(126943159199076)";
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens(
-  id TEXT PRIMARY KEY, hash TEXT NOT NULL, tenant TEXT NOT NULL, scopes TEXT NOT NULL,
-  created BIGINT NOT NULL, expires BIGINT NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS keysets(
-  tenant TEXT PRIMARY KEY, wrapped BYTEA NOT NULL, created BIGINT NOT NULL,
-  mode TEXT NOT NULL DEFAULT 'custody', version BIGINT NOT NULL DEFAULT 1);
-CREATE TABLE IF NOT EXISTS items(
-  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, blob TEXT NOT NULL, format TEXT NOT NULL,
-  bytes BIGINT NOT NULL, method TEXT NOT NULL, regions BIGINT NOT NULL, created BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit(
-  seq BIGINT PRIMARY KEY, time TEXT NOT NULL, tenant TEXT NOT NULL, actor TEXT NOT NULL,
-  action TEXT NOT NULL, item TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL,
-  hash TEXT NOT NULL, sig TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_tenant ON audit(tenant);
-)sql";
 
 // A parameter: text, or binary bytes (bytea).
 struct Param {
@@ -46,6 +27,15 @@ struct Param {
 Param text(std::string v) { return Param{std::move(v), false}; }
 Param integer(std::int64_t v) { return Param{std::to_string(v), false}; }
 Param bytes(const Bytes& v) { return Param{std::string(v.begin(), v.end()), true}; }
+
+// One row of a result, for token_row() / item_row() / audit_row().
+class PgResult;
+struct Columns {
+  const PgResult& r;
+  int row;
+  std::string text(int i) const;
+  std::int64_t integer(int i) const;
+};
 
 // A result, cleared on destruction.
 class PgResult {
@@ -66,6 +56,9 @@ class PgResult {
  private:
   PGresult* r_;
 };
+
+std::string Columns::text(int i) const { return r.str(row, i); }
+std::int64_t Columns::integer(int i) const { return r.num(row, i); }
 
 class PostgresStore final : public Store {
  public:
@@ -158,7 +151,7 @@ class PostgresStore final : public Store {
     auto l = lock();
     SHROUD_ASSIGN_OR_RETURN(auto r, run("find token", "SELECT id, hash, tenant, scopes, created, expires FROM tokens WHERE id = $1", {text(id)}));
     if (!r->rows()) return std::optional<TokenRow>();
-    return std::optional<TokenRow>(TokenRow{r->str(0, 0), r->str(0, 1), r->str(0, 2), split_scopes(r->str(0, 3)), r->num(0, 4), r->num(0, 5)});
+    return std::optional<TokenRow>(token_row(Columns{*r, 0}));
   }
 
   Status delete_token(const std::string& id) override {
@@ -203,8 +196,7 @@ class PostgresStore final : public Store {
     SHROUD_ASSIGN_OR_RETURN(auto r, run("find item", "SELECT id, tenant, blob, format, bytes, method, regions, created FROM items WHERE id = $1",
                                         {text(id)}));
     if (!r->rows()) return std::optional<ItemRow>();
-    return std::optional<ItemRow>(ItemRow{r->str(0, 0), r->str(0, 1), r->str(0, 2), r->str(0, 3), r->num(0, 4), r->str(0, 5),
-                                          r->num(0, 6), r->num(0, 7)});
+    return std::optional<ItemRow>(item_row(Columns{*r, 0}));
   }
 
   Result<std::int64_t> count_items() override {
@@ -213,17 +205,12 @@ class PostgresStore final : public Store {
     return r->num(0, 0);
   }
 
-  static AuditRow audit_row(const PgResult& r, int i) {
-    return AuditRow{r.num(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4),
-                    r.str(i, 5), r.str(i, 6), r.str(i, 7), r.str(i, 8), r.str(i, 9)};
-  }
-
   Result<std::optional<AuditRow>> last_audit() override {
     auto l = lock();
     SHROUD_ASSIGN_OR_RETURN(auto r, run("last audit",
                                         "SELECT seq, time, tenant, actor, action, item, detail, prev, hash, sig FROM audit ORDER BY seq DESC LIMIT 1", {}));
     if (!r->rows()) return std::optional<AuditRow>();
-    return std::optional<AuditRow>(audit_row(*r, 0));
+    return std::optional<AuditRow>(audit_row(Columns{*r, 0}));
   }
 
   Status insert_audit(const AuditRow& a) override {
@@ -244,7 +231,7 @@ class PostgresStore final : public Store {
                     {text(f.tenant), text(f.item), text(f.actor), text(f.action), text(f.since), text(f.until)}));
     std::vector<AuditRow> rows;
     rows.reserve(static_cast<std::size_t>(r->rows()));
-    for (int i = 0; i < r->rows(); ++i) rows.push_back(audit_row(*r, i));
+    for (int i = 0; i < r->rows(); ++i) rows.push_back(audit_row(Columns{*r, i}));
     return rows;
   }
 
@@ -269,17 +256,12 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& uri, bool 
   }
   SHROUD_RETURN_IF_ERROR(store->exec("SET client_min_messages = warning"));
   if (create) {
-    SHROUD_RETURN_IF_ERROR(store->transaction([&]() -> Status {
-      SHROUD_RETURN_IF_ERROR(store->exec(kSchema));
-      SHROUD_ASSIGN_OR_RETURN(std::string v, store->meta("schema_version"));
-      if (v.empty()) SHROUD_RETURN_IF_ERROR(store->set_meta("schema_version", std::to_string(kSchemaVersion)));
-      return ok_status();
-    }));
+    SHROUD_RETURN_IF_ERROR(
+        store->transaction([&]() -> Status { return create_store_schema(*store, store_schema("BIGINT", "BYTEA")); }));
   }
-  auto v = store->meta("schema_version");
-  if (!v.ok()) return make_error(ErrorCode::kCorrupt, "the PostgreSQL database is not a shroud service store: " + v.error().message);
-  if (*v != std::to_string(kSchemaVersion)) {
-    return make_error(ErrorCode::kUnsupported, "the PostgreSQL store has schema version '" + *v + "'; this build reads version 2");
+  SHROUD_ASSIGN_OR_RETURN(auto v, store_schema_version(*store, "the PostgreSQL database"));
+  if (v != std::to_string(kStoreSchemaVersion)) {
+    return make_error(ErrorCode::kUnsupported, "the PostgreSQL store has schema version '" + v + "'; this build reads version 2");
   }
   return std::unique_ptr<Store>(std::move(store));
 }

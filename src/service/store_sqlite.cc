@@ -6,26 +6,6 @@
 namespace shroud::service {
 namespace {
 
-constexpr int kSchemaVersion = 2;
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens(
-  id TEXT PRIMARY KEY, hash TEXT NOT NULL, tenant TEXT NOT NULL, scopes TEXT NOT NULL,
-  created INTEGER NOT NULL, expires INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS keysets(
-  tenant TEXT PRIMARY KEY, wrapped BLOB NOT NULL, created INTEGER NOT NULL,
-  mode TEXT NOT NULL DEFAULT 'custody', version INTEGER NOT NULL DEFAULT 1);
-CREATE TABLE IF NOT EXISTS items(
-  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, blob TEXT NOT NULL, format TEXT NOT NULL,
-  bytes INTEGER NOT NULL, method TEXT NOT NULL, regions INTEGER NOT NULL, created INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS audit(
-  seq INTEGER PRIMARY KEY, time TEXT NOT NULL, tenant TEXT NOT NULL, actor TEXT NOT NULL,
-  action TEXT NOT NULL, item TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL,
-  hash TEXT NOT NULL, sig TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_tenant ON audit(tenant);
-)sql";
-
 Error db_error(sqlite3* db, const std::string& what) {
   return make_error(ErrorCode::kIo, "store: " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
@@ -70,20 +50,12 @@ Status done(sqlite3* db, Stmt& st, const std::string& what) {
   return ok_status();
 }
 
-AuditRow read_audit(Stmt& st) {
-  AuditRow r;
-  r.seq = st.col_int(0);
-  r.time = st.col_text(1);
-  r.tenant = st.col_text(2);
-  r.actor = st.col_text(3);
-  r.action = st.col_text(4);
-  r.item = st.col_text(5);
-  r.detail = st.col_text(6);
-  r.prev = st.col_text(7);
-  r.hash = st.col_text(8);
-  r.sig = st.col_text(9);
-  return r;
-}
+// The current row of a statement, for token_row() / item_row() / audit_row().
+struct Columns {
+  Stmt& st;
+  std::string text(int i) const { return st.col_text(i); }
+  std::int64_t integer(int i) const { return st.col_int(i); }
+};
 
 class SqliteStore final : public Store {
  public:
@@ -121,24 +93,19 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, bool c
   }
   sqlite3_busy_timeout(store->db_, 5000);
   SHROUD_RETURN_IF_ERROR(store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
-  if (create) {
-    SHROUD_RETURN_IF_ERROR(store->exec(kSchema));
-    SHROUD_ASSIGN_OR_RETURN(std::string v, store->meta("schema_version"));
-    if (v.empty()) SHROUD_RETURN_IF_ERROR(store->set_meta("schema_version", std::to_string(kSchemaVersion)));
-  }
-  auto v = store->meta("schema_version");
-  if (!v.ok()) return make_error(ErrorCode::kCorrupt, "'" + path + "' is not a shroud service store: " + v.error().message);
-  if (*v == "1") {
+  if (create) SHROUD_RETURN_IF_ERROR(create_store_schema(*store, store_schema("INTEGER", "BLOB")));
+  SHROUD_ASSIGN_OR_RETURN(auto v, store_schema_version(*store, "'" + path + "'"));
+  if (v == "1") {
     // Version 1 had no key modes or versions: add them (custody, version 1).
     SHROUD_RETURN_IF_ERROR(store->transaction([&]() -> Status {
       SHROUD_RETURN_IF_ERROR(store->exec("ALTER TABLE keysets ADD COLUMN mode TEXT NOT NULL DEFAULT 'custody'; "
                                          "ALTER TABLE keysets ADD COLUMN version INTEGER NOT NULL DEFAULT 1"));
-      return store->set_meta("schema_version", std::to_string(kSchemaVersion));
+      return store->set_meta("schema_version", std::to_string(kStoreSchemaVersion));
     }));
-    v = std::to_string(kSchemaVersion);
+    v = std::to_string(kStoreSchemaVersion);
   }
-  if (*v != std::to_string(kSchemaVersion)) {
-    return make_error(ErrorCode::kUnsupported, "'" + path + "' has store schema version '" + *v + "'; this build reads versions 1 and 2");
+  if (v != std::to_string(kStoreSchemaVersion)) {
+    return make_error(ErrorCode::kUnsupported, "'" + path + "' has store schema version '" + v + "'; this build reads versions 1 and 2");
   }
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -200,8 +167,7 @@ Result<std::optional<TokenRow>> SqliteStore::find_token(const std::string& id) {
   const int rc = st.step();
   if (rc == SQLITE_DONE) return std::optional<TokenRow>();
   if (rc != SQLITE_ROW) return db_error(db_, "find token");
-  TokenRow r{st.col_text(0), st.col_text(1), st.col_text(2), split_scopes(st.col_text(3)), st.col_int(4), st.col_int(5)};
-  return std::optional<TokenRow>(std::move(r));
+  return std::optional<TokenRow>(token_row(Columns{st}));
 }
 
 Status SqliteStore::delete_token(const std::string& id) {
@@ -254,8 +220,7 @@ Result<std::optional<ItemRow>> SqliteStore::find_item(const std::string& id) {
   const int rc = st.step();
   if (rc == SQLITE_DONE) return std::optional<ItemRow>();
   if (rc != SQLITE_ROW) return db_error(db_, "find item");
-  ItemRow r{st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3), st.col_int(4), st.col_text(5), st.col_int(6), st.col_int(7)};
-  return std::optional<ItemRow>(std::move(r));
+  return std::optional<ItemRow>(item_row(Columns{st}));
 }
 
 Result<std::int64_t> SqliteStore::count_items() {
@@ -272,7 +237,7 @@ Result<std::optional<AuditRow>> SqliteStore::last_audit() {
   const int rc = st.step();
   if (rc == SQLITE_DONE) return std::optional<AuditRow>();
   if (rc != SQLITE_ROW) return db_error(db_, "last audit");
-  return std::optional<AuditRow>(read_audit(st));
+  return std::optional<AuditRow>(audit_row(Columns{st}));
 }
 
 Status SqliteStore::insert_audit(const AuditRow& r) {
@@ -294,7 +259,7 @@ Result<std::vector<AuditRow>> SqliteStore::audit(const AuditFilter& f) {
   st.text(1, f.tenant).text(2, f.item).text(3, f.actor).text(4, f.action).text(5, f.since).text(6, f.until);
   std::vector<AuditRow> rows;
   int rc;
-  while ((rc = st.step()) == SQLITE_ROW) rows.push_back(read_audit(st));
+  while ((rc = st.step()) == SQLITE_ROW) rows.push_back(audit_row(Columns{st}));
   if (rc != SQLITE_DONE) return db_error(db_, "audit");
   return rows;
 }
