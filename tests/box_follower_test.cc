@@ -157,6 +157,16 @@ TEST(BoxFollower, MarkedRegionsOfAFramesDocumentAreFollowedThroughTheClip) {
   EXPECT_EQ((*r2)[0].last_frame, (*r2)[0].lost_frame - 1);
   EXPECT_EQ(doc2["frames"].size(), static_cast<std::size_t>((*r2)[0].last_frame + 1));
 
+  // Cancelled: an error, and the document is left as it was.
+  nlohmann::json doc3 = {{"frames", {{{"frame", 0}, {"regions", {{{"kind", "face"}, {"box", {t0.x, t0.y, 64, 64}}, {"follow", true}}}}}}}};
+  const nlohmann::json before = doc3;
+  int asked = 0;
+  auto r3 = follow_marked_regions(video, doc3, {}, [&] { return ++asked > 5; });
+  ASSERT_FALSE(r3.ok());
+  EXPECT_NE(r3.error().message.find("cancelled"), std::string::npos);
+  EXPECT_EQ(asked, 6);
+  EXPECT_EQ(doc3, before);
+
   // Malformed documents.
   for (const char* bad : {R"({"frames": 3})", R"({"frames": [{"frame": -1, "regions": []}]})",
                           R"({"frames": [{"frame": 0, "regions": [{"box": [0, 0, 9, 9], "follow": "yes"}]}]})",

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,7 +70,9 @@ class BoxFollower {
 // follower's confidence as "score" and "detector": "follow"), until the follower is lost, the
 // clip ends, or a frame already lists a region of the same track (the reviewer's own box on that
 // frame wins and the following stops there). Returns one entry per seed. kInvalidArgument for a
-// malformed document; errors of the video reader as they are.
+// malformed document; errors of the video reader as they are. `cancelled`, if set, is asked
+// before each frame; when it answers true the pass stops with kInvalidArgument "cancelled" and
+// the document is left as it was.
 struct FollowedRegion {
   std::int64_t seed_frame = 0;
   std::int64_t track = 0;
@@ -79,6 +82,7 @@ struct FollowedRegion {
   std::string end = "end";       // why following stopped: "lost", "listed" (the track's own box), "end" (of the clip)
 };
 Result<std::vector<FollowedRegion>> follow_marked_regions(const std::string& video, nlohmann::json& frames_doc,
-                                                          const FollowOptions& options = {});
+                                                          const FollowOptions& options = {},
+                                                          const std::function<bool()>& cancelled = {});
 
 }  // namespace shroud

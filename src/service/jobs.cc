@@ -423,6 +423,16 @@ class JobRunner {
     if (rec["options"].value("frames", false)) {
       auto followed = follow_boxes(job, rec);
       if (!followed.ok()) {
+        if (stopping() && !job.cancel) {
+          set_state(job, "queued");   // the server is stopping: run again after the restart
+          return;
+        }
+        if (job.cancel) {
+          set_state(job, "cancelled");
+          host_.log("job " + id + " cancelled");
+          remove_input(job);
+          return;
+        }
         set_state(job, "failed", followed.error().message);
         host_.log("job " + id + " failed: " + followed.error().message);
         remove_input(job);
@@ -487,7 +497,8 @@ class JobRunner {
     const std::string path = dir(rec["id"].get<std::string>()) + "/frames.json";
     SHROUD_ASSIGN_OR_RETURN(auto bytes, read_file(path, 64LL * 1024 * 1024));
     json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-    SHROUD_ASSIGN_OR_RETURN(auto followed, follow_marked_regions(rec["input"].get<std::string>(), doc));
+    SHROUD_ASSIGN_OR_RETURN(auto followed, follow_marked_regions(rec["input"].get<std::string>(), doc, {},
+                                                                  [&] { return job.cancel.load() || stopping(); }));
     if (followed.empty()) return {};
     json summary = json::array();
     for (const auto& f : followed) {

@@ -31,7 +31,9 @@ struct Active {
 
 }  // namespace
 
-Result<std::vector<FollowedRegion>> follow_marked_regions(const std::string& video, json& doc, const FollowOptions& options) {
+Result<std::vector<FollowedRegion>> follow_marked_regions(const std::string& video, json& doc_io, const FollowOptions& options,
+                                                          const std::function<bool()>& cancelled) {
+  json doc = doc_io;   // worked on a copy: the caller's document changes only on success
   if (!doc.is_object() || !doc.contains("frames") || !doc["frames"].is_array()) {
     return bad("needs {\"frames\": [{\"frame\": N, \"regions\": [...]}, ...]}").error();
   }
@@ -85,7 +87,10 @@ Result<std::vector<FollowedRegion>> follow_marked_regions(const std::string& vid
     out[i].seed_frame = out[i].last_frame = seeds[i].frame;
     out[i].track = seeds[i].track;
   }
-  if (seeds.empty()) return out;
+  if (seeds.empty()) {
+    doc_io = std::move(doc);
+    return out;
+  }
 
   // Whether frame `index` already lists a region of `track` (the reviewer's own box there).
   auto lists_track = [&](std::int64_t index, std::int64_t track) {
@@ -113,6 +118,7 @@ Result<std::vector<FollowedRegion>> follow_marked_regions(const std::string& vid
   std::vector<Active> active;
   std::size_t next_seed = 0;
   for (std::int64_t index = 0; next_seed < seeds.size() || !active.empty(); ++index) {
+    if (cancelled && cancelled()) return make_error(ErrorCode::kInvalidArgument, "follow: cancelled");
     SHROUD_ASSIGN_OR_RETURN(cv::Mat frame, reader->read());
     if (frame.empty()) break;
     for (auto& a : active) {
@@ -149,6 +155,7 @@ Result<std::vector<FollowedRegion>> follow_marked_regions(const std::string& vid
   std::sort(frames.begin(), frames.end(), [](const json& a, const json& b) {
     return detail::json_int64(a["frame"]) < detail::json_int64(b["frame"]);
   });
+  doc_io = std::move(doc);
   return out;
 }
 
