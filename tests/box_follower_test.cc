@@ -167,6 +167,14 @@ TEST(BoxFollower, MarkedRegionsOfAFramesDocumentAreFollowedThroughTheClip) {
   EXPECT_EQ(asked, 6);
   EXPECT_EQ(doc3, before);
 
+  // A seed too small to follow is lost on its own frame; nothing is added, nothing fails.
+  nlohmann::json doc4 = {{"frames", {{{"frame", 3}, {"regions", {{{"kind", "face"}, {"box", {10, 10, 3, 3}}, {"follow", true}}}}}}}};
+  auto r4 = follow_marked_regions(video, doc4);
+  ASSERT_TRUE(r4.ok()) << r4.error().message;
+  EXPECT_EQ((*r4)[0].end, "lost");
+  EXPECT_EQ((*r4)[0].lost_frame, 3);
+  EXPECT_EQ(doc4["frames"].size(), 1u);
+
   // Malformed documents.
   for (const char* bad : {R"({"frames": 3})", R"({"frames": [{"frame": -1, "regions": []}]})",
                           R"({"frames": [{"frame": 0, "regions": [{"box": [0, 0, 9, 9], "follow": "yes"}]}]})",

@@ -69,7 +69,8 @@ class BoxFollower {
 // the followed box to each later frame (a copy of the seed region with the followed box, the
 // follower's confidence as "score" and "detector": "follow"), until the follower is lost, the
 // clip ends, or a frame already lists a region of the same track (the reviewer's own box on that
-// frame wins and the following stops there). Returns one entry per seed. kInvalidArgument for a
+// frame wins and the following stops there). A seed box that cannot be followed (under 4x4
+// pixels inside the frame) is "lost" on its own frame. Returns one entry per seed. kInvalidArgument for a
 // malformed document; errors of the video reader as they are. `cancelled`, if set, is asked
 // before each frame; when it answers true the pass stops with kInvalidArgument "cancelled" and
 // the document is left as it was.

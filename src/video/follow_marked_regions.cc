@@ -148,8 +148,15 @@ Result<std::vector<FollowedRegion>> follow_marked_regions(const std::string& vid
                  active.end());
     for (; next_seed < seeds.size() && seeds[next_seed].frame <= index; ++next_seed) {
       if (seeds[next_seed].frame < index) continue;   // never reached (cannot happen: seeds are sorted)
-      SHROUD_ASSIGN_OR_RETURN(auto f, BoxFollower::start(frame, index, seeds[next_seed].box, options));
-      active.push_back(Active{next_seed, std::move(f), false});
+      auto f = BoxFollower::start(frame, index, seeds[next_seed].box, options);
+      if (!f.ok()) {
+        // A box mostly outside the frame or under 4x4 pixels: it is still protected on its own
+        // frame (and held by the pipeline's tracker), but cannot be followed.
+        out[next_seed].end = "lost";
+        out[next_seed].lost_frame = index;
+        continue;
+      }
+      active.push_back(Active{next_seed, std::move(*f), false});
     }
   }
   std::sort(frames.begin(), frames.end(), [](const json& a, const json& b) {
