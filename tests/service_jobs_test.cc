@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "service_harness.h"
+#include "shroud/region.h"
 
 namespace shroud::testing {
 namespace {
@@ -242,6 +244,81 @@ TEST(ServiceJobs, AReRenderProtectsExactlyTheReviewedFramesWithThePipelinesTrack
   auto r = svc.client().Post("/v1/jobs/video", hl, text + clip, "application/octet-stream");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
+}
+
+// A 320x180 H.264 clip (near-lossless) of a smooth background and a 48x48 textured patch that
+// moves 3 px right and 1 px down per frame from (40, 50).
+cv::Rect patch_at(int i) { return cv::Rect(40 + 3 * i, 50 + i, 48, 48); }
+std::string make_moving_clip(const std::filesystem::path& dir, int frames) {
+  cv::RNG rng(11);
+  cv::Mat bg(180, 320, CV_8UC3), patch(48, 48, CV_8UC3);
+  rng.fill(bg, cv::RNG::UNIFORM, 0, 255);
+  cv::GaussianBlur(bg, bg, cv::Size(), 5);
+  cv::normalize(bg, bg, 60, 190, cv::NORM_MINMAX);
+  rng.fill(patch, cv::RNG::UNIFORM, 0, 255);
+  cv::GaussianBlur(patch, patch, cv::Size(), 1.5);
+  std::filesystem::create_directories(dir / "moving");
+  for (int i = 0; i < frames; ++i) {
+    cv::Mat f = bg.clone();
+    patch.copyTo(f(patch_at(i)));
+    char name[32];
+    std::snprintf(name, sizeof name, "%03d.png", i);
+    EXPECT_TRUE(cv::imwrite((dir / "moving" / name).string(), f));
+  }
+  const std::string path = (dir / "moving.mp4").string();
+  const std::string cmd = "ffmpeg -v error -y -framerate 25 -i " + shell_quote((dir / "moving" / "%03d.png").string()) +
+                          " -c:v libx264 -preset ultrafast -crf 8 -pix_fmt yuv444p " + shell_quote(path);
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return read_text(path);
+}
+
+TEST(ServiceJobs, AReRenderFollowsABoxTheReviewerAddedAsItsContentMoves) {
+  JOBS_START(svc);
+  const std::string token = svc.token("acme", {"protect"});
+  constexpr int kFrames = 30;
+  const std::string clip = make_moving_clip(svc.dir(), kFrames);
+  // The reviewer boxes the patch on frame 0 only, marked "follow" (as the studio marks an added box).
+  const cv::Rect b0 = patch_at(0);
+  const json doc = {{"frames", {{{"frame", 0}, {"regions", {{{"kind", "face"}, {"box", {b0.x, b0.y, b0.width, b0.height}},
+                                                             {"track", -1}, {"method", "fill"}, {"follow", true}}}}}}}};
+  const std::string text = doc.dump();
+  httplib::Headers h = ServiceProcess::bearer(token);
+  h.emplace("X-Shroud-Regions-Length", std::to_string(text.size()));
+  auto res = svc.client().Post("/v1/jobs/video?method=fill", h, text + clip, "application/octet-stream");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  const std::string id = json::parse(res->body)["id"];
+  const json rec = wait_job(svc, token, id, [](const json& j) { return j["state"] == "done" || j["state"] == "failed"; });
+  ASSERT_EQ(rec["state"], "done") << rec.dump();
+  // The job says how far the box was followed and why it stopped (the clip ended).
+  ASSERT_TRUE(rec.contains("follow")) << rec.dump();
+  ASSERT_EQ(rec["follow"].size(), 1u);
+  EXPECT_EQ(rec["follow"][0]["seed_frame"], 0);
+  EXPECT_EQ(rec["follow"][0]["track"], -1);
+  EXPECT_EQ(rec["follow"][0]["last_frame"], kFrames - 1);
+  EXPECT_EQ(rec["follow"][0]["end"], "end");
+  const json out_frames = get_json(svc, token, "/v1/jobs/" + id + "/frames");
+  ASSERT_EQ(out_frames["frames"].size(), static_cast<std::size_t>(kFrames));
+  auto video = svc.client().Get("/v1/jobs/" + id + "/result", ServiceProcess::bearer(token));
+  ASSERT_TRUE(video && video->status == 200);
+  write_text(svc.dir() / "followed.mp4", video->body);
+  const auto in = read_frames((svc.dir() / "moving.mp4").string());
+  const auto out = read_frames((svc.dir() / "followed.mp4").string());
+  ASSERT_EQ(out.size(), static_cast<std::size_t>(kFrames));
+  for (int f = 0; f < kFrames; ++f) {
+    ASSERT_EQ(out_frames["frames"][f]["regions"].size(), 1u) << "frame " << f;
+    const json& b = out_frames["frames"][f]["regions"][0]["box"];
+    EXPECT_GE(iou(cv::Rect(b[0], b[1], b[2], b[3]), patch_at(f)), 0.5) << "frame " << f;
+  }
+  // In a late frame the patch has moved 75 px from the seed box (held in place, the seed box
+  // would not even touch it): the middle of where the patch really is, is filled now.
+  for (int f : {20, 25}) {
+    const cv::Rect inner = patch_at(f);
+    const cv::Rect core(inner.x + 8, inner.y + 8, inner.width - 16, inner.height - 16);
+    EXPECT_EQ((core & b0).area(), 0) << "frame " << f;
+    EXPECT_GT(cv::norm(in[f](core), out[f](core), cv::NORM_L1) / core.area(), 60.0) << "frame " << f << " differs from the original";
+    EXPECT_LT(cv::mean(out[f](core))[1], 8.0) << "frame " << f << " is filled";
+  }
 }
 
 TEST(ServiceJobs, BadRequestsAreRefusedAndOtherTenantsSeeNothing) {

@@ -24,6 +24,7 @@
 #include "core/json_number.h"
 #include "service/audit.h"
 #include "service/route_host.h"
+#include "shroud/box_follower.h"
 #include "shroud/image_io.h"
 #include "shroud/regions_json.h"
 
@@ -419,6 +420,25 @@ class JobRunner {
       remove_input(job);
       return;
     }
+    if (rec["options"].value("frames", false)) {
+      auto followed = follow_boxes(job, rec);
+      if (!followed.ok()) {
+        if (stopping() && !job.cancel) {
+          set_state(job, "queued");   // the server is stopping: run again after the restart
+          return;
+        }
+        if (job.cancel) {
+          set_state(job, "cancelled");
+          host_.log("job " + id + " cancelled");
+          remove_input(job);
+          return;
+        }
+        set_state(job, "failed", followed.error().message);
+        host_.log("job " + id + " failed: " + followed.error().message);
+        remove_input(job);
+        return;
+      }
+    }
     json frames = json::array();
     JobControl control;
     control.cancelled = [&] { return job.cancel.load() || stopping(); };
@@ -468,6 +488,32 @@ class JobRunner {
       host_.log("job " + id + " done: " + std::to_string(report->frames) + " frames");
     }
     remove_input(job);
+  }
+
+  // A re-render's boxes marked "follow" (added by the reviewer) are followed through the clip by
+  // appearance (box_follower.h) before the pipeline runs: frames.json gains the followed boxes
+  // and the job record a "follow" summary per box (seed frame, track, last frame, why it ended).
+  Status follow_boxes(Job& job, const json& rec) {
+    const std::string path = dir(rec["id"].get<std::string>()) + "/frames.json";
+    SHROUD_ASSIGN_OR_RETURN(auto bytes, read_file(path, 64LL * 1024 * 1024));
+    json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+    SHROUD_ASSIGN_OR_RETURN(auto followed, follow_marked_regions(rec["input"].get<std::string>(), doc, {},
+                                                                  [&] { return job.cancel.load() || stopping(); }));
+    if (followed.empty()) return {};
+    json summary = json::array();
+    for (const auto& f : followed) {
+      summary.push_back({{"seed_frame", f.seed_frame}, {"track", f.track}, {"last_frame", f.last_frame},
+                         {"end", f.end}, {"lost_frame", f.lost_frame >= 0 ? json(f.lost_frame) : json(nullptr)},
+                         {"min_confidence", f.min_confidence}});
+    }
+    const std::string text = doc.dump() + "\n";
+    SHROUD_RETURN_IF_ERROR(write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()), WriteOptions{true, 0600}));
+    {
+      std::lock_guard<std::mutex> g(job.mutex);
+      job.record["follow"] = summary;
+    }
+    save(job, true);
+    return {};
   }
 
   // Stores the result video and its per-frame regions as items, with one audit entry.

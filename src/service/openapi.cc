@@ -25,7 +25,7 @@ const char* openapi_json() {
       },
       "Job": {
         "type": "object",
-        "properties": {"id": {"type": "string"}, "kind": {"type": "string", "enum": ["video"]}, "state": {"type": "string", "enum": ["queued", "running", "done", "failed", "cancelled"]}, "frames_done": {"type": "integer"}, "frames_total": {"type": "integer", "description": "0 while unknown"}, "item": {"type": "string", "description": "done: the protected video's item"}, "frames_item": {"type": "string"}, "error": {"type": "string"}, "options": {"type": "object"}, "created": {"type": "integer"}, "started": {"type": "integer"}, "finished": {"type": "integer"}, "tenant": {"type": "string"}}
+        "properties": {"id": {"type": "string"}, "kind": {"type": "string", "enum": ["video"]}, "state": {"type": "string", "enum": ["queued", "running", "done", "failed", "cancelled"]}, "frames_done": {"type": "integer"}, "frames_total": {"type": "integer", "description": "0 while unknown"}, "item": {"type": "string", "description": "done: the protected video's item"}, "frames_item": {"type": "string"}, "error": {"type": "string"}, "options": {"type": "object"}, "created": {"type": "integer"}, "started": {"type": "integer"}, "finished": {"type": "integer"}, "tenant": {"type": "string"}, "follow": {"type": "array", "description": "re-render: one entry per region marked follow: how far it was followed by appearance and why it stopped", "items": {"type": "object", "properties": {"seed_frame": {"type": "integer"}, "track": {"type": "integer"}, "last_frame": {"type": "integer"}, "end": {"type": "string", "enum": ["lost", "listed", "end"]}, "lost_frame": {"type": "integer", "nullable": true}, "min_confidence": {"type": "number"}}}}}
       },
       "StudioEdit": {
         "type": "object",
@@ -245,7 +245,7 @@ const char* openapi_json() {
           {"name": "cells", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
           {"name": "detect_every", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
           {"name": "hold", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000}},
-          {"name": "X-Shroud-Regions-Length", "in": "header", "schema": {"type": "integer", "minimum": 1}, "description": "re-render: the body starts with this many bytes of {\"frames\": [{\"frame\", \"regions\"}]} (as /v1/jobs/{id}/frames answers), then the video; exactly those boxes are protected"}
+          {"name": "X-Shroud-Regions-Length", "in": "header", "schema": {"type": "integer", "minimum": 1}, "description": "re-render: the body starts with this many bytes of {\"frames\": [{\"frame\", \"regions\"}]} (as /v1/jobs/{id}/frames answers), then the video; exactly those boxes are protected. A region with \"follow\": true (a box the reviewer added) is first followed forward through the clip by appearance (KCF) until the follower loses it, the clip ends or the frame lists the same track; the job's follow field says how far"}
         ],
         "requestBody": {"required": true, "content": {"video/*": {"schema": {"type": "string", "format": "binary"}}}},
         "responses": {

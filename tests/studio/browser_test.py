@@ -398,9 +398,10 @@ def run(driver, base, admin, image, tmp, shots, shroud):
         assert size[0] == 160 and size[1] == 120, size
         sx, sy = size[2] / size[0], size[3] / size[1]
         added = [100, 8, 40, 28]
-        (ActionChains(driver).move_to_element_with_offset(ov, int(added[0] * sx - size[2] / 2), int(added[1] * sy - size[3] / 2))
-         .click_and_hold().move_by_offset(int(added[2] * sx / 2), int(added[3] * sy / 2))
-         .move_by_offset(int(added[2] * sx / 2), int(added[3] * sy / 2)).release().perform())
+        follow = driver.find_element(By.ID, "follow-added")
+        if follow.is_selected():
+            follow.click()   # this box is only held (the follower is checked on a moving clip below)
+        drag_video_box(driver, ov, added, sx, sy)
         wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#frame-boxes .frame-box")) == 1, "box added on frame 15")
         shot("10-video-edited")
         hold = driver.find_element(By.ID, "rerender-hold")
@@ -426,9 +427,68 @@ def run(driver, base, admin, image, tmp, shots, shroud):
             else:
                 assert np.abs(inner.astype(int) - src[i][12:32, 105:135].astype(int)).mean() < 10, "frame %d untouched" % i
         print("video: 30 frames, per-frame boxes shown, zone filled; track deleted, box added on frame 15, re-rendered and checked")
+
+        # Follow: a textured 32x32 patch moves 3 px right and 1 px down per frame; a box added on
+        # frame 0 with "follow" checked is followed by appearance when re-rendered, so the patch is
+        # filled where it really is in later frames (the box held in place would have lost it).
+        moving = os.path.join(tmp, "moving.mp4")
+        rng = np.random.default_rng(5)
+        bg = cv2.normalize(cv2.GaussianBlur(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8), (0, 0), 4), None, 60, 190, cv2.NORM_MINMAX)
+        patch = cv2.GaussianBlur(rng.integers(0, 255, (32, 32, 3), dtype=np.uint8), (0, 0), 1.5)
+        truth = [(10 + 3 * i, 30 + i, 32, 32) for i in range(30)]
+        raw = b""
+        for (x, y, w, h) in truth:
+            f = bg.copy()
+            f[y:y + h, x:x + w] = patch
+            raw += f.tobytes()
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", "160x120", "-r", "25", "-i", "-",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "10", "-pix_fmt", "yuv420p", moving], input=raw, check=True)
+        driver.find_element(By.ID, "video-file").send_keys(moving)
+        driver.find_element(By.ID, "video-start").click()
+        wait(driver, lambda d: d.find_element(By.ID, "job-id").get_attribute("value") != second_job, "moving clip queued")
+        wait(driver, status_has("Job done"), "moving clip job", timeout=40)
+        third_job = driver.find_element(By.ID, "job-id").get_attribute("value")
+        driver.execute_script("const s = document.getElementById('scrubber'); s.value = 0; s.dispatchEvent(new Event('input'));")
+        wait(driver, lambda d: "frame 0" in d.find_element(By.ID, "frame-label").text, "scrubbed to frame 0")
+        for t in driver.find_elements(By.CSS_SELECTOR, "#tracks .track-row"):
+            t.find_element(By.CSS_SELECTOR, ".track-delete").click()
+        wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "#tracks .track-row"), "tracks deleted")
+        follow = driver.find_element(By.ID, "follow-added")
+        if not follow.is_selected():
+            follow.click()
+        drag_video_box(driver, ov, list(truth[0]), sx, sy)
+        wait(driver, lambda d: "followed when re-rendered" in d.find_element(By.ID, "tracks").text, "follow box added on frame 0")
+        driver.find_element(By.ID, "rerender").click()
+        wait(driver, lambda d: d.find_element(By.ID, "job-id").get_attribute("value") != third_job, "follow re-render queued")
+        wait(driver, status_has("Job done"), "follow re-render job", timeout=40)
+        fourth_job = driver.find_element(By.ID, "job-id").get_attribute("value")
+        assert "followed 0-29 (end of clip)" in driver.find_element(By.ID, "video-state").text, driver.find_element(By.ID, "video-state").text
+        counts = driver.execute_script("return S.frames.map(f => f.regions.length)")
+        assert counts == [1] * 30, counts
+        shot("12-video-followed")
+        driver.find_element(By.ID, "download-video").click()
+        followed = read_video(wait_mp4(driver.downloads, fourth_job))
+        src = read_video(moving)
+        assert len(followed) == 30, len(followed)
+        for i in (0, 10, 20, 29):
+            x, y, w, h = truth[i]
+            core = (slice(y + 6, y + h - 6), slice(x + 6, x + w - 6))
+            diff = np.abs(followed[i][core].astype(int) - src[i][core].astype(int)).mean()
+            assert diff > 40 and followed[i][core].mean() < 10, "frame %d: the moving patch is filled (diff %.1f)" % (i, diff)
+        x0, y0, w0, h0 = truth[0]
+        assert truth[29][0] > x0 + w0, "the patch leaves the seed box: holding it would not protect it"
+        print("video follow: a box added on frame 0 followed the moving patch to frame 29; filled where the patch is")
     else:
         print("video part skipped: ffmpeg is not installed")
     print("studio browser test took %.1f s" % (time.time() - t0))
+
+
+def drag_video_box(driver, ov, box, sx, sy):
+    """Drags a box [x, y, w, h] (frame pixels) on the video overlay."""
+    size = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", ov)
+    (ActionChains(driver).move_to_element_with_offset(ov, int(box[0] * sx - size[0] / 2), int(box[1] * sy - size[1] / 2))
+     .click_and_hold().move_by_offset(int(box[2] * sx / 2), int(box[3] * sy / 2))
+     .move_by_offset(int(box[2] * sx / 2), int(box[3] * sy / 2)).release().perform())
 
 
 if __name__ == "__main__":

@@ -514,7 +514,10 @@ function watchJob(id) {
       const total = j.frames_total || 0;
       $('video-progress').max = Math.max(1, total);
       $('video-progress').value = j.frames_done;
-      $('video-state').textContent = `job ${id}: ${j.state}, ${j.frames_done}/${total || '?'} frames` + (j.error ? ` — ${j.error}` : '');
+      // A re-render says how far each added box was followed by appearance and why it stopped.
+      const follow = (j.follow || []).map((f) => `track ${f.track} followed ${f.seed_frame}-${f.last_frame} (${f.end === 'lost' ? `lost on frame ${f.lost_frame}` : f.end === 'listed' ? 'its next box' : 'end of clip'})`);
+      $('video-state').textContent = `job ${id}: ${j.state}, ${j.frames_done}/${total || '?'} frames` + (j.error ? ` — ${j.error}` : '') +
+        (follow.length ? '; ' + follow.join('; ') : '');
       if (j.state === 'done') {
         $('video-cancel').disabled = true;
         await loadJobResult(id);
@@ -601,6 +604,7 @@ function tracks() {
       t.first = Math.min(t.first, fr.frame);
       t.last = Math.max(t.last, fr.frame);
       t.count++;
+      if (b.follow) t.follow = true;
       by.set(b.track, t);
     }
   }
@@ -624,7 +628,7 @@ function renderTracks() {
     const li = document.createElement('li');
     li.className = 'track-row';
     li.dataset.track = t.id;
-    li.append(`${t.kind} track ${t.id}: frames ${t.first}-${t.last} (${t.count}) `);
+    li.append(`${t.kind} track ${t.id}: frames ${t.first}-${t.last} (${t.count})${t.follow ? ', followed when re-rendered' : ''} `);
     const mk = (label, cls, fn) => { const b = document.createElement('button'); b.textContent = label; b.className = cls; b.onclick = fn; li.append(b, ' '); };
     mk('Delete track', 'track-delete', () => editTracks(() => {
       for (const fr of S.frames) fr.regions = fr.regions.filter((b) => b.track !== t.id);
@@ -679,8 +683,10 @@ function onOverlayUp() {
   const i = +$('scrubber').value;
   const id = S.nextTrack--;
   editTracks(() => {
-    S.frames[i].regions.push({ kind: $('new-kind').value, box, method: $('video-method').value, track: id, score: 1 });
-  }, `Box added on frame ${S.frames[i].frame} (track ${id}).`);
+    const r = { kind: $('new-kind').value, box, method: $('video-method').value, track: id, score: 1 };
+    if ($('follow-added').checked) r.follow = true;   // the server follows it through the clip by appearance
+    S.frames[i].regions.push(r);
+  }, `Box added on frame ${S.frames[i].frame} (track ${id}${$('follow-added').checked ? ', followed when re-rendered' : ''}).`);
 }
 
 async function rerender() {
