@@ -67,7 +67,8 @@ struct VideoAssembler::Impl {
     if (!container) return p;
     p.sealed = true;
     if (!recover_engine) return p;   // no key: the protected frame as it is, no track
-    SHROUD_ASSIGN_OR_RETURN(RecoverReport rec, recover_engine->recover_encoded(bytes, std::nullopt, "png"));
+    // BMP: lossless and uncompressed, the cheapest round trip back to pixels.
+    SHROUD_ASSIGN_OR_RETURN(RecoverReport rec, recover_engine->recover_encoded(bytes, std::nullopt, "bmp"));
     SHROUD_ASSIGN_OR_RETURN(cv::Mat original, decode_bgr8(rec.image));
     if (original.size() != p.frame.size()) return make_error(ErrorCode::kCorrupt, "recovered frame has another size");
     SHROUD_ASSIGN_OR_RETURN(Container c, parse_container(*container));
