@@ -522,6 +522,80 @@ TEST(FleetVideo, ReordersWithinTheWindowAndRepeatsGaps) {
   EXPECT_FALSE(fleet::VideoAssembler::create(v).ok());
 }
 
+// Sealed frames without a broker: with the keyset a track is written and `shroud recover`
+// restores each frame as per-frame recovery does; a frame of another size is unusable (a gap);
+// without the keyset the video has no track and says so.
+TEST(FleetVideo, SealedFramesGiveATrackOnlyWithTheKey) {
+  TempDir tmp;
+  write_text(tmp.file("regions.json"), R"({"regions": [{"kind": "face", "box": [16, 8, 40, 30]}]})");
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  ASSERT_TRUE(save_keyset(*ks, tmp.file("k.keyset"), false).ok());
+  EngineOptions so;
+  so.detector = "manual:" + tmp.file("regions.json");
+  so.method = "seal";
+  so.key = tmp.file("k.keyset");
+  so.jobs = 1;
+  auto sealer = Engine::create(so);
+  ASSERT_TRUE(sealer.ok()) << sealer.error().message;
+  EngineOptions ro;
+  ro.mode = EngineOptions::Mode::kRecover;
+  ro.key = tmp.file("k.keyset");
+  auto recoverer = Engine::create(ro);
+  ASSERT_TRUE(recoverer.ok());
+  std::vector<std::vector<std::uint8_t>> prot;
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat m(72, 96, CV_8UC3);
+    cv::randu(m, cv::Scalar::all(0), cv::Scalar::all(255));
+    if (i == 2) m = cv::Mat(80, 96, CV_8UC3, cv::Scalar(1, 2, 3));   // another size: unusable
+    auto png = encode_image(m, "png");
+    ASSERT_TRUE(png.ok());
+    auto p = sealer->protect_encoded(*png, "png", "f.png");
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    prot.push_back(p->image);
+  }
+  auto loaded = load_keyset(tmp.file("k.keyset"));
+  ASSERT_TRUE(loaded.ok());
+  for (bool with_key : {true, false}) {
+    fleet::VideoCollectOptions v;
+    v.path = tmp.file(with_key ? "k.mkv" : "nok.mkv");
+    v.codec = "ffv1";
+    if (with_key) v.keyset = std::make_shared<const Keyset>(std::move(*loaded));
+    auto as = fleet::VideoAssembler::create(v);
+    ASSERT_TRUE(as.ok()) << as.error().message;
+    for (int i : {1, 0, 3, 2}) ASSERT_TRUE((*as)->add(i, prot[i]).ok());
+    auto rep = (*as)->finish(-1);
+    ASSERT_TRUE(rep.ok()) << rep.error().message;
+    EXPECT_EQ(rep->frames, 4);
+    EXPECT_EQ(rep->repeated, std::vector<std::int64_t>{2});
+    ASSERT_EQ(rep->unusable.size(), 1u);
+    EXPECT_EQ(rep->unusable[0].index, 2);
+    EXPECT_NE(rep->unusable[0].error.find("size"), std::string::npos) << rep->unusable[0].error;
+    EXPECT_EQ(rep->sealed_frames, 3);
+    EXPECT_EQ(rep->sealed_without_key, !with_key);
+    EXPECT_EQ(std::filesystem::exists(v.path + ".shroudv"), with_key);
+    if (!with_key) {
+      EXPECT_TRUE(rep->track.empty());
+      continue;
+    }
+    const auto r = run_shroud({"recover", v.path, "-o", tmp.file("rec.mkv"), "--key", tmp.file("k.keyset")});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto rec = video_frames(tmp.file("rec.mkv"));
+    ASSERT_EQ(rec.size(), 4u);
+    const int src[] = {0, 1, 1, 3};
+    for (int i = 0; i < 4; ++i) EXPECT_TRUE(same_pixels(rec[i], recovered_reference(*recoverer, prot[src[i]]))) << i;
+  }
+}
+
+// CLI: the video options need a video output.
+TEST(FleetVideo, KeyWithAFolderOutputIsRefused) {
+  TempDir tmp;
+  const auto r = run_shroud({"collect", "--nats", "nats://127.0.0.1:1", "--camera", "c", "-o", tmp.file("dir"), "--key", "k"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("video output"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("dir")));
+}
+
 TEST(FleetWire, CameraIdsAreOneSubjectToken) {
   EXPECT_TRUE(fleet::check_camera_id("gate-3_A").ok());
   for (const char* bad : {"", "a.b", "a*", "a>", "a b", "x/y"}) EXPECT_FALSE(fleet::check_camera_id(bad).ok()) << bad;
