@@ -396,11 +396,22 @@ TEST_F(FleetTest, SealedFramesThroughTwoWorkersCollectIntoAVideoThatRecoversExac
   const auto files = make_frames(tmp_.file("in"), n, bad);
   auto ks = Keyset::generate();
   ASSERT_TRUE(ks.ok());
+  auto pool = ks->add_recipient();   // the camera seals whole frames to it (offload)
+  ASSERT_TRUE(pool.ok());
   ASSERT_TRUE(save_keyset(*ks, tmp_.file("k.keyset"), false).ok());
-  EXPECT_EQ(publish("cam5", tmp_.file("in")).frames, n);
+  fleet::CameraOptions cam;
+  cam.url = server_->url();
+  cam.camera = "cam5";
+  cam.input = tmp_.file("in");
+  cam.mode = fleet::CameraOptions::Mode::kOffload;
+  cam.recipient = *pool;
+  auto cr = fleet::run_camera(cam);
+  ASSERT_TRUE(cr.ok()) << cr.error().message;
+  EXPECT_EQ(cr->frames, n);
   auto seal_worker = [&](const std::string& tag) {
-    return Child({shroud_bin(), "worker", "--nats", server_->url(), "-d", "manual:" + regions_, "-m", "seal", "--key",
-                  tmp_.file("k.keyset"), "--batch", "2", "--ack-wait", "2", "--idle-exit", "20"},
+    return Child({shroud_bin(), "worker", "--nats", server_->url(), "--open-key", tmp_.file("k.keyset"), "-d",
+                  "manual:" + regions_, "-m", "seal", "--key", tmp_.file("k.keyset"), "--batch", "2", "--ack-wait", "2",
+                  "--idle-exit", "20"},
                  tmp_.file("worker-" + tag + ".log"));
   };
   Child a = seal_worker("a"), b = seal_worker("b");
