@@ -6,6 +6,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -16,11 +17,13 @@
 #include "fleet/collector.h"
 #include "fleet/kv_bucket.h"
 #include "fleet/nats_client.h"
+#include "fleet/video_assembler.h"
 #include "fleet/wire.h"
 #include "fleet_harness.h"
 #include "shroud/engine.h"
 #include "shroud/image_io.h"
 #include "shroud/keys.h"
+#include "shroud/recovery_track.h"
 #include "test_util.h"
 
 namespace shroud::testing {
@@ -364,6 +367,244 @@ TEST_F(FleetTest, KeyValueBucketRoundTripsBinaryValuesAcrossARestart) {
   auto got = kv->get("cams/gate1");
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(*got, value);   // the latest revision, byte for byte, from file storage
+}
+
+// Every frame of a video (OpenCV/FFmpeg), BGR.
+std::vector<cv::Mat> video_frames(const std::string& path) {
+  std::vector<cv::Mat> out;
+  cv::VideoCapture cap(path, cv::CAP_FFMPEG);
+  cv::Mat m;
+  while (cap.isOpened() && cap.read(m) && !m.empty()) out.push_back(m.clone());
+  return out;
+}
+
+bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
+  return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
+}
+
+// The single-process reference: what `shroud recover` restores from one protected frame.
+cv::Mat recovered_reference(const Engine& recover, const std::vector<std::uint8_t>& protected_frame) {
+  auto r = recover.recover_encoded(protected_frame, std::nullopt, "png");
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  if (!r.ok()) return {};
+  auto img = decode_image(r->image);
+  return img.ok() ? img->pixels : cv::Mat();
+}
+
+TEST_F(FleetTest, SealedFramesThroughTwoWorkersCollectIntoAVideoThatRecoversExactly) {
+  const int n = 8, bad = 5;   // frame 5 is a cut JPEG: a dead letter, a gap in the video
+  const auto files = make_frames(tmp_.file("in"), n, bad);
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  auto pool = ks->add_recipient();   // the camera seals whole frames to it (offload)
+  ASSERT_TRUE(pool.ok());
+  ASSERT_TRUE(save_keyset(*ks, tmp_.file("k.keyset"), false).ok());
+  fleet::CameraOptions cam;
+  cam.url = server_->url();
+  cam.camera = "cam5";
+  cam.input = tmp_.file("in");
+  cam.mode = fleet::CameraOptions::Mode::kOffload;
+  cam.recipient = *pool;
+  auto cr = fleet::run_camera(cam);
+  ASSERT_TRUE(cr.ok()) << cr.error().message;
+  EXPECT_EQ(cr->frames, n);
+  auto seal_worker = [&](const std::string& tag) {
+    return Child({shroud_bin(), "worker", "--nats", server_->url(), "--open-key", tmp_.file("k.keyset"), "-d",
+                  "manual:" + regions_, "-m", "seal", "--key", tmp_.file("k.keyset"), "--batch", "2", "--ack-wait", "2",
+                  "--idle-exit", "20"},
+                 tmp_.file("worker-" + tag + ".log"));
+  };
+  Child a = seal_worker("a"), b = seal_worker("b");
+  fleet::CollectOptions c;
+  c.url = server_->url();
+  c.camera = "cam5";
+  c.frames = n;
+  c.idle_exit_ms = 25000;
+  fleet::VideoCollectOptions v;
+  v.path = tmp_.file("out.mkv");
+  v.codec = "ffv1";
+  auto loaded = load_keyset(tmp_.file("k.keyset"));
+  ASSERT_TRUE(loaded.ok());
+  v.keyset = std::make_shared<const Keyset>(std::move(*loaded));
+  c.video = v;
+  auto rep = fleet::run_collect(c);
+  ASSERT_TRUE(rep.ok()) << rep.error().message << "\n" << read_text(tmp_.file("worker-a.log"));
+  ASSERT_TRUE(rep->video.has_value());
+  EXPECT_EQ(rep->written, n - 1);
+  ASSERT_EQ(rep->dead.size(), 1u);
+  EXPECT_EQ(rep->dead[0].index, bad);
+  EXPECT_EQ(rep->video->frames, n);
+  EXPECT_EQ(rep->video->repeated, std::vector<std::int64_t>{bad});
+  EXPECT_EQ(rep->video->sealed_frames, n - 1);
+  EXPECT_GE(rep->video->sealed_regions, static_cast<std::uint64_t>(n));
+  EXPECT_TRUE(std::filesystem::exists(tmp_.file("out.mkv.shroudv")));
+
+  // The video has n frames and shows no original pixels in the sealed rectangle.
+  const auto shown = video_frames(tmp_.file("out.mkv"));
+  ASSERT_EQ(shown.size(), static_cast<std::size_t>(n));
+  const cv::Rect face(64, 48, 200, 160);
+  // The key holder restores every frame exactly as single-process recovery of each frame does.
+  const auto r = run_shroud({"recover", tmp_.file("out.mkv"), "-o", tmp_.file("rec.mkv"), "--key", tmp_.file("k.keyset")});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rec = video_frames(tmp_.file("rec.mkv"));
+  ASSERT_EQ(rec.size(), static_cast<std::size_t>(n));
+  EngineOptions so = engine_options();
+  so.method = "seal";
+  so.key = tmp_.file("k.keyset");
+  auto sealer = Engine::create(so);
+  ASSERT_TRUE(sealer.ok()) << sealer.error().message;
+  EngineOptions ro;
+  ro.mode = EngineOptions::Mode::kRecover;
+  ro.key = tmp_.file("k.keyset");
+  auto recoverer = Engine::create(ro);
+  ASSERT_TRUE(recoverer.ok()) << recoverer.error().message;
+  for (int i = 0; i < n; ++i) {
+    const int src = i == bad ? bad - 1 : i;   // the gap repeats the previous frame
+    auto bytes = read_file(files[src]);
+    ASSERT_TRUE(bytes.ok());
+    auto prot = sealer->protect_encoded(*bytes, "jpeg", std::filesystem::path(files[src]).filename().string());
+    ASSERT_TRUE(prot.ok()) << prot.error().message;
+    const cv::Mat want = recovered_reference(*recoverer, prot->image);
+    EXPECT_TRUE(same_pixels(rec[i], want)) << "frame " << i;
+    EXPECT_FALSE(same_pixels(shown[i](face), want(face))) << "frame " << i << " shows the original face";
+    // Outside the sealed area the video is the protected frame itself. The area is the sealed
+    // rectangles (the face box grown by the policy's mask scale), grown to whole JPEG blocks when the worker sealed JPEG coefficients (blocks and
+    // chroma upsampling around the rectangle decode differently in the original).
+    auto shown_prot = decode_image(prot->image);
+    ASSERT_TRUE(shown_prot.ok());
+    cv::Mat diff, any;
+    cv::absdiff(shown[i], shown_prot->pixels, diff);
+    cv::cvtColor(diff, any, cv::COLOR_BGR2GRAY);
+    const cv::Rect changed = cv::boundingRect(any);
+    ASSERT_FALSE(prot->report.actions.empty());
+    cv::Rect sealed = prot->report.actions[0].rect;
+    for (const auto& act : prot->report.actions) sealed |= act.rect;
+    const cv::Rect cover(sealed.x - 16, sealed.y - 16, sealed.width + 32, sealed.height + 32);
+    EXPECT_EQ(changed & cover, changed) << "frame " << i << ": " << changed;
+    EXPECT_GT(changed.area(), 0);
+  }
+}
+
+// Reordering without a broker: frames given out of order within the window come out in order;
+// a frame missing while more than the window wait is a gap (repeat), and arrives late.
+TEST(FleetVideo, ReordersWithinTheWindowAndRepeatsGaps) {
+  TempDir tmp;
+  std::vector<std::vector<std::uint8_t>> frames;
+  for (int i = 0; i < 6; ++i) {
+    cv::Mat m(64, 96, CV_8UC3, cv::Scalar(40 * i, 255 - 40 * i, 7 * i));
+    auto png = encode_image(m, "png");
+    ASSERT_TRUE(png.ok());
+    frames.push_back(*png);
+  }
+  fleet::VideoCollectOptions v;
+  v.path = tmp.file("o.mkv");
+  v.codec = "ffv1";
+  v.reorder_window = 2;
+  auto as = fleet::VideoAssembler::create(v);
+  ASSERT_TRUE(as.ok()) << as.error().message;
+  // 1 and 2 wait for 0; 3 makes three waiting (> 2): 0 is declared missing (nothing to repeat
+  // yet: skipped), then 1 2 3 are written. 0 arriving now is late. 5 waits for 4, which is dead.
+  for (int i : {2, 1, 3, 0, 5}) ASSERT_TRUE((*as)->add(i, frames[i]).ok());
+  ASSERT_TRUE((*as)->missing(4).ok());
+  auto rep = (*as)->finish(7);
+  ASSERT_TRUE(rep.ok()) << rep.error().message;
+  EXPECT_EQ(rep->skipped, std::vector<std::int64_t>{0});
+  EXPECT_EQ(rep->late, std::vector<std::int64_t>{0});
+  EXPECT_EQ(rep->repeated, (std::vector<std::int64_t>{4, 6}));
+  EXPECT_EQ(rep->max_buffered, 3);
+  EXPECT_TRUE(rep->track.empty());
+  const auto got = video_frames(tmp.file("o.mkv"));
+  ASSERT_EQ(got.size(), 6u);   // 1 2 3 3(4) 5 5(6)
+  const int want[] = {1, 2, 3, 3, 5, 5};
+  for (int i = 0; i < 6; ++i) {
+    auto d = decode_image(frames[want[i]]);
+    ASSERT_TRUE(d.ok());
+    EXPECT_TRUE(same_pixels(got[i], d->pixels)) << i;
+  }
+  // No frame at all: an error and no file.
+  fleet::VideoCollectOptions e = v;
+  e.path = tmp.file("empty.mkv");
+  auto none = fleet::VideoAssembler::create(e);
+  ASSERT_TRUE(none.ok());
+  ASSERT_TRUE((*none)->missing(0).ok());
+  EXPECT_FALSE((*none)->finish(3).ok());
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("empty.mkv")));
+  // An existing output is refused before anything is collected.
+  EXPECT_FALSE(fleet::VideoAssembler::create(v).ok());
+}
+
+// Sealed frames without a broker: with the keyset a track is written and `shroud recover`
+// restores each frame as per-frame recovery does; a frame of another size is unusable (a gap);
+// without the keyset the video has no track and says so.
+TEST(FleetVideo, SealedFramesGiveATrackOnlyWithTheKey) {
+  TempDir tmp;
+  write_text(tmp.file("regions.json"), R"({"regions": [{"kind": "face", "box": [16, 8, 40, 30]}]})");
+  auto ks = Keyset::generate();
+  ASSERT_TRUE(ks.ok());
+  ASSERT_TRUE(save_keyset(*ks, tmp.file("k.keyset"), false).ok());
+  EngineOptions so;
+  so.detector = "manual:" + tmp.file("regions.json");
+  so.method = "seal";
+  so.key = tmp.file("k.keyset");
+  so.jobs = 1;
+  auto sealer = Engine::create(so);
+  ASSERT_TRUE(sealer.ok()) << sealer.error().message;
+  EngineOptions ro;
+  ro.mode = EngineOptions::Mode::kRecover;
+  ro.key = tmp.file("k.keyset");
+  auto recoverer = Engine::create(ro);
+  ASSERT_TRUE(recoverer.ok());
+  std::vector<std::vector<std::uint8_t>> prot;
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat m(72, 96, CV_8UC3);
+    cv::randu(m, cv::Scalar::all(0), cv::Scalar::all(255));
+    if (i == 2) m = cv::Mat(80, 96, CV_8UC3, cv::Scalar(1, 2, 3));   // another size: unusable
+    auto png = encode_image(m, "png");
+    ASSERT_TRUE(png.ok());
+    auto p = sealer->protect_encoded(*png, "png", "f.png");
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    prot.push_back(p->image);
+  }
+  auto loaded = load_keyset(tmp.file("k.keyset"));
+  ASSERT_TRUE(loaded.ok());
+  for (bool with_key : {true, false}) {
+    fleet::VideoCollectOptions v;
+    v.path = tmp.file(with_key ? "k.mkv" : "nok.mkv");
+    v.codec = "ffv1";
+    if (with_key) v.keyset = std::make_shared<const Keyset>(std::move(*loaded));
+    auto as = fleet::VideoAssembler::create(v);
+    ASSERT_TRUE(as.ok()) << as.error().message;
+    for (int i : {1, 0, 3, 2}) ASSERT_TRUE((*as)->add(i, prot[i]).ok());
+    auto rep = (*as)->finish(-1);
+    ASSERT_TRUE(rep.ok()) << rep.error().message;
+    EXPECT_EQ(rep->frames, 4);
+    EXPECT_EQ(rep->repeated, std::vector<std::int64_t>{2});
+    ASSERT_EQ(rep->unusable.size(), 1u);
+    EXPECT_EQ(rep->unusable[0].index, 2);
+    EXPECT_NE(rep->unusable[0].error.find("size"), std::string::npos) << rep->unusable[0].error;
+    EXPECT_EQ(rep->sealed_frames, 3);
+    EXPECT_EQ(rep->sealed_without_key, !with_key);
+    EXPECT_EQ(std::filesystem::exists(v.path + ".shroudv"), with_key);
+    if (!with_key) {
+      EXPECT_TRUE(rep->track.empty());
+      continue;
+    }
+    const auto r = run_shroud({"recover", v.path, "-o", tmp.file("rec.mkv"), "--key", tmp.file("k.keyset")});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto rec = video_frames(tmp.file("rec.mkv"));
+    ASSERT_EQ(rec.size(), 4u);
+    const int src[] = {0, 1, 1, 3};
+    for (int i = 0; i < 4; ++i) EXPECT_TRUE(same_pixels(rec[i], recovered_reference(*recoverer, prot[src[i]]))) << i;
+  }
+}
+
+// CLI: the video options need a video output.
+TEST(FleetVideo, KeyWithAFolderOutputIsRefused) {
+  TempDir tmp;
+  const auto r = run_shroud({"collect", "--nats", "nats://127.0.0.1:1", "--camera", "c", "-o", tmp.file("dir"), "--key", "k"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("video output"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("dir")));
 }
 
 TEST(FleetWire, CameraIdsAreOneSubjectToken) {

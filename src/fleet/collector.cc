@@ -17,13 +17,19 @@ namespace shroud::fleet {
 
 Result<CollectReport> run_collect(const CollectOptions& o) {
   SHROUD_RETURN_IF_ERROR(check_camera_id(o.camera));
-  if (o.output_dir.empty()) return make_error(ErrorCode::kInvalidArgument, "collect needs an output folder");
+  if (o.output_dir.empty() && !o.video) return make_error(ErrorCode::kInvalidArgument, "collect needs an output folder or video");
+  std::unique_ptr<VideoAssembler> video;
+  if (o.video) {
+    SHROUD_ASSIGN_OR_RETURN(video, VideoAssembler::create(*o.video));
+  }
   SHROUD_ASSIGN_OR_RETURN(NatsClient nc, NatsClient::connect(o.url));
   SHROUD_RETURN_IF_ERROR(nc.ensure_stream(out_stream_spec()));
-  std::error_code ec;   // the folder only once the broker answered
-  fs::create_directories(o.output_dir, ec);
-  if (!fs::is_directory(o.output_dir, ec)) {
-    return make_error(ErrorCode::kPermission, "'" + o.output_dir + "': cannot create the output folder");
+  if (!video) {
+    std::error_code ec;   // the folder only once the broker answered
+    fs::create_directories(o.output_dir, ec);
+    if (!fs::is_directory(o.output_dir, ec)) {
+      return make_error(ErrorCode::kPermission, "'" + o.output_dir + "': cannot create the output folder");
+    }
   }
   // Two ordered consumers: a filter must lie within one of the stream's subjects (server 2.9).
   SHROUD_ASSIGN_OR_RETURN(PullSubscription prot_sub, nc.ordered_subscribe(kOutStream, protected_subject(o.camera)));
@@ -59,12 +65,19 @@ Result<CollectReport> run_collect(const CollectOptions& o) {
     if (m.subject() == dsub) {
       dead.insert(*index);
       rep.dead.push_back({*index, m.header(kHeaderName), m.header(kHeaderError)});
+      if (video) SHROUD_RETURN_IF_ERROR(video->missing(*index));
       continue;
     }
     if (m.subject() != prot) continue;
     if (auto sent = parse_frame_index(m.header(kHeaderSent)); sent.ok()) {
       const auto us = std::chrono::duration_cast<std::chrono::microseconds>(arrived.time_since_epoch()).count();
       rep.latency_ms.push_back(static_cast<double>(us - *sent) / 1000.0);
+    }
+    if (video) {
+      const auto data = m.data();
+      SHROUD_RETURN_IF_ERROR(video->add(*index, std::vector<std::uint8_t>(data.begin(), data.end())));
+      written.emplace(*index, std::string());
+      continue;
     }
     const std::string format = m.header(kHeaderFormat) == "png" ? "png" : "jpeg";
     char name[64];
@@ -80,7 +93,12 @@ Result<CollectReport> run_collect(const CollectOptions& o) {
   for (std::int64_t i = 0; i < end; ++i) {
     if (written.count(i) == 0 && dead.count(i) == 0) rep.gaps.push_back(i);
   }
-  for (auto& [i, p] : written) rep.files.push_back(p);
+  if (video) {
+    SHROUD_ASSIGN_OR_RETURN(VideoCollectReport vr, video->finish(end));
+    rep.video = std::move(vr);
+  } else {
+    for (auto& [i, p] : written) rep.files.push_back(p);
+  }
   rep.written = static_cast<std::int64_t>(written.size());
   return rep;
 }
