@@ -98,6 +98,7 @@ struct EngineOptions {
   bool sidecar = false;                   // container/record beside the image (OUT.shroud)
   bool detached = false;                  // seal: bind to geometry, not carrier pixels
   std::string track;                      // video seal: recovery track path (default OUT.shroudv)
+  int track_format = 3;                   // video seal: recovery track version 1 (raw pixels), 2 or 3 (compressed)
 
   // ---- signed provenance (docs/provenance.md)
   std::string signer;                     // seal: device signing key file; every container/track gets a signed record

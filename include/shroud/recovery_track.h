@@ -85,7 +85,8 @@ struct TrackWriterOptions {
   // 3 (default): shroud-video-v3, compressed records padded to size buckets (8- or 16-bit
   // frames), colour coded as the planes G, B - G, R - G. 2: shroud-video-v2, the same with v2's
   // colour decorrelation (residual differences; kept to write legacy tracks). 1: shroud-video-v1,
-  // raw pixels (8-bit only; kept to write legacy tracks in tests).
+  // raw pixels (8-bit only; legacy readers and comparisons: `shroud protect --track-format 1`,
+  // EngineOptions::track_format).
   int format_version = 3;
   int key_interval = 30;      // v2: every Nth frame (0, N, 2N ...) is a key-frame (1: all)
   int bucket_steps = 2;       // v2: padding buckets per octave: 1, 2 or 4 (codec/size_bucket.h)

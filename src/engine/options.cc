@@ -63,6 +63,7 @@ Status validate_ranges(const EngineOptions& o) {
   if (o.extend_back != -1) SHROUD_RETURN_IF_ERROR(in_range("extend_back", o.extend_back, 0, 1000));
   SHROUD_RETURN_IF_ERROR(in_range<std::int64_t>("max_frames", o.max_frames, 0, std::int64_t{1} << 30));
   SHROUD_RETURN_IF_ERROR(in_range("crf", o.crf, 0, 51));
+  SHROUD_RETURN_IF_ERROR(in_range("track_format", o.track_format, 1, 3));
   if (o.codec != "auto" && o.codec != "h264" && o.codec != "mpeg4" && o.codec != "ffv1") {
     return field_error("codec", "must be auto, h264, mpeg4 or ffv1, got '" + o.codec + "'");
   }
@@ -229,6 +230,7 @@ const std::map<std::string, Setter>& setters() {
       {"crf", integer(&EngineOptions::crf)},
       {"preset", str(&EngineOptions::preset)},
       {"codec", str(&EngineOptions::codec)},
+      {"track_format", integer(&EngineOptions::track_format)},
   };
   return kSetters;
 }
@@ -268,7 +270,7 @@ json EngineOptions::to_json() const {
       {"epsilon", opt(epsilon)}, {"mechanism", mechanism}, {"plate_style", plate_style}, {"dp_cell", opt(dp_cell)},
       {"dp_m", opt(dp_m)}, {"encoder", encoder}, {"generator", generator}, {"latent_clip", opt(latent_clip)},
       {"generator_size", opt(generator_size)}, {"ksame_gallery", ksame_gallery}, {"ksame_k", opt(ksame_k)}, {"key", key}, {"recipient", recipient}, {"placeholder", placeholder},
-      {"sidecar", sidecar}, {"detached", detached}, {"track", track}, {"level", level}, {"levels", levels},
+      {"sidecar", sidecar}, {"detached", detached}, {"track", track}, {"track_format", track_format}, {"level", level}, {"levels", levels},
       {"encrypt_from", encrypt_from}, {"quality", quality}, {"keep_metadata", keep_metadata}, {"overwrite", overwrite},
       {"jobs", jobs}, {"camera", camera}, {"detect_every", detect_every}, {"hold", hold}, {"extend_back", extend_back},
       {"drop_audio", drop_audio}, {"max_frames", max_frames}, {"keep_tags", keep_tags}, {"jpeg_path", jpeg_path},

@@ -47,6 +47,7 @@ Result<VideoReport> Engine::protect_video(const std::string& input, const std::s
     TrackWriterOptions to;
     to.placeholder = im.seal->placeholder;
     to.overwrite = o.overwrite;
+    to.format_version = o.track_format;
     SHROUD_ASSIGN_OR_RETURN(track, RecoveryTrackWriter::create(track_file, im.seal->source(), to));
   }
   VideoProtectOptions vo;

@@ -280,6 +280,10 @@ void add_protect(CLI::App& app, Globals& g) {
   cmd->add_flag("--detached", o->e.detached, "seal: do not bind to the carrier pixels (for pipelines that re-encode)");
   cmd->add_option("--recovery-track,--track", o->e.track,
                   "seal, video: recovery track file (default OUTPUT.shroudv; --track: older spelling)");
+  cmd->add_option("--track-format", o->e.track_format,
+                  "seal, video: recovery track version: 3 compressed (default), 2 compressed (older colour coding), "
+                  "1 raw pixels (large; for comparison and old readers)")
+      ->check(CLI::Range(1, 3));
   cmd->callback([&g, o] {
     auto key = o->keys.resolve(false);
     if (!key.ok()) {
