@@ -50,7 +50,7 @@ mkdir -p "$TMP/c"
 cp "$SRC/examples/c/protect.c" "$TMP/c/"
 export PKG_CONFIG_PATH=$LIBDIR/pkgconfig
 pkg-config --exists shroud || fail "pkg-config cannot find shroud"
-(cd "$TMP/c" && cc -std=c99 -Wall -Wextra -Werror -pedantic $SAN protect.c $(pkg-config --cflags --libs shroud) \
+(cd "$TMP/c" && "${CC:-cc}" -std=c99 -Wall -Wextra -Werror -pedantic $SAN protect.c $(pkg-config --cflags --libs shroud) \
    -Wl,-rpath,"$LIBDIR" -o protect_c)
 echo "== examples/c (pkg-config) =="
 "$TMP/c/protect_c" "$TMP/messi5.ppm" "$TMP/keys.json" "$TMP/other.json"
@@ -59,6 +59,7 @@ echo "== examples/c (pkg-config) =="
 mkdir -p "$TMP/cpp"
 cp "$SRC/examples/cpp/CMakeLists.txt" "$SRC/examples/cpp/protect.cc" "$TMP/cpp/"
 cmake -S "$TMP/cpp" -B "$TMP/cpp/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_PREFIX_PATH="$PREFIX" \
+  -DCMAKE_CXX_COMPILER="${CXX:-c++}" \
   -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror $SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" >"$TMP/cpp.log" 2>&1 \
   || { cat "$TMP/cpp.log"; fail "cmake configure of examples/cpp"; }
 cmake --build "$TMP/cpp/build" >>"$TMP/cpp.log" 2>&1 || { cat "$TMP/cpp.log"; fail "build of examples/cpp"; }
