@@ -283,7 +283,7 @@ TEST_F(FleetTest, OffloadFramesAreSealedOnTheWireAndOpenedByTheWorkers) {
     ASSERT_TRUE((*msgs)[0].nak(0).ok());
     // Consumers of a work-queue stream may not overlap: remove the peek before the workers.
     msgs->clear();
-    *sub = fleet::PullSubscription(nullptr);
+    *sub = fleet::PullSubscription(nullptr, nullptr);
     ASSERT_TRUE(nc->delete_consumer(fleet::kFramesStream, "peek").ok());
   }
   Child a = worker("a", {"--open-key", tmp_.file("pool.keyset")});

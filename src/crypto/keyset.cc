@@ -12,6 +12,7 @@
 #include <set>
 
 #include "crypto/keyset_impl.h"
+#include "shroud/atomic_file.h"
 #include "shroud/image_io.h"
 
 namespace fs = std::filesystem;
@@ -143,26 +144,26 @@ Result<Keyset::Impl> parse_impl(nlohmann::json& j) {
   return impl;
 }
 
-std::string json_string(const std::string& s) { return nlohmann::json(s).dump(); }
-
-// The keyset as JSON text. The caller must wipe the returned string (it holds key material).
+// The keyset as JSON text (nlohmann::ordered_json: fields in the documented order). The caller must wipe the returned string (it holds
+// key material); the material strings inside the JSON value are wiped here before it is freed.
 std::string serialize(const Keyset::Impl& impl) {
-  std::string out = "{\n  \"format\": \"shroud-keyset\",\n  \"version\": 1,\n  \"primary\": " +
-                    std::to_string(impl.primary) + ",\n  \"keys\": [";
-  for (std::size_t i = 0; i < impl.keys.size(); ++i) {
-    const auto& e = impl.keys[i];
-    out += i == 0 ? "\n" : ",\n";
-    out += "    {\"id\": " + std::to_string(e.info.id) + ", \"status\": \"" +
-           (e.info.status == KeyStatus::kEnabled ? "enabled" : "disabled") + "\", \"algorithm\": \"" +
-           key_algorithm_name(e.info.algorithm) + "\", \"created\": " + json_string(e.info.created);
-    if (e.info.algorithm == KeyAlgorithm::kRecipientX25519) {
-      out += ", \"public\": \"" + crypto::to_base64(e.public_key) + "\"";
-    }
+  nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+  for (const auto& e : impl.keys) {
+    nlohmann::ordered_json k = {{"id", e.info.id},
+                                {"status", e.info.status == KeyStatus::kEnabled ? "enabled" : "disabled"},
+                                {"algorithm", key_algorithm_name(e.info.algorithm)},
+                                {"created", e.info.created}};
+    if (e.info.algorithm == KeyAlgorithm::kRecipientX25519) k["public"] = crypto::to_base64(e.public_key);
     std::string material = crypto::to_base64(e.material.view());
-    out += ", \"material\": \"" + material + "\"}";
-    crypto::memzero(material.data(), material.size());
+    k["material"] = std::move(material);
+    keys.push_back(std::move(k));
   }
-  out += "\n  ]\n}\n";
+  nlohmann::ordered_json doc = {{"format", "shroud-keyset"}, {"version", 1}, {"primary", impl.primary}, {"keys", std::move(keys)}};
+  std::string out = doc.dump(2);  // one buffer, wiped by the caller (no concatenated copies)
+  for (auto& k : doc["keys"]) {
+    auto& m = k["material"].get_ref<std::string&>();
+    crypto::memzero(m.data(), m.size());
+  }
   return out;
 }
 
@@ -333,7 +334,10 @@ Result<Keyset> load_keyset(const std::string& path) {
 
 Status save_keyset(const Keyset& keyset, const std::string& path, bool overwrite) {
   std::string text = serialize(keyset.impl());
-  Status s = write_file_atomic(path, std::vector<std::uint8_t>(text.begin(), text.end()), WriteOptions{overwrite, 0600});
+  // Written straight from the one string that is wiped (no unwiped copy of the material).
+  auto file = AtomicFile::create(path, WriteOptions{overwrite, 0600});
+  Status s = file.ok() ? file->write(text) : Status(file.error());
+  if (s.ok()) s = file->commit();
   crypto::memzero(text.data(), text.size());
   return s;
 }

@@ -90,17 +90,30 @@ Status Message::term() {
 }
 
 // ---- PullSubscription
-PullSubscription::PullSubscription(natsSubscription* sub) : sub_(sub) {}
-PullSubscription::PullSubscription(PullSubscription&& o) noexcept : sub_(std::exchange(o.sub_, nullptr)) {}
+PullSubscription::PullSubscription(natsSubscription* sub, natsConnection* nc) : sub_(sub), nc_(nc) {}
+PullSubscription::PullSubscription(PullSubscription&& o) noexcept
+    : sub_(std::exchange(o.sub_, nullptr)), nc_(std::exchange(o.nc_, nullptr)) {}
 PullSubscription& PullSubscription::operator=(PullSubscription&& o) noexcept {
   if (this != &o) {
-    if (sub_ != nullptr) natsSubscription_Destroy(sub_);
+    close();
     sub_ = std::exchange(o.sub_, nullptr);
+    nc_ = std::exchange(o.nc_, nullptr);
   }
   return *this;
 }
-PullSubscription::~PullSubscription() {
-  if (sub_ != nullptr) natsSubscription_Destroy(sub_);
+PullSubscription::~PullSubscription() { close(); }
+
+// libnats 3.4 (Debian 12) can crash when a subscription is destroyed while the connection's
+// reader thread is delivering a message for it (nats.c issue 637, fixed upstream in PR 638);
+// an ordered consumer keeps receiving heartbeats, and destroying one crashed FleetMsaiTest about
+// 1 run in 4. Unsubscribe, then flush: when the PONG is back, the server has processed the UNSUB
+// and the reader has finished every message sent before it, so nothing is in flight.
+void PullSubscription::close() {
+  if (sub_ == nullptr) return;
+  (void)natsSubscription_Unsubscribe(sub_);
+  if (nc_ != nullptr) (void)natsConnection_FlushTimeout(nc_, 2000);
+  natsSubscription_Destroy(sub_);
+  sub_ = nullptr;
 }
 
 Result<std::vector<Message>> PullSubscription::fetch(int batch, std::int64_t timeout_ms) {
@@ -259,7 +272,7 @@ Result<PullSubscription> NatsClient::pull_subscribe(const std::string& stream, c
   jsErrCode jerr = static_cast<jsErrCode>(0);
   const natsStatus s = js_PullSubscribe(&sub, js_, filter.c_str(), durable.c_str(), nullptr, &so, &jerr);
   if (s != NATS_OK) return nats_error("pull subscribe " + durable, s, jerr);
-  return PullSubscription(sub);
+  return PullSubscription(sub, nc_);
 }
 
 Result<PullSubscription> NatsClient::ordered_subscribe(const std::string& stream, const std::string& filter) {
@@ -272,7 +285,7 @@ Result<PullSubscription> NatsClient::ordered_subscribe(const std::string& stream
   jsErrCode jerr = static_cast<jsErrCode>(0);
   const natsStatus s = js_SubscribeSync(&sub, js_, filter.c_str(), nullptr, &so, &jerr);
   if (s != NATS_OK) return nats_error("subscribe " + filter, s, jerr);
-  return PullSubscription(sub);
+  return PullSubscription(sub, nc_);
 }
 
 Result<PublishResult> NatsClient::publish(const std::string& subject, std::span<const std::uint8_t> data,
@@ -328,7 +341,7 @@ Result<PullSubscription> NatsClient::subscribe(const std::string& subject, const
   if (s != NATS_OK) return nats_error("subscribe to " + subject, s);
   // Make sure the server has the interest before a caller relies on it (requests sent next).
   (void)natsConnection_FlushTimeout(nc_, 5000);
-  return PullSubscription(sub);
+  return PullSubscription(sub, nc_);
 }
 
 Result<Message> NatsClient::request(const std::string& subject, std::span<const std::uint8_t> data,

@@ -76,7 +76,8 @@ struct PublishResult {
 
 class PullSubscription {
  public:
-  explicit PullSubscription(__natsSubscription* sub);
+  // `nc`: the subscription's connection (flushed when the subscription is closed).
+  PullSubscription(__natsSubscription* sub, __natsConnection* nc);
   PullSubscription(PullSubscription&&) noexcept;
   PullSubscription& operator=(PullSubscription&&) noexcept;
   ~PullSubscription();
@@ -86,7 +87,9 @@ class PullSubscription {
   Result<std::vector<Message>> next(std::int64_t timeout_ms);
 
  private:
+  void close();
   __natsSubscription* sub_ = nullptr;
+  __natsConnection* nc_ = nullptr;
 };
 
 class NatsClient {
