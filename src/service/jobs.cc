@@ -138,6 +138,23 @@ class JobRunner {
     save(job, true);
   }
 
+  // A run that stopped early: queued again when the server is stopping (it runs after the
+  // restart), else cancelled or failed with `error`; the input is removed unless queued again.
+  void end_failed_run(Job& job, const std::string& id, const std::string& error) {
+    if (stopping() && !job.cancel) {
+      set_state(job, "queued");
+      return;
+    }
+    if (job.cancel) {
+      set_state(job, "cancelled");
+      host_.log("job " + id + " cancelled");
+    } else {
+      set_state(job, "failed", error);
+      host_.log("job " + id + " failed: " + error);
+    }
+    remove_input(job);
+  }
+
   void remove_input(Job& job) {
     std::string input;
     {
@@ -423,19 +440,7 @@ class JobRunner {
     if (rec["options"].value("frames", false)) {
       auto followed = follow_boxes(job, rec);
       if (!followed.ok()) {
-        if (stopping() && !job.cancel) {
-          set_state(job, "queued");   // the server is stopping: run again after the restart
-          return;
-        }
-        if (job.cancel) {
-          set_state(job, "cancelled");
-          host_.log("job " + id + " cancelled");
-          remove_input(job);
-          return;
-        }
-        set_state(job, "failed", followed.error().message);
-        host_.log("job " + id + " failed: " + followed.error().message);
-        remove_input(job);
+        end_failed_run(job, id, followed.error().message);
         return;
       }
     }
@@ -465,18 +470,7 @@ class JobRunner {
                                           : Result<VideoReport>(eng.error());
     if (!report.ok()) {
       fs::remove(output, ec);
-      if (stopping() && !job.cancel) {
-        set_state(job, "queued");   // the server is stopping: run again after the restart
-        return;
-      }
-      if (job.cancel) {
-        set_state(job, "cancelled");
-        host_.log("job " + id + " cancelled");
-      } else {
-        set_state(job, "failed", report.error().message);
-        host_.log("job " + id + " failed: " + report.error().message);
-      }
-      remove_input(job);
+      end_failed_run(job, id, report.error().message);
       return;
     }
     auto s = finish(job, rec, *report, output, frames);
