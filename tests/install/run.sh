@@ -50,8 +50,12 @@ mkdir -p "$TMP/c"
 cp "$SRC/examples/c/protect.c" "$TMP/c/"
 export PKG_CONFIG_PATH=$LIBDIR/pkgconfig
 pkg-config --exists shroud || fail "pkg-config cannot find shroud"
-(cd "$TMP/c" && "${CC:-cc}" -std=c99 -Wall -Wextra -Werror -pedantic $SAN protect.c $(pkg-config --cflags --libs shroud) \
-   -Wl,-rpath,"$LIBDIR" -o protect_c)
+# A clang-sanitized libshroud (C++) needs UBSan's C++ runtime, which clang's C driver leaves out.
+CSAN=$SAN
+CXXRT=""
+if "${CC:-cc}" --version 2>/dev/null | grep -q clang; then CSAN="$SAN -fsanitize-link-c++-runtime"; CXXRT="-lstdc++"; fi
+(cd "$TMP/c" && "${CC:-cc}" -std=c99 -Wall -Wextra -Werror -pedantic $CSAN protect.c $(pkg-config --cflags --libs shroud) \
+   $CXXRT -Wl,-rpath,"$LIBDIR" -o protect_c)
 echo "== examples/c (pkg-config) =="
 "$TMP/c/protect_c" "$TMP/messi5.ppm" "$TMP/keys.json" "$TMP/other.json"
 
