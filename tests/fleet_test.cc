@@ -49,6 +49,24 @@ class FleetTest : public ::testing::Test {
     write_text(regions_, R"({"regions": [{"kind": "face", "box": [64, 48, 200, 160]}]})");
   }
 
+  // Runs an offloading camera over `dir` for `camera`: every frame is sealed to the worker
+  // pool's recipient key, whose keyset is saved at `keyset_path` for the workers.
+  Result<fleet::CameraReport> run_offload_camera(const std::string& dir, const std::string& camera,
+                                                 const std::string& keyset_path) {
+    auto ks = Keyset::generate();
+    if (!ks.ok()) return ks.error();
+    auto pool = ks->add_recipient();
+    if (!pool.ok()) return pool.error();
+    SHROUD_RETURN_IF_ERROR(save_keyset(*ks, keyset_path, false));
+    fleet::CameraOptions c;
+    c.url = server_->url();
+    c.camera = camera;
+    c.input = dir;
+    c.mode = fleet::CameraOptions::Mode::kOffload;
+    c.recipient = *pool;
+    return fleet::run_camera(c);
+  }
+
   // `n` frames 640x480 (gradient, shapes, mild noise; seeded) as JPEG files in `dir`.
   std::vector<std::string> make_frames(const std::string& dir, int n, int corrupt = -1) {
     std::filesystem::create_directories(dir);
@@ -251,18 +269,7 @@ TEST_F(FleetTest, CorruptJpegGoesToDeadLetterAndTheRestFlowOn) {
 TEST_F(FleetTest, OffloadFramesAreSealedOnTheWireAndOpenedByTheWorkers) {
   const auto files = make_frames(tmp_.file("in"), 4);
   const auto want = expected(files);
-  auto ks = Keyset::generate();
-  ASSERT_TRUE(ks.ok());
-  auto pub = ks->add_recipient();
-  ASSERT_TRUE(pub.ok());
-  ASSERT_TRUE(save_keyset(*ks, tmp_.file("pool.keyset"), false).ok());
-  fleet::CameraOptions c;
-  c.url = server_->url();
-  c.camera = "cam2";
-  c.input = tmp_.file("in");
-  c.mode = fleet::CameraOptions::Mode::kOffload;
-  c.recipient = *pub;
-  auto cr = fleet::run_camera(c);
+  auto cr = run_offload_camera(tmp_.file("in"), "cam2", tmp_.file("pool.keyset"));
   ASSERT_TRUE(cr.ok()) << cr.error().message;
   // What the broker holds is not the frame: no JPEG marker, 48 bytes of box overhead + binding.
   {
@@ -394,18 +401,8 @@ cv::Mat recovered_reference(const Engine& recover, const std::vector<std::uint8_
 TEST_F(FleetTest, SealedFramesThroughTwoWorkersCollectIntoAVideoThatRecoversExactly) {
   const int n = 8, bad = 5;   // frame 5 is a cut JPEG: a dead letter, a gap in the video
   const auto files = make_frames(tmp_.file("in"), n, bad);
-  auto ks = Keyset::generate();
-  ASSERT_TRUE(ks.ok());
-  auto pool = ks->add_recipient();   // the camera seals whole frames to it (offload)
-  ASSERT_TRUE(pool.ok());
-  ASSERT_TRUE(save_keyset(*ks, tmp_.file("k.keyset"), false).ok());
-  fleet::CameraOptions cam;
-  cam.url = server_->url();
-  cam.camera = "cam5";
-  cam.input = tmp_.file("in");
-  cam.mode = fleet::CameraOptions::Mode::kOffload;
-  cam.recipient = *pool;
-  auto cr = fleet::run_camera(cam);
+  // The camera seals whole frames to the pool's key (offload).
+  auto cr = run_offload_camera(tmp_.file("in"), "cam5", tmp_.file("k.keyset"));
   ASSERT_TRUE(cr.ok()) << cr.error().message;
   EXPECT_EQ(cr->frames, n);
   auto seal_worker = [&](const std::string& tag) {
