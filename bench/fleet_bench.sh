@@ -12,21 +12,9 @@
 # Local runs take the pixel path (--jpeg-path pixel) because Engine::protect_encoded, which the
 # workers call, always decodes and re-encodes JPEG: same work, and byte-equal outputs (checked).
 set -euo pipefail
-BIN=$(realpath "${1:-build/shroud}")
-FRAMES=${2:-45}
-SRC=${SHROUD_BENCH_FRAMES:-/work/shared/data/faces/dlib_examples_faces}
-export SHROUD_MODELS=${SHROUD_MODELS:-/work/shared/models}
-NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
-[ -x "$NATS" ] || { echo "fleet_bench: nats-server not installed"; exit 77; }
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-T=$(mktemp -d)
-SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-
-mkdir -p "$T/in"
-mapfile -t SRCS < <(ls "$SRC"/*.jpg | sort)
-for ((i = 0; i < FRAMES; i++)); do cp "${SRCS[i % ${#SRCS[@]}]}" "$(printf "$T/in/f%04d.jpg" "$i")"; done
+BENCH=fleet_bench
+# shellcheck source=bench/fleet_common.sh
+source "$(dirname "$0")/fleet_common.sh"
 
 now() { date +%s.%N; }
 rate() { awk -v n="$FRAMES" -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", n / (b - a) }'; }

@@ -14,22 +14,10 @@
 # track (-o OUT.mkv --key, FFV1), and `shroud recover` checks the track; the collector's CPU per
 # frame is printed for the folder and the video output.
 set -euo pipefail
-BIN=$(realpath "${1:-build/shroud}")
-FRAMES=${2:-45}
-SRC=${SHROUD_BENCH_FRAMES:-/work/shared/data/faces/dlib_examples_faces}
-export SHROUD_MODELS=${SHROUD_MODELS:-/work/shared/models}
-NATS=$(command -v nats-server || echo /usr/sbin/nats-server)
-[ -x "$NATS" ] || { echo "fleet_cpu_bench: nats-server not installed"; exit 77; }
+BENCH=fleet_cpu_bench
+# shellcheck source=bench/fleet_common.sh
+source "$(dirname "$0")/fleet_common.sh"
 PY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")/.." && pwd)
-T=$(mktemp -d)
-SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-
-mkdir -p "$T/in"
-mapfile -t SRCS < <(ls "$SRC"/*.jpg | sort)
-for ((i = 0; i < FRAMES; i++)); do cp "${SRCS[i % ${#SRCS[@]}]}" "$(printf "$T/in/f%04d.jpg" "$i")"; done
 
 # cpu FILE CMD...: runs CMD, writes its user+sys CPU seconds (children included) to FILE.
 cpu() {
