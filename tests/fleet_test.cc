@@ -528,6 +528,24 @@ TEST(FleetVideo, ReordersWithinTheWindowAndRepeatsGaps) {
   EXPECT_FALSE(std::filesystem::exists(tmp.file("empty.mkv")));
   // An existing output is refused before anything is collected.
   EXPECT_FALSE(fleet::VideoAssembler::create(v).ok());
+  // One frame index far ahead (a bad header) is refused, not filled with a billion repeats.
+  fleet::VideoCollectOptions far = v;
+  far.path = tmp.file("far.mkv");
+  far.max_gap = 100;
+  auto fa = fleet::VideoAssembler::create(far);
+  ASSERT_TRUE(fa.ok());
+  ASSERT_TRUE((*fa)->add(0, frames[0]).ok());
+  ASSERT_TRUE((*fa)->add(1000000000, frames[1]).ok());
+  ASSERT_TRUE((*fa)->add(1, frames[1]).ok());
+  auto frep = (*fa)->finish(2);
+  ASSERT_TRUE(frep.ok()) << frep.error().message;
+  ASSERT_EQ(frep->unusable.size(), 1u);
+  EXPECT_EQ(frep->unusable[0].index, 1000000000);
+  EXPECT_NE(frep->unusable[0].error.find("--max-gap"), std::string::npos) << frep->unusable[0].error;
+  EXPECT_EQ(frep->frames, 2);
+  EXPECT_TRUE(frep->repeated.empty());
+  far.max_gap = 0;
+  EXPECT_FALSE(fleet::VideoAssembler::create(far).ok());
 }
 
 // Sealed frames without a broker: with the keyset a track is written and `shroud recover`

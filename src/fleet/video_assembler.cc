@@ -174,6 +174,12 @@ struct VideoAssembler::Impl {
       rep.late.push_back(index);
       return ok_status();
     }
+    if (index - next > o.max_gap) {
+      rep.unusable.push_back({index, "frame index " + std::to_string(index) + " is more than " + std::to_string(o.max_gap) +
+                                         " frames after the next expected frame " + std::to_string(next) +
+                                         " (raise --max-gap)"});
+      return ok_status();
+    }
     held.emplace(index, std::move(bytes));
     rep.max_buffered = std::max(rep.max_buffered, static_cast<std::int64_t>(held.size()));
     return drain(false);
@@ -191,6 +197,7 @@ Result<std::unique_ptr<VideoAssembler>> VideoAssembler::create(const VideoCollec
     return make_error(ErrorCode::kInvalidArgument, "reorder window must be 1..100000 frames");
   }
   if (!(o.fps > 0 && o.fps <= 1000)) return make_error(ErrorCode::kInvalidArgument, "fps must be in (0, 1000]");
+  if (o.max_gap < 1 || o.max_gap > 10000000) return make_error(ErrorCode::kInvalidArgument, "max gap must be 1..10000000 frames");
   if (o.track_recipient && !o.keyset) {
     return make_error(ErrorCode::kInvalidArgument, "a track recipient needs the keyset that opens the frames");
   }

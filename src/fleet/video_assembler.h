@@ -41,6 +41,9 @@ struct VideoCollectOptions {
   std::string preset = "veryfast";
   bool overwrite = false;
   std::int64_t reorder_window = 64;       // frames held waiting for a missing index (1..100000)
+  // A frame whose index is more than this after the next expected one is refused (unusable), so
+  // one bad index header cannot make the collector write or list billions of gap frames.
+  std::int64_t max_gap = 9000;            // 1..10000000 (9000: 6 minutes at 25 fps)
   std::shared_ptr<const Keyset> keyset;   // opens sealed frames; null: no recovery track
   std::optional<RecipientKey> track_recipient;  // seal the track to this key (default: keyset's symmetric key)
   std::string track;                      // default OUT.shroudv

@@ -87,7 +87,7 @@ int run(Opts& o) {
     if (v != nullptr) {
       nlohmann::json vj = {{"path", v->video}, {"frames", v->frames}, {"gap_policy", "repeat-previous"},
                            {"repeated", v->repeated}, {"skipped", v->skipped}, {"late", v->late},
-                           {"unusable", nlohmann::json::array()}, {"reorder_window", o.v.reorder_window},
+                           {"unusable", nlohmann::json::array()}, {"reorder_window", o.v.reorder_window}, {"max_gap", o.v.max_gap},
                            {"max_buffered", v->max_buffered}, {"sealed_frames", v->sealed_frames},
                            {"sealed_regions", v->sealed_regions}, {"sealed_without_key", v->sealed_without_key}};
       vj["track"] = v->track.empty() ? nlohmann::json(nullptr) : nlohmann::json(v->track);
@@ -118,6 +118,9 @@ void add_fleet_collect(CLI::App& app, Globals& g) {
   cmd->add_option("--preset", o->v.preset, "x264 preset (default veryfast)")->group(video);
   cmd->add_option("--reorder-window", o->v.reorder_window, "frames held waiting for a missing one before it counts as a gap (default 64)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}))->group(video);
+  cmd->add_option("--max-gap", o->v.max_gap,
+                  "a frame more than this many frames after the next expected one is refused as unusable (default 9000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000}))->group(video);
   cmd->add_option("--frames", o->c.frames, "stop after frames 0..N-1 are all in (protected or dead)")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   cmd->add_option("--idle-exit", o->idle_exit, "stop after this many seconds without a message")->check(CLI::Range(0.1, 1e6));
   cmd->add_flag("-f,--force", o->c.overwrite, "replace frame files that exist");
