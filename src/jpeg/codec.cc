@@ -28,6 +28,8 @@ void on_output_message(j_common_ptr cinfo) {
   }
 }
 
+}  // namespace
+
 Error classify(const ErrorManager& em) {
   const int code = em.pub.msg_code;
   if (code == JERR_IMAGE_TOO_BIG) return make_error(ErrorCode::kResourceLimit, "JPEG: " + em.message);
@@ -37,6 +39,8 @@ Error classify(const ErrorManager& em) {
   }
   return make_error(ErrorCode::kCorrupt, "JPEG: " + em.message);
 }
+
+namespace {
 
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 
