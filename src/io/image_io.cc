@@ -237,7 +237,14 @@ Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes, const I
   {
     // Every format Shroud reads is probed from its header: nothing is decoded (or allocated for
     // decoding) before the size is known to be within the limit.
-    SHROUD_ASSIGN_OR_RETURN(cv::Size size, probe_dimensions(bytes));
+    cv::Size size;
+    if (out.format == "jpeg") {  // one libjpeg header pass gives the size and the EXIF
+      SHROUD_ASSIGN_OR_RETURN(auto header, jpeg::read_header(bytes));
+      size = cv::Size(header.width, header.height);
+      out.exif = std::move(header.exif);
+    } else {
+      SHROUD_ASSIGN_OR_RETURN(size, probe_dimensions(bytes));
+    }
     const std::int64_t pixels = std::int64_t{size.width} * size.height;
     if (pixels > limits.max_pixels) {
       return make_error(ErrorCode::kResourceLimit,
@@ -247,10 +254,6 @@ Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes, const I
     }
   }
   set_opencv_pixel_backstop(limits.max_pixels);
-  if (out.format == "jpeg") {
-    SHROUD_ASSIGN_OR_RETURN(auto header, jpeg::read_header(bytes));
-    out.exif = std::move(header.exif);
-  }
   if (out.format == "png") {
     SHROUD_ASSIGN_OR_RETURN(out.exif, detail::png_exif(bytes));
   }
