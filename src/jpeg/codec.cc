@@ -375,13 +375,20 @@ Result<std::vector<std::uint8_t>> write_coefficients(const Coefficients& c, cons
     si.Al = s.Al;
     scans.push_back(si);
   }
+  return compress_to_memory([&](jpeg_compress_struct* cc, ErrorManager* em, unsigned char** buf, unsigned long* size) {
+    return write_into(cc, em, &c, &markers, &params, &scans, buf, size);
+  });
+}
+
+Result<std::vector<std::uint8_t>> compress_to_memory(
+    const std::function<bool(jpeg_compress_struct*, ErrorManager*, unsigned char**, unsigned long*)>& body) {
   ErrorManager em;
   jpeg_compress_struct cc{};
   install_error_manager(reinterpret_cast<j_common_ptr>(&cc), em);
   jpeg_create_compress(&cc);
   unsigned char* buf = nullptr;
   unsigned long size = 0;
-  const bool ok = write_into(&cc, &em, &c, &markers, &params, &scans, &buf, &size);
+  const bool ok = body(&cc, &em, &buf, &size);
   jpeg_destroy_compress(&cc);
   std::vector<std::uint8_t> out;
   if (ok && buf != nullptr) out.assign(buf, buf + size);

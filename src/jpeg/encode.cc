@@ -1,6 +1,4 @@
 // jpeg::encode_pixels: pixels to a baseline JPEG with extra markers (jpeg_internal.h).
-#include <cstdlib>
-
 #include "jpeg/jpeg_internal.h"
 
 namespace shroud::jpeg {
@@ -41,19 +39,9 @@ Result<std::vector<std::uint8_t>> encode_pixels(const cv::Mat& image, int qualit
   for (const Marker& m : markers) {
     if (m.data.size() > 65533) return make_error(ErrorCode::kInvalidArgument, "JPEG encoder: a marker segment is over 65533 bytes");
   }
-  ErrorManager em;
-  jpeg_compress_struct cc{};
-  install_error_manager(reinterpret_cast<j_common_ptr>(&cc), em);
-  jpeg_create_compress(&cc);
-  unsigned char* buf = nullptr;
-  unsigned long size = 0;
-  const bool ok = encode_into(&cc, &em, &image, quality, &markers, &buf, &size);
-  jpeg_destroy_compress(&cc);
-  std::vector<std::uint8_t> out;
-  if (ok && buf != nullptr) out.assign(buf, buf + size);
-  std::free(buf);
-  if (!ok) return make_error(ErrorCode::kInternal, "JPEG encoder: " + em.message);
-  return out;
+  return compress_to_memory([&](jpeg_compress_struct* cc, ErrorManager* em, unsigned char** buf, unsigned long* size) {
+    return encode_into(cc, em, &image, quality, &markers, buf, size);
+  });
 }
 
 }  // namespace shroud::jpeg

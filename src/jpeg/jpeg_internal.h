@@ -12,6 +12,7 @@
 #include <array>
 #include <csetjmp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,6 +30,10 @@ struct ErrorManager {
   std::string message;
 };
 void install_error_manager(j_common_ptr cinfo, ErrorManager& em);
+// A fresh compressor writing to memory, handed to `body` (which calls setjmp on `em` itself and
+// returns false after a libjpeg error); returns the bytes written, or the encoder's error.
+Result<std::vector<std::uint8_t>> compress_to_memory(
+    const std::function<bool(jpeg_compress_struct*, ErrorManager*, unsigned char**, unsigned long*)>& body);
 // The Result error for a libjpeg failure: kResourceLimit (image too big), kUnsupported (precision,
 // process or colour conversion not supported), kCorrupt otherwise; the message is libjpeg's.
 Error classify(const ErrorManager& em);
