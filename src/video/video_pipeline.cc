@@ -236,7 +236,8 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
         cv.notify_all();
       }
       const auto t_track = Clock::now();
-      const cv::Matx23d motion = camera.step(d.image);
+      // Needed while boxes are carried, and for extending a new track back (delayed frames).
+      const cv::Matx23d motion = camera.step(d.image, extend_back > 0 || !tracker.tracks().empty());
       tracker.apply_motion(motion);
       std::vector<Region> regions = d.detected ? tracker.update(d.regions, d.index) : tracker.predict(d.index);
       if (d.detected && extend_back > 0) {
