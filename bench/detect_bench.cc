@@ -127,6 +127,8 @@ void BM_DetectLpdSinglePhotos(benchmark::State& s) { run_lpd_photos(s, "lpd:sing
 void BM_DetectDefault(benchmark::State& s) { run_detector(s, "", 0); }
 void BM_DetectYunet(benchmark::State& s) { run_detector(s, "yunet", static_cast<int>(s.range(0))); }
 void BM_DetectYunetTile(benchmark::State& s) { run_detector(s, "yunet:tile", 0); }
+void BM_DetectLpd(benchmark::State& s) { run_detector(s, "lpd", static_cast<int>(s.range(0))); }
+void BM_DetectLpdSingle(benchmark::State& s) { run_detector(s, "lpd:single", static_cast<int>(s.range(0))); }
 void BM_DetectUltraface(benchmark::State& s) { run_detector(s, "ultraface", 0); }
 void BM_DetectYolox(benchmark::State& s) { run_detector(s, "yolox", 0); }
 void BM_DetectPlateCascade(benchmark::State& s) {
@@ -138,6 +140,8 @@ void BM_DetectFaceCascade(benchmark::State& s) { run_detector(s, "cascade:haarca
 BENCHMARK(BM_DetectDefault)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_DetectYunet)->Arg(0)->Arg(960)->Arg(1920)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_DetectYunetTile)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_DetectLpd)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_DetectLpdSingle)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_DetectUltraface)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_DetectYolox)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_DetectPlateCascade)->Arg(0)->Arg(640)->Unit(benchmark::kMillisecond)->MinTime(2.0);
