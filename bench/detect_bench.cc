@@ -104,7 +104,7 @@ void run_lpd_photos(benchmark::State& state, const std::string& spec) {
     state.SkipWithError(det.error().message.c_str());
     return;
   }
-  std::size_t i = 0, regions = 0, refine = 0, n = 0;
+  std::size_t i = 0, regions = 0, refine = 0, single = 0, n = 0;
   for (auto _ : state) {
     shroud::Frame frame{images[i++ % images.size()], 0, 0.0, "photo"};
     auto r = (*det)->detect(frame);
@@ -114,11 +114,13 @@ void run_lpd_photos(benchmark::State& state, const std::string& spec) {
     }
     regions += r->size();
     refine += static_cast<std::size_t>(shroud::lpd_last_passes(**det)->refine);
+    single += static_cast<std::size_t>(shroud::lpd_last_passes(**det)->single);
     ++n;
   }
   state.counters["images"] = static_cast<double>(images.size());
   state.counters["plates/img"] = static_cast<double>(regions) / static_cast<double>(n);
   state.counters["refines/img"] = static_cast<double>(refine) / static_cast<double>(n);
+  state.counters["singles/img"] = static_cast<double>(single) / static_cast<double>(n);
 }
 
 void BM_DetectLpdPhotos(benchmark::State& s) { run_lpd_photos(s, "lpd"); }

@@ -103,6 +103,23 @@ TEST(LpdGate, PlateFreePhotoGetsNoRefinementPass) {
   EXPECT_EQ(passes->refine, 0);
 }
 
+// scikit-image's bw_text.png (a page of text) gives the gate far more than 8 low candidates
+// (27 measured): the frame gets one single pass instead of that many refinements.
+TEST(LpdGate, ClutteredFrameGetsOneSinglePassInsteadOfManyRefinements) {
+  SHROUD_REQUIRE_FILE(kModel);
+  const std::filesystem::path page = "/usr/lib/python3/dist-packages/skimage/data/bw_text.png";
+  SHROUD_REQUIRE_FILE(page);
+  auto det = make("lpd");
+  ASSERT_TRUE(det);
+  auto regions = det->detect(load(page));
+  ASSERT_TRUE(regions.ok()) << regions.error().message;
+  const auto passes = lpd_last_passes(*det);
+  ASSERT_TRUE(passes.has_value());
+  EXPECT_EQ(passes->gate, 1);
+  EXPECT_EQ(passes->single, 1);
+  EXPECT_EQ(passes->refine, 0);
+}
+
 TEST(LpdGate, SingleRunsOneFullPassAndOptionsParse) {
   SHROUD_REQUIRE_FILE(kModel);
   SHROUD_REQUIRE_FILE(kPlates / "eu" / "eu1.jpg");

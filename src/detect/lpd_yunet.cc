@@ -14,7 +14,8 @@
 // box is 128 px wide (at most 2x native), where the usual threshold applies. The model finds
 // plates best when they are 64-160 px wide in its input, and the cost is per input pixel, so
 // this spends the model where plates may be and at the scale that finds them. A frame without
-// candidates costs the gate pass alone.
+// candidates costs the gate pass alone; one with more than 8 to refine gets one single pass at
+// 480 instead of the refinements.
 // `lpd:single`: one pass on the frame resized to the detection size (default 480).
 //
 // The model was trained on Chinese plates; EU/US/BR plates score low, so the default threshold is
@@ -52,6 +53,10 @@ constexpr double kMinGateWidth = 10.0;
 // Refinement: the crop around a candidate box, and the width the box is scaled to.
 constexpr double kCropWidth = 2.0, kCropHeight = 2.5;
 constexpr double kRefineWidth = 128.0;
+// More candidates than this to refine (text pages, chessboards: 25-27; none of the 173 photos of
+// ../shared/data has more) and the frame gets one full pass at kDefaultSingleSize instead, so a
+// cluttered frame costs at most the gate plus the single pass.
+constexpr int kMaxRefine = 8;
 // Video: the model runs on frames whose index is a multiple of this (stills have index 0); the
 // tracker holds the plates in between and the pipeline extends first sightings backwards.
 constexpr int kDefaultEvery = 12;
@@ -168,20 +173,35 @@ class LpdYunetDetector final : public Detector {
       } else {
         SHROUD_ASSIGN_OR_RETURN(auto gate, run_pass(net_, resized(bgr, scale), std::min(kGateScore, threshold_)));
         ++passes_.gate;
+        std::vector<Candidate> refine;
         for (const auto& c : gate) {
-          if (c.box.width < kMinGateWidth) continue;
-          const cv::Rect2d box(c.box.x / scale, c.box.y / scale, c.box.width / scale, c.box.height / scale);
-          if (c.score >= std::max(kAcceptScore, threshold_)) {
-            add(boxes, scores, c, scale, 0, 0);
+          if (!std::isfinite(c.box.x) || !std::isfinite(c.box.y) || !std::isfinite(c.box.width) ||
+              !std::isfinite(c.box.height) || c.box.width < kMinGateWidth) {
             continue;
           }
+          if (c.score >= std::max(kAcceptScore, threshold_)) {
+            add(boxes, scores, c, scale, 0, 0);
+          } else {
+            refine.push_back(c);
+          }
+        }
+        if (refine.size() > static_cast<std::size_t>(kMaxRefine)) {
+          const double single = detection_scale(bgr.size(), kDefaultSingleSize, kMaxUpscale);
+          SHROUD_ASSIGN_OR_RETURN(auto found, run_pass(net_, resized(bgr, single), threshold_));
+          ++passes_.single;
+          for (const auto& f : found) add(boxes, scores, f, single, 0, 0);
+          refine.clear();
+        }
+        for (const auto& c : refine) {
+          const cv::Rect2d box(c.box.x / scale, c.box.y / scale, c.box.width / scale, c.box.height / scale);
           const double rs = std::min(kRefineWidth / std::max(box.width, 1.0), kMaxUpscale);
           const double cx = box.x + box.width / 2, cy = box.y + box.height / 2;
           const double hw = box.width * kCropWidth / 2, hh = box.height * kCropHeight / 2;
-          const int x0 = std::clamp(static_cast<int>(std::floor(cx - hw)), 0, bgr.cols - 1);
-          const int y0 = std::clamp(static_cast<int>(std::floor(cy - hh)), 0, bgr.rows - 1);
-          const int x1 = std::clamp(static_cast<int>(std::ceil(cx + hw)), x0 + 1, bgr.cols);
-          const int y1 = std::clamp(static_cast<int>(std::ceil(cy + hh)), y0 + 1, bgr.rows);
+          // Clamped as doubles first: a wild box must not overflow the int conversion.
+          const int x0 = static_cast<int>(std::clamp(std::floor(cx - hw), 0.0, bgr.cols - 1.0));
+          const int y0 = static_cast<int>(std::clamp(std::floor(cy - hh), 0.0, bgr.rows - 1.0));
+          const int x1 = static_cast<int>(std::clamp(std::ceil(cx + hw), x0 + 1.0, static_cast<double>(bgr.cols)));
+          const int y1 = static_cast<int>(std::clamp(std::ceil(cy + hh), y0 + 1.0, static_cast<double>(bgr.rows)));
           SHROUD_ASSIGN_OR_RETURN(auto found,
                                   run_pass(net_, resized(bgr(cv::Rect(x0, y0, x1 - x0, y1 - y0)), rs), threshold_));
           ++passes_.refine;

@@ -11,7 +11,8 @@ namespace shroud {
 struct LpdPasses {
   int gate = 0;    // low-resolution passes over the whole frame (0 or 1)
   int refine = 0;  // passes on crops around gate candidates
-  int single = 0;  // full passes of `lpd:single` (0 or 1)
+  int single = 0;  // full passes at the single size: `lpd:single`, or the gate's fallback when
+                   // there are too many candidates to refine (0 or 1)
 };
 
 // The passes of `detector`'s last detect() if it is an `lpd` detector, otherwise nullopt.
