@@ -146,8 +146,9 @@ TEST(DetectRegistry, MinInputSide) {
   SHROUD_REQUIRE_FILE(model_path(kLpd));
   EXPECT_EQ(make("yunet")->min_input_side(), 0);  // tile pass: full resolution
   EXPECT_EQ(make("yunet:notile")->min_input_side(), 640);
-  EXPECT_EQ(make("lpd")->min_input_side(), 480);
-  EXPECT_EQ(make("yunet:notile,lpd")->min_input_side(), 640);
+  EXPECT_EQ(make("lpd")->min_input_side(), 0);  // refinement crops: full resolution
+  EXPECT_EQ(make("lpd:single")->min_input_side(), 480);
+  EXPECT_EQ(make("yunet:notile,lpd:single")->min_input_side(), 640);
   EXPECT_EQ(make("yunet,lpd")->min_input_side(), 0);
   EXPECT_EQ(make("cascade:haarcascade_frontalface_alt2.xml")->min_input_side(), -1);
 }

@@ -85,7 +85,8 @@ const std::vector<DetectorInfo>& detector_registry() {
       {"ultraface", "UltraFace RFB-320 faces (ultraface_version-RFB-320_simplified.onnx); very fast, "
        "misses small faces", "face", make_ultraface_detector},
       {"lpd", "LPD-YuNet licence plates (license_plate_detection_lpd_yunet_2023mar.onnx); the default "
-       "plate detector", "plate", make_lpd_yunet_detector},
+       "plate detector: a 320 px gate pass, refinement around its candidates (lpd:single: one 480 pass)",
+       "plate", make_lpd_yunet_detector},
       {"text", "PP-OCRv3 DB text lines (ch_PP-OCRv3_det_infer.onnx): signs, screens, documents; "
        "text inside a plate found by the same spec is left to the plate", "text", make_text_detector},
       {"cascade", "Haar/LBP cascade from /usr/share/opencv4 (cascade:FILE.xml); kind from the file name",
