@@ -99,6 +99,37 @@ TEST_F(YunetGate, KeepsUnchangedFacesAndFindsNewOnesWhereTheFrameChanged) {
   EXPECT_TRUE(has_face_in(*r4, area_b));
 }
 
+// 1080p: the small faces are found only by the native-resolution tiles (the 640 pass sees them
+// 3x smaller); a gated frame runs the tiles over its changed area.
+TEST_F(YunetGate, ChangedAreasOfLargeFramesGetTheNativeTiles) {
+  const cv::Mat img = cv::imread(kMessi, cv::IMREAD_COLOR);
+  cv::Mat small_head;  // face about 19x26
+  cv::resize(img(cv::Rect(204, 66, 72, 92)), small_head, cv::Size(), 0.6, 0.6, cv::INTER_AREA);
+  auto big_scene = [&](const std::vector<cv::Point>& at) {
+    cv::Mat frame(1080, 1920, CV_8UC3);
+    for (int x = 0; x < frame.cols; ++x) frame.col(x).setTo(cv::Scalar::all(60 + x / 24));
+    for (const cv::Point& p : at) small_head.copyTo(frame(cv::Rect(p, small_head.size())));
+    return frame;
+  };
+  const cv::Point a(200, 150), b(1500, 800);
+  const cv::Rect area_a(a, small_head.size()), area_b(b, small_head.size());
+  auto notile = make("yunet:notile+nogate");
+  ASSERT_TRUE(notile);
+  auto r0 = notile->detect(frame(1, big_scene({a, b})));
+  ASSERT_TRUE(r0.ok());
+  EXPECT_FALSE(has_face_in(*r0, area_b));  // the 640 pass alone misses it
+  auto det = make("yunet");
+  ASSERT_TRUE(det);
+  auto r1 = det->detect(frame(1, big_scene({a})));
+  ASSERT_TRUE(r1.ok());
+  ASSERT_TRUE(has_face_in(*r1, area_a));
+  auto r2 = det->detect(frame(2, big_scene({a, b})));
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(yunet_gated_frames(*det), 1);
+  EXPECT_TRUE(has_face_in(*r2, area_a));
+  EXPECT_TRUE(has_face_in(*r2, area_b));
+}
+
 TEST_F(YunetGate, StillsOldReferencesAndOtherSizesRunWhole) {
   auto det = make("yunet");
   ASSERT_TRUE(det);
