@@ -1,5 +1,7 @@
-// The YuNet change gate (video): frames after a reference are detected only where they changed,
-// the reference's faces elsewhere are kept; stills, large changes and old references run whole.
+// The YuNet change gate (video): frames after a reference (the frames whose index is a multiple of
+// the gate period, 12) are detected only where they changed, the reference's faces elsewhere are
+// kept; stills, large changes and frames without their reference run whole. With a StreamContext
+// the reference is shared by every worker's detector, so results depend on the frame index only.
 // Synthetic frames: Messi's face from OpenCV's messi5.jpg pasted on a smooth background.
 #include <gtest/gtest.h>
 
@@ -7,6 +9,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "detect/detectors.h"
 #include "shroud/detector.h"
@@ -64,14 +68,14 @@ TEST_F(YunetGate, KeepsUnchangedFacesAndFindsNewOnesWhereTheFrameChanged) {
   ASSERT_TRUE(det);
   const cv::Point a(40, 40), b(480, 200);
   const cv::Rect area_a(a, head_.size()), area_b(b, head_.size());
-  auto r1 = det->detect(frame(1, scene(head_, {a})));
+  auto r1 = det->detect(frame(12, scene(head_, {a})));
   ASSERT_TRUE(r1.ok()) << r1.error().message;
   ASSERT_TRUE(has_face_in(*r1, area_a));
-  EXPECT_EQ(yunet_gated_frames(*det), 0);  // the first video frame is the reference
+  EXPECT_EQ(yunet_gated_frames(*det), 0);  // frame 12 is a reference: whole
 
   // A second face walks in on the right: only that area changed.
   const cv::Mat two = scene(head_, {a, b});
-  auto r2 = det->detect(frame(2, two));
+  auto r2 = det->detect(frame(13, two));
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(yunet_gated_frames(*det), 1);
   EXPECT_TRUE(has_face_in(*r2, area_a));
@@ -79,24 +83,26 @@ TEST_F(YunetGate, KeepsUnchangedFacesAndFindsNewOnesWhereTheFrameChanged) {
   // The same faces as the whole-frame detector's.
   auto whole = make("yunet:nogate");
   ASSERT_TRUE(whole);
-  auto rw = whole->detect(frame(2, two));
+  auto rw = whole->detect(frame(13, two));
   ASSERT_TRUE(rw.ok());
   EXPECT_EQ(rw->size(), r2->size());
   EXPECT_EQ(yunet_gated_frames(*whole), 0);
 
   // The first face leaves: its area changed, so it is not kept from the reference.
-  auto r3 = det->detect(frame(3, scene(head_, {b})));
+  auto r3 = det->detect(frame(14, scene(head_, {b})));
   ASSERT_TRUE(r3.ok());
   EXPECT_EQ(yunet_gated_frames(*det), 2);
   EXPECT_FALSE(has_face_in(*r3, area_a));
   EXPECT_TRUE(has_face_in(*r3, area_b));
 
-  // The light changes everywhere: the whole frame runs (and becomes the reference).
-  auto r4 = det->detect(frame(4, scene(head_, {a, b}, 40)));
+  // The light changes everywhere: the whole frame runs (it is not a reference: frame 12 still is).
+  auto r4 = det->detect(frame(15, scene(head_, {a, b}, 40)));
   ASSERT_TRUE(r4.ok());
   EXPECT_EQ(yunet_gated_frames(*det), 2);
   EXPECT_TRUE(has_face_in(*r4, area_a));
   EXPECT_TRUE(has_face_in(*r4, area_b));
+  ASSERT_TRUE(det->detect(frame(16, scene(head_, {a}))).ok());  // back to frame 12's light: gated
+  EXPECT_EQ(yunet_gated_frames(*det), 3);
 }
 
 // 1080p: the small faces are found only by the native-resolution tiles (the 640 pass sees them
@@ -120,10 +126,10 @@ TEST_F(YunetGate, ChangedAreasOfLargeFramesGetTheNativeTiles) {
   EXPECT_FALSE(has_face_in(*r0, area_b));  // the 640 pass alone misses it
   auto det = make("yunet");
   ASSERT_TRUE(det);
-  auto r1 = det->detect(frame(1, big_scene({a})));
+  auto r1 = det->detect(frame(12, big_scene({a})));
   ASSERT_TRUE(r1.ok());
   ASSERT_TRUE(has_face_in(*r1, area_a));
-  auto r2 = det->detect(frame(2, big_scene({a, b})));
+  auto r2 = det->detect(frame(13, big_scene({a, b})));
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(yunet_gated_frames(*det), 1);
   EXPECT_TRUE(has_face_in(*r2, area_a));
@@ -138,22 +144,116 @@ TEST_F(YunetGate, StillsOldReferencesAndOtherSizesRunWhole) {
   ASSERT_TRUE(det->detect(frame(0, img)).ok());
   ASSERT_TRUE(det->detect(frame(0, img)).ok());
   EXPECT_EQ(yunet_gated_frames(*det), 0);
-  ASSERT_TRUE(det->detect(frame(5, img)).ok());    // reference
-  ASSERT_TRUE(det->detect(frame(6, img)).ok());    // gated (nothing changed)
+  ASSERT_TRUE(det->detect(frame(3, img)).ok());    // its reference (frame 0) was not seen: whole
+  EXPECT_EQ(yunet_gated_frames(*det), 0);
+  ASSERT_TRUE(det->detect(frame(12, img)).ok());   // reference
+  ASSERT_TRUE(det->detect(frame(13, img)).ok());   // gated (nothing changed)
   EXPECT_EQ(yunet_gated_frames(*det), 1);
-  ASSERT_TRUE(det->detect(frame(30, img)).ok());   // reference too old: whole, new reference
+  ASSERT_TRUE(det->detect(frame(30, img)).ok());   // its reference (24) was not seen: whole
   EXPECT_EQ(yunet_gated_frames(*det), 1);
-  ASSERT_TRUE(det->detect(frame(29, img)).ok());   // earlier than the reference: whole
+  ASSERT_TRUE(det->detect(frame(24, img)).ok());   // reference
+  ASSERT_TRUE(det->detect(frame(23, img)).ok());   // its reference (12) is no longer held: whole
   EXPECT_EQ(yunet_gated_frames(*det), 1);
   cv::Mat big;
   cv::resize(img, big, cv::Size(), 2.0, 2.0);
-  ASSERT_TRUE(det->detect(frame(31, big)).ok());   // other size: whole
+  ASSERT_TRUE(det->detect(frame(25, big)).ok());   // other size than its reference: whole
   EXPECT_EQ(yunet_gated_frames(*det), 1);
+  Frame other = frame(25, img);
+  other.source = "another.mp4";
+  ASSERT_TRUE(det->detect(other).ok());            // another stream's frame 24 is not its reference
+  EXPECT_EQ(yunet_gated_frames(*det), 1);
+  ASSERT_TRUE(det->detect(frame(25, img)).ok());
+  EXPECT_EQ(yunet_gated_frames(*det), 2);
   auto off = make("yunet:nogate");
   ASSERT_TRUE(off);
   ASSERT_TRUE(off->detect(frame(1, img)).ok());
   ASSERT_TRUE(off->detect(frame(2, img)).ok());
   EXPECT_EQ(yunet_gated_frames(*off), 0);
+}
+
+// Two workers' detectors sharing one StreamContext, frames handed out alternately (as the video
+// pipeline's workers may take them): every frame gets the same faces as one detector given all
+// frames, and the same frames are gated. With a reference per detector, the second one never sees
+// frame 0 and runs its frames whole (and the first gates 2, 4 ... against frame 0 instead of
+// what one detector would do), so the boxes and the gated frames would depend on the split.
+TEST_F(YunetGate, WorkersSharingAStreamGetTheResultsOfOneDetector) {
+  const cv::Point a(40, 40), b(480, 200);
+  std::vector<cv::Mat> frames;
+  for (int i = 0; i < 14; ++i) {
+    // Face b walks in from frame 5, one step of 8 pixels a frame.
+    frames.push_back(i < 5 ? scene(head_, {a}) : scene(head_, {a, cv::Point(b.x - 8 * (i - 5), b.y)}));
+  }
+  auto one = make("yunet");
+  ASSERT_TRUE(one);
+  one->set_stream(std::make_shared<StreamContext>(1));
+  std::vector<std::vector<Region>> expected;
+  for (int i = 0; i < 14; ++i) {
+    auto r = one->detect(frame(i, frames[static_cast<std::size_t>(i)]));
+    ASSERT_TRUE(r.ok());
+    expected.push_back(*r);
+  }
+  EXPECT_EQ(yunet_gated_frames(*one), 12);  // all but the references 0 and 12
+  auto stream = std::make_shared<StreamContext>(1);
+  auto w0 = make("yunet"), w1 = make("yunet");
+  ASSERT_TRUE(w0 && w1);
+  w0->set_stream(stream);
+  w1->set_stream(stream);
+  for (int i = 0; i < 14; ++i) {
+    Detector& w = i % 2 == 0 ? *w0 : *w1;
+    auto r = w.detect(frame(i, frames[static_cast<std::size_t>(i)]));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->size(), expected[static_cast<std::size_t>(i)].size()) << "frame " << i;
+    for (std::size_t k = 0; k < r->size(); ++k) {
+      EXPECT_EQ((*r)[k].box, expected[static_cast<std::size_t>(i)][k].box) << "frame " << i;
+    }
+  }
+  EXPECT_EQ(yunet_gated_frames(*w0) + yunet_gated_frames(*w1), 12);
+  EXPECT_EQ(yunet_gated_frames(*w1), 7);  // 1, 3 ... 11 against frame 0, 13 against frame 12
+  // Frame 0's reference was taken by frames 1..11 and dropped; frame 12's waits for 13..23.
+  EXPECT_EQ(stream->pending(), 1u);
+}
+
+// A worker given frame k before frame k's reference is done waits for it; close() (a failed
+// pipeline) releases a waiter, which then runs the whole frame.
+TEST_F(YunetGate, AWorkerWaitsForItsReferenceAndCloseReleasesIt) {
+  const cv::Mat img = scene(head_, {cv::Point(40, 40)});
+  auto stream = std::make_shared<StreamContext>(1);
+  auto w0 = make("yunet"), w1 = make("yunet");
+  ASSERT_TRUE(w0 && w1);
+  w0->set_stream(stream);
+  w1->set_stream(stream);
+  Result<std::vector<Region>> r1 = std::vector<Region>{};
+  std::thread t([&] { r1 = w1->detect(frame(1, img)); });
+  auto r0 = w0->detect(frame(0, img));
+  t.join();
+  ASSERT_TRUE(r0.ok() && r1.ok());
+  EXPECT_EQ(yunet_gated_frames(*w1), 1);
+  EXPECT_EQ(r1->size(), r0->size());
+
+  // Frame 13's reference (12) never comes: closing the stream lets it run whole.
+  std::thread t2([&] { r1 = w1->detect(frame(13, img)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stream->close();
+  t2.join();
+  ASSERT_TRUE(r1.ok());
+  EXPECT_EQ(yunet_gated_frames(*w1), 1);
+  EXPECT_EQ(r1->size(), r0->size());
+}
+
+// With detect-every N the reference period is 12 rounded up to a multiple of N (frames the
+// pipeline actually detects), and every detected frame between two references is gated.
+TEST_F(YunetGate, ReferencesFollowDetectEvery) {
+  const cv::Mat img = scene(head_, {cv::Point(40, 40)});
+  auto det = make("yunet");
+  ASSERT_TRUE(det);
+  det->set_stream(std::make_shared<StreamContext>(5));  // period 15: references 0, 15, 30
+  for (int i : {0, 5, 10, 15, 20, 25, 30}) ASSERT_TRUE(det->detect(frame(i, img)).ok());
+  EXPECT_EQ(yunet_gated_frames(*det), 4);
+  auto every12 = make("yunet");
+  ASSERT_TRUE(every12);
+  every12->set_stream(std::make_shared<StreamContext>(12));  // every detected frame is a reference
+  for (int i : {0, 12, 24}) ASSERT_TRUE(every12->detect(frame(i, img)).ok());
+  EXPECT_EQ(yunet_gated_frames(*every12), 0);
 }
 
 }  // namespace

@@ -55,6 +55,9 @@ class UnionDetector final : public Detector {
     }
     return side;
   }
+  void set_stream(std::shared_ptr<StreamContext> stream) override {
+    for (auto& p : parts_) p->set_stream(stream);
+  }
   int cadence() const override {
     int c = 1;
     for (const auto& p : parts_) c = std::max(c, p->cadence());

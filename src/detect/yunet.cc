@@ -38,13 +38,23 @@ constexpr int kTileOverlap = 96;       // pixels (at tile scale) shared by neigh
 constexpr double kDefaultTileScale = 1.0;  // tiles run at this fraction of the frame's resolution
 // Change gate (video): grey blocks of kGateBlock x kGateBlock pixels; a block whose mean moved by
 // more than kGateDiff grey levels since the reference is changed; changed areas grow by
-// max(kGateMinMargin, longest side / 16) pixels; more than kGateMaxArea of the frame changed, or
-// a reference older than kGateMaxAge frames, runs the whole frame.
+// max(kGateMinMargin, longest side / 16) pixels; more than kGateMaxArea of the frame changed runs
+// the whole frame. References are the frames whose index is a multiple of the gate period:
+// kGateEvery frames rounded up to a multiple of the stream's detect-every (see gate_period()).
 constexpr int kGateBlock = 4;
 constexpr int kGateDiff = 12;
 constexpr int kGateMinMargin = 32;
 constexpr double kGateMaxArea = 0.5;
-constexpr std::int64_t kGateMaxAge = 12;
+constexpr std::int64_t kGateEvery = 12;
+
+// A gate reference: frame `index`'s grey blocks and the faces the whole-frame pass found in it.
+struct GateReference {
+  std::int64_t index = -1;
+  std::string source;
+  cv::Size size;
+  cv::Mat small;
+  std::vector<Region> faces;
+};
 
 enum class TileMode { kAuto, kOff, kOn };
 
@@ -70,7 +80,16 @@ class YunetDetector final : public Detector {
                                                    : false;
       std::vector<Region> faces;
       std::vector<cv::Rect> areas;
-      if (gate_ && changed_areas(bgr, frame.index, &areas, &faces)) {
+      // The change gate. Determinism: the reference of frame k is frame k0 = k - k % P (P the gate
+      // period), a function of the index alone. k0 runs whole and publishes its grey blocks and
+      // faces; k0 < k < k0 + P takes them, from the stream shared by all workers' detectors when
+      // there is one (waiting for the worker running k0: frames are dispatched in index order) or
+      // from this detector's own last reference otherwise (frames given to it in order).
+      const std::int64_t period = gate_period();
+      const bool reference = gate_ && period > 0 && frame.index % period == 0;
+      std::shared_ptr<const GateReference> ref;
+      if (gate_ && period > 0 && !reference) ref = take_reference(frame);
+      if (ref != nullptr && changed_areas(bgr, *ref, &areas, &faces)) {
         // Video, few pixels changed since the reference frame: its faces outside the changed
         // areas are kept (same pixels, same faces), the changed areas are detected again at the
         // scales the whole frame would have been seen at.
@@ -92,7 +111,7 @@ class YunetDetector final : public Detector {
           tile_pass(bgr, whole, &faces);
           faces = suppress_overlaps(std::move(faces), kNmsThreshold);
         }
-        if (gate_ && frame.index > 0) set_reference(bgr, frame.index, faces);
+        if (reference) publish_reference(frame, bgr, faces);
       }
       if (!eyes_) return faces;
       std::vector<Region> eyes;
@@ -101,8 +120,15 @@ class YunetDetector final : public Detector {
       }
       return eyes;
     } catch (const cv::Exception& e) {
+      // A failed reference still publishes (nothing), so no worker waits for it.
+      if (gate_ && gate_period() > 0 && frame.index % gate_period() == 0) publish_reference(frame, cv::Mat(), {});
       return make_error(ErrorCode::kInternal, std::string("YuNet detection failed: ") + e.what());
     }
+  }
+
+  void set_stream(std::shared_ptr<StreamContext> stream) override {
+    stream_ = std::move(stream);
+    own_ref_.reset();
   }
 
   // Frames of this detector's last calls that were detected only where they changed (tests).
@@ -135,20 +161,64 @@ class YunetDetector final : public Detector {
     }
   }
 
-  // The change gate (video frames, index > 0). The reference is the last frame this detector ran
-  // on whole, with its faces. Returns false (run on the whole frame) when there is no usable
-  // reference (other size, older than kGateMaxAge frames, a later frame) or when the changed
-  // areas cover more than kGateMaxArea of the frame. Otherwise `areas` are the changed areas
-  // (blocks whose mean grey level moved by more than kGateDiff, grown by a margin and by every
-  // reference face they touch, merged) and `kept` the reference faces that touch none of them.
-  bool changed_areas(const cv::Mat& bgr, std::int64_t index, std::vector<cv::Rect>* areas, std::vector<Region>* kept) {
-    if (index <= 0 || ref_index_ < 0 || index <= ref_index_ || index - ref_index_ > kGateMaxAge ||
-        bgr.size() != ref_size_) {
-      return false;
+  // Frames between two references: kGateEvery rounded up to a multiple of the stream's
+  // detect-every (the frames the pipeline gives this detector); 0 (no gate) when that leaves no
+  // frame between two references.
+  std::int64_t gate_period() const {
+    const std::int64_t step = stream_ != nullptr ? stream_->detect_every() : 1;
+    const std::int64_t period = (kGateEvery + step - 1) / step * step;
+    return period > step ? period : 0;
+  }
+
+  std::string gate_key() const { return "yunet-gate:" + name_; }
+
+  // Frame k's reference (k0 = k - k % period), or null when there is none to use (failed, or not
+  // seen by this detector when it has no stream). With a stream it waits for k0's worker.
+  std::shared_ptr<const GateReference> take_reference(const Frame& frame) {
+    const std::int64_t period = gate_period();
+    const std::int64_t k0 = frame.index - frame.index % period;
+    if (frame.index <= 0) return nullptr;
+    if (stream_ != nullptr) {
+      // Only frames the pipeline detects count as uses of k0's entry (publish_reference()).
+      if (frame.index % stream_->detect_every() != 0) return nullptr;
+      return std::static_pointer_cast<const GateReference>(stream_->take(gate_key(), k0));
     }
+    if (own_ref_ == nullptr || own_ref_->index != k0 || own_ref_->source != frame.source) return nullptr;
+    return own_ref_;
+  }
+
+  void publish_reference(const Frame& frame, const cv::Mat& bgr, const std::vector<Region>& faces) {
+    // Alone, index 0 is a still as often as a first video frame: not worth its grey blocks.
+    if (stream_ == nullptr && frame.index == 0) return;
+    std::shared_ptr<GateReference> ref;
+    if (!bgr.empty()) {
+      ref = std::make_shared<GateReference>();
+      ref->index = frame.index;
+      ref->source = frame.source;
+      ref->size = bgr.size();
+      ref->small = gate_image(bgr);
+      ref->faces = faces;
+    }
+    if (stream_ != nullptr) {
+      // Taken once by each detected frame after it up to the next reference.
+      const std::int64_t step = stream_->detect_every();
+      stream_->publish(gate_key(), frame.index, ref, static_cast<int>(gate_period() / step - 1));
+    } else {
+      own_ref_ = ref;
+    }
+  }
+
+  // The change gate: frame `bgr` against its reference `ref`. Returns false (run on the whole
+  // frame) when the sizes differ or when the changed areas cover more than kGateMaxArea of the
+  // frame. Otherwise `areas` are the changed areas (blocks whose mean grey level moved by more
+  // than kGateDiff, grown by a margin and by every reference face they touch, merged) and `kept`
+  // the reference faces that touch none of them.
+  bool changed_areas(const cv::Mat& bgr, const GateReference& ref, std::vector<cv::Rect>* areas,
+                     std::vector<Region>* kept) {
+    if (bgr.size() != ref.size) return false;
     const cv::Mat small = gate_image(bgr);
     cv::Mat diff;
-    cv::absdiff(small, ref_small_, diff);
+    cv::absdiff(small, ref.small, diff);
     cv::Mat mask = diff > kGateDiff;
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
@@ -162,12 +232,12 @@ class YunetDetector final : public Detector {
     }
     // Grow by the reference faces they touch (so a face is never cut by an area's edge) and merge
     // overlapping areas, until nothing changes.
-    std::vector<bool> dropped(ref_faces_.size(), false);
+    std::vector<bool> dropped(ref.faces.size(), false);
     for (bool changed = true; changed;) {
       changed = false;
-      for (std::size_t f = 0; f < ref_faces_.size(); ++f) {
+      for (std::size_t f = 0; f < ref.faces.size(); ++f) {
         if (dropped[f]) continue;
-        const cv::Rect& fb = ref_faces_[f].box;
+        const cv::Rect& fb = ref.faces[f].box;
         const cv::Rect grown = cv::Rect(fb.x - fb.width / 4, fb.y - fb.height / 4, fb.width * 3 / 2, fb.height * 3 / 2) & whole;
         for (auto& b : boxes) {
           if ((b & fb).area() > 0) {
@@ -194,8 +264,8 @@ class YunetDetector final : public Detector {
     if (area > kGateMaxArea * whole.area()) return false;
     *areas = std::move(boxes);
     kept->clear();
-    for (std::size_t f = 0; f < ref_faces_.size(); ++f) {
-      if (!dropped[f]) kept->push_back(ref_faces_[f]);
+    for (std::size_t f = 0; f < ref.faces.size(); ++f) {
+      if (!dropped[f]) kept->push_back(ref.faces[f]);
     }
     return true;
   }
@@ -205,13 +275,6 @@ class YunetDetector final : public Detector {
     cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
     cv::resize(grey, small, cv::Size(bgr.cols / kGateBlock, bgr.rows / kGateBlock), 0, 0, cv::INTER_AREA);
     return small;
-  }
-
-  void set_reference(const cv::Mat& bgr, std::int64_t index, const std::vector<Region>& faces) {
-    ref_small_ = gate_image(bgr);
-    ref_size_ = bgr.size();
-    ref_index_ = index;
-    ref_faces_ = faces;
   }
 
   // Detects faces in `image` and appends them in frame coordinates: a box (x, y) in `image`
@@ -257,11 +320,9 @@ class YunetDetector final : public Detector {
   TileMode tile_;
   double tile_scale_;
   bool gate_;
-  // Change gate state (see changed_areas()).
-  cv::Mat ref_small_;
-  cv::Size ref_size_;
-  std::int64_t ref_index_ = -1;
-  std::vector<Region> ref_faces_;
+  // Change gate state: the stream's shared references, or this detector's own last one.
+  std::shared_ptr<StreamContext> stream_;
+  std::shared_ptr<const GateReference> own_ref_;
   std::int64_t gated_frames_ = 0;
 };
 
