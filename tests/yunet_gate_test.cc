@@ -238,6 +238,15 @@ TEST_F(YunetGate, AWorkerWaitsForItsReferenceAndCloseReleasesIt) {
   ASSERT_TRUE(r1.ok());
   EXPECT_EQ(yunet_gated_frames(*w1), 1);
   EXPECT_EQ(r1->size(), r0->size());
+  // A reference that fails (here an empty frame) publishes nothing: its frames run whole, no wait.
+  auto stream2 = std::make_shared<StreamContext>(1);
+  w0->set_stream(stream2);
+  w1->set_stream(stream2);
+  EXPECT_FALSE(w0->detect(frame(24, cv::Mat())).ok());
+  r1 = w1->detect(frame(25, img));
+  ASSERT_TRUE(r1.ok());
+  EXPECT_EQ(yunet_gated_frames(*w1), 1);
+  EXPECT_EQ(r1->size(), r0->size());
 }
 
 // With detect-every N the reference period is 12 rounded up to a multiple of N (frames the

@@ -70,7 +70,18 @@ class YunetDetector final : public Detector {
   int min_input_side() const override { return tile_ == TileMode::kOff ? detect_size_ : 0; }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
-    if (frame.image.empty()) return make_error(ErrorCode::kInvalidArgument, "empty frame");
+    // The change gate. Determinism: the reference of frame k is frame k0 = k - k % P (P the gate
+    // period), a function of the index alone. k0 runs whole and publishes its grey blocks and
+    // faces; k0 < k < k0 + P takes them, from the stream shared by all workers' detectors when
+    // there is one (waiting for the worker running k0: frames are dispatched in index order) or
+    // from this detector's own last reference otherwise (frames given to it in order).
+    const std::int64_t period = gate_period();
+    const bool reference = gate_ && period > 0 && frame.index % period == 0;
+    if (frame.image.empty()) {
+      if (reference) publish_reference(frame, cv::Mat(), {});  // nothing, so no worker waits for it
+      return make_error(ErrorCode::kInvalidArgument, "empty frame");
+    }
+    bool published = false;
     try {
       const cv::Mat bgr = to_bgr8(frame.image);
       const cv::Rect whole(0, 0, bgr.cols, bgr.rows);
@@ -80,13 +91,6 @@ class YunetDetector final : public Detector {
                                                    : false;
       std::vector<Region> faces;
       std::vector<cv::Rect> areas;
-      // The change gate. Determinism: the reference of frame k is frame k0 = k - k % P (P the gate
-      // period), a function of the index alone. k0 runs whole and publishes its grey blocks and
-      // faces; k0 < k < k0 + P takes them, from the stream shared by all workers' detectors when
-      // there is one (waiting for the worker running k0: frames are dispatched in index order) or
-      // from this detector's own last reference otherwise (frames given to it in order).
-      const std::int64_t period = gate_period();
-      const bool reference = gate_ && period > 0 && frame.index % period == 0;
       std::shared_ptr<const GateReference> ref;
       if (gate_ && period > 0 && !reference) ref = take_reference(frame);
       if (ref != nullptr && changed_areas(bgr, *ref, &areas, &faces)) {
@@ -111,7 +115,10 @@ class YunetDetector final : public Detector {
           tile_pass(bgr, whole, &faces);
           faces = suppress_overlaps(std::move(faces), kNmsThreshold);
         }
-        if (reference) publish_reference(frame, bgr, faces);
+        if (reference) {
+          publish_reference(frame, bgr, faces);
+          published = true;
+        }
       }
       if (!eyes_) return faces;
       std::vector<Region> eyes;
@@ -121,7 +128,7 @@ class YunetDetector final : public Detector {
       return eyes;
     } catch (const cv::Exception& e) {
       // A failed reference still publishes (nothing), so no worker waits for it.
-      if (gate_ && gate_period() > 0 && frame.index % gate_period() == 0) publish_reference(frame, cv::Mat(), {});
+      if (reference && !published) publish_reference(frame, cv::Mat(), {});
       return make_error(ErrorCode::kInternal, std::string("YuNet detection failed: ") + e.what());
     }
   }
