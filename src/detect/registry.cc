@@ -82,7 +82,7 @@ const std::vector<DetectorInfo>& detector_registry() {
       {"yunet",
        "YuNet faces + 5 landmarks (face_detection_yunet_2022mar.onnx); yunet:eyes for eye bands; "
        "frames over 1.5x the detection size get a second pass of native-resolution tiles (yunet:notile: off); "
-       "video frames are detected only where they changed since the last whole-frame run (yunet:nogate: off)",
+       "video frames are detected only where they changed since their reference (every 12th frame, shared by all workers; yunet:nogate: off)",
        "face, eyes", make_yunet_detector},
       {"yolox", "YOLOX-Nano COCO objects (yolox_nano.onnx): persons, vehicles, other classes as custom",
        "person, vehicle, custom", make_yolox_detector},
