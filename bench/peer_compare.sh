@@ -4,7 +4,7 @@
 # shared machine. Prints frames/s (images/s for the folder) of each and the ratio shroud/peer.
 #   bench/peer_compare.sh [build/shroud] [VIDEO] [PHOTO_FOLDER]
 # Defaults: OpenCV's vtest.avi and a folder of the photos in ../shared/data (faces + openalpr
-# plates, copied flat). Shroud runs at its defaults (faces and plates, H.264 for video), then with
+# plates, copied flat); PHOTO_FOLDER "-" compares the video only. Shroud runs at its defaults (faces and plates, H.264 for video), then with
 # the peer's kinds (faces only) and, for video, its codec (MPEG-4 Part 2). Rates are per wall
 # second; "cpu" is user + sys seconds of the whole run (steadier than wall time on a shared
 # machine; ratio = peer / shroud, > 1 means shroud used less CPU).
@@ -18,14 +18,17 @@ PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-if [ -z "$PHOTOS" ]; then
+if [ "$PHOTOS" = "-" ]; then
+  :
+elif [ -z "$PHOTOS" ]; then
   PHOTOS=$WORK/photos
   mkdir -p "$PHOTOS"
   find "$DATA/faces" "$DATA/plates/openalpr_benchmarks/endtoend" -name '*.jpg' | sort | while read -r f; do
     cp "$f" "$PHOTOS/$(echo "${f#"$DATA"/}" | tr '/' '_')"
   done
 fi
-nphotos=$(find "$PHOTOS" -maxdepth 1 -name '*.jpg' | wc -l)
+nphotos=0
+[ "$PHOTOS" = "-" ] || nphotos=$(find "$PHOTOS" -maxdepth 1 -name '*.jpg' | wc -l)
 
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", n / (b - a) }'; }
@@ -58,14 +61,18 @@ run peer_v1 "${PEER[@]}" "$VIDEO" "$WORK/peer1.mp4"
 run shroud_v "$BIN" --quiet protect "$VIDEO" -o "$WORK/shroud.mp4" --force
 run peer_v2 "${PEER[@]}" "$VIDEO" "$WORK/peer2.mp4"
 run shroud_vf "$BIN" --quiet protect "$VIDEO" -o "$WORK/shroud_f.mp4" --force --kinds face --codec mpeg4
-run peer_p1 "${PEER[@]}" "$PHOTOS" "$WORK/peer_out1"
-run shroud_p "$BIN" --quiet protect "$PHOTOS" -o "$WORK/shroud_out" --force
-run peer_p2 "${PEER[@]}" "$PHOTOS" "$WORK/peer_out2"
-run shroud_pf "$BIN" --quiet protect "$PHOTOS" -o "$WORK/shroud_out_f" --force --kinds face
+if [ "$PHOTOS" != "-" ]; then
+  run peer_p1 "${PEER[@]}" "$PHOTOS" "$WORK/peer_out1"
+  run shroud_p "$BIN" --quiet protect "$PHOTOS" -o "$WORK/shroud_out" --force
+  run peer_p2 "${PEER[@]}" "$PHOTOS" "$WORK/peer_out2"
+  run shroud_pf "$BIN" --quiet protect "$PHOTOS" -o "$WORK/shroud_out_f" --force --kinds face
+fi
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-44s %9s %9s %7s %9s %9s %7s\n" input "peer/s" "shroud/s" ratio "peer cpu" "shr. cpu" "cpu r."
 row "$(basename "$VIDEO") ($frames fr), defaults" "$frames" peer_v1 shroud_v
 row "$(basename "$VIDEO"), --kinds face --codec mpeg4" "$frames" peer_v2 shroud_vf
-row "photos ($nphotos), defaults" "$nphotos" peer_p1 shroud_p
-row "photos, --kinds face" "$nphotos" peer_p2 shroud_pf
+if [ "$PHOTOS" != "-" ]; then
+  row "photos ($nphotos), defaults" "$nphotos" peer_p1 shroud_p
+  row "photos, --kinds face" "$nphotos" peer_p2 shroud_pf
+fi

@@ -184,7 +184,13 @@ class BadInputCorpus : public ::testing::Test {
     put(d / "jpeg-badmarker.jpg", std::string("\xFF\xD8\xFF\xE0\x00\x10", 6) + std::string(14, 'J') + std::string(40, '\0'));
     put(d / "jpeg-zerolen.jpg", std::string("\xFF\xD8\xFF\xE0\x00\x01", 6) + std::string(40, '\0'));
     put(d / "jpeg-zerosize.jpg", std::string("\xFF\xD8\xFF\xC0\x00\x11\x08\x00\x00\x00\x00\x03", 12) + std::string(40, '\0'));
-    put(d / "jpeg-bomb.jpg", std::string("\xFF\xD8\xFF\xC0\x00\x11\x08\xFF\xF0\xFF\xF0\x03", 12) + std::string(40, '\0'));
+    // Frame headers (SOF0, three components at 1x1) and a scan header: all libjpeg reads before the
+    // first scan. 60000x60000 is within libjpeg's 65500 but over --max-pixels; 65520 is over both.
+    const std::string components("\x03\x01\x11\x00\x02\x11\x00\x03\x11\x00", 10);
+    const std::string sos("\xFF\xDA\x00\x0C\x03\x01\x00\x02\x00\x03\x00\x00\x3F\x00", 14);
+    put(d / "jpeg-bomb.jpg", std::string("\xFF\xD8\xFF\xC0\x00\x11\x08\xEA\x60\xEA\x60", 11) + components + sos + std::string(40, '\0'));
+    put(d / "jpeg-huge.jpg", std::string("\xFF\xD8\xFF\xC0\x00\x11\x08\xFF\xF0\xFF\xF0", 11) + components + sos + std::string(40, '\0'));
+    put(d / "jpeg-nosos.jpg", std::string("\xFF\xD8\xFF\xC0\x00\x11\x08\x00\x10\x00\x10", 11) + components + std::string(40, '\0'));
     put(d / "jpeg-nosof.jpg", std::string("\xFF\xD8\xFF\xDA\x00\x08", 6) + std::string(40, '\0'));
     put(d / "tiff-mm-bomb.tif", std::string("MM\x00*", 4) + be(8, 4) + be(2, 2) + be(256, 2) + be(4, 2) + be(1, 4) + be(40000, 4) +
                                     be(257, 2) + be(4, 2) + be(1, 4) + be(40000, 4) + be(0, 4));
@@ -420,11 +426,13 @@ std::vector<Case> corpus() {
       {"keygen recipient over a public key", {"keygen", "@/dc.json", "--recipient", "@/dc.pub"}, 2, "already exists"},
       {"keygen unknown scheme", {"keygen", "--scheme", "rot13", "-o", "@/rot.key"}, 2, "rot13"},
       // More image headers.
-      {"JPEG marker structure broken", protect("jpeg-badmarker.jpg", "o.png"), 5, "marker structure"},
-      {"JPEG segment length 1", protect("jpeg-zerolen.jpg", "o.png"), 5, "segment length"},
-      {"JPEG frame of zero size", protect("jpeg-zerosize.jpg", "o.png"), 5, "zero size"},
+      {"JPEG marker structure broken", protect("jpeg-badmarker.jpg", "o.png"), 5, "contains no image"},
+      {"JPEG segment length 1", protect("jpeg-zerolen.jpg", "o.png"), 5, "contains no image"},
+      {"JPEG frame of zero size", protect("jpeg-zerosize.jpg", "o.png"), 5, "Empty JPEG image"},
       {"JPEG bomb", protect("jpeg-bomb.jpg", "o.png"), 9, "--max-pixels"},
-      {"JPEG scan before the frame", protect("jpeg-nosof.jpg", "o.png"), 5, "no frame header"},
+      {"JPEG over libjpeg's 65500 px", protect("jpeg-huge.jpg", "o.png"), 9, "65500"},
+      {"JPEG frame without a scan", protect("jpeg-nosos.jpg", "o.png"), 5, "missing SOS"},
+      {"JPEG scan before the frame", protect("jpeg-nosof.jpg", "o.png"), 5, "SOS before SOF"},
       {"big-endian TIFF bomb", protect("tiff-mm-bomb.tif", "o.png"), 9, "--max-pixels"},
       {"TIFF size of type ASCII", protect("tiff-type.tif", "o.png"), 5, "invalid type"},
       {"TIFF without width", protect("tiff-nowidth.tif", "o.png"), 5, "no image width"},

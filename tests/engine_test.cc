@@ -265,6 +265,7 @@ TEST(EngineTest, BadOptionsJsonNamesTheField) {
   expect_field_error({{"policy", 3}}, "policy");
   expect_field_error({{"crf", 99}}, "crf");
   expect_field_error({{"threshold", 2.0}}, "threshold");
+  expect_field_error({{"threshold", 1e300}}, "threshold");  // out of float range: no conversion
   expect_field_error({{"detect_size", 1LL << 40}}, "detect_size");
   EXPECT_FALSE(EngineOptions::from_json(nlohmann::json::array()).ok());
   auto text = EngineOptions::from_json_text("{\"quality\": ");

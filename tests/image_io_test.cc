@@ -5,6 +5,10 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <zlib.h>
+
+#include "io/png_exif.h"
+#include "jpeg/jpeg_internal.h"
 #include "shroud/image_io.h"
 #include "test_util.h"
 
@@ -111,6 +115,107 @@ TEST(ImageIo, ReadsExifOrientationFromJpeg) {
   ASSERT_TRUE(rotated.ok());
   EXPECT_EQ(rotated->orientation, 6);
   EXPECT_EQ(rotated->pixels.size(), cv::Size(20, 30));
+}
+
+// The JPEG encoder behind encode_image (libjpeg with jpeg_write_marker for EXIF) writes what
+// cv::imencode writes, byte for byte, when there is no EXIF.
+TEST(ImageIo, JpegEncoderMatchesOpenCvByteForByte) {
+  for (int type : {CV_8UC3, CV_8UC1}) {
+    for (cv::Size size : {cv::Size(64, 48), cv::Size(37, 23), cv::Size(1, 1)}) {
+      for (int quality : {50, 95}) {
+        const cv::Mat m = random_image(size.height, size.width, type, 7);
+        std::vector<std::uint8_t> want;
+        ASSERT_TRUE(cv::imencode(".jpg", m, want, {cv::IMWRITE_JPEG_QUALITY, quality}));
+        auto got = jpeg::encode_pixels(m, quality, {});
+        ASSERT_TRUE(got.ok()) << got.error().message;
+        EXPECT_EQ(*got, want) << type << " " << size << " q" << quality;
+      }
+    }
+  }
+}
+
+// EXIF goes in an APP1 segment after the JFIF APP0 (JFIF requires APP0 first); it used to be
+// spliced in before it.
+TEST(ImageIo, JpegExifFollowsTheJfifSegment) {
+  const std::vector<std::uint8_t> exif = {'M', 'M', 0, 0x2A, 0, 0, 0, 8, 0, 1,
+                                          0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 3, 0, 0,  // Orientation 3
+                                          0, 0, 0, 0};
+  EncodeOptions opts;
+  opts.exif = exif;
+  auto bytes = encode_image(random_image(16, 16, CV_8UC3), "jpeg", opts);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message;
+  const auto& b = *bytes;
+  ASSERT_GT(b.size(), 40u);
+  EXPECT_EQ(b[2], 0xFF);
+  EXPECT_EQ(b[3], 0xE0);  // APP0 (JFIF) right after SOI
+  const std::size_t app1 = 4 + ((b[4] << 8) | b[5]);
+  EXPECT_EQ(b[app1], 0xFF);
+  EXPECT_EQ(b[app1 + 1], 0xE1);
+  EXPECT_EQ(std::string(b.begin() + static_cast<std::ptrdiff_t>(app1 + 4), b.begin() + static_cast<std::ptrdiff_t>(app1 + 8)), "Exif");
+  auto header = jpeg::read_header(b);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->width, 16);
+  EXPECT_EQ(exif_orientation(header->exif), 1);  // reset: the pixels are stored upright
+}
+
+// read_header takes the first APP1 that is Exif, not the first APP1 (XMP comes first here).
+TEST(ImageIo, JpegHeaderSkipsAnXmpSegmentBeforeTheExif) {
+  const std::vector<std::uint8_t> exif = {'I', 'I', 0x2A, 0, 8, 0, 0, 0, 1, 0,
+                                          0x12, 0x01, 3, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0};
+  std::string xmp_id = "http://ns.adobe.com/xap/1.0/";
+  jpeg::Marker xmp{JPEG_APP0 + 1, {xmp_id.begin(), xmp_id.end()}};
+  xmp.data.push_back(0);
+  jpeg::Marker app1{JPEG_APP0 + 1, {'E', 'x', 'i', 'f', 0, 0}};
+  app1.data.insert(app1.data.end(), exif.begin(), exif.end());
+  auto bytes = jpeg::encode_pixels(random_image(10, 20, CV_8UC3), 90, {xmp, app1});
+  ASSERT_TRUE(bytes.ok());
+  auto header = jpeg::read_header(*bytes);
+  ASSERT_TRUE(header.ok()) << header.error().message;
+  EXPECT_EQ(header->exif, exif);
+  auto decoded = decode_image(*bytes);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->orientation, 8);
+  EXPECT_EQ(decoded->pixels.size(), cv::Size(10, 20));
+}
+
+// A PNG chunk with its CRC, inserted after IHDR (offset 33).
+std::vector<std::uint8_t> with_chunk(std::vector<std::uint8_t> png, const char* type, const std::vector<std::uint8_t>& data,
+                                     bool break_crc = false) {
+  std::vector<std::uint8_t> chunk(4);
+  for (int i = 0; i < 4; ++i) chunk[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(data.size() >> (24 - 8 * i));
+  chunk.insert(chunk.end(), type, type + 4);
+  chunk.insert(chunk.end(), data.begin(), data.end());
+  std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, chunk.data() + 4, static_cast<uInt>(chunk.size() - 4)));
+  if (break_crc) crc ^= 1;
+  for (int i = 0; i < 4; ++i) chunk.push_back(static_cast<std::uint8_t>(crc >> (24 - 8 * i)));
+  png.insert(png.begin() + 33, chunk.begin(), chunk.end());
+  return png;
+}
+
+TEST(ImageIo, PngExifIsReadThroughLibpng) {
+  const std::vector<std::uint8_t> exif = {'I', 'I', 0x2A, 0, 8, 0, 0, 0, 1, 0,
+                                          0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0};
+  const cv::Mat m = random_image(12, 20, CV_8UC3, 3);
+  const auto png = encode(m, ".png");
+  auto got = detail::png_exif(with_chunk(png, "eXIf", exif));
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, exif);
+  auto decoded = decode_image(with_chunk(png, "eXIf", exif));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->orientation, 6);
+  EXPECT_EQ(decoded->pixels.size(), cv::Size(12, 20));
+  // No eXIf, or one whose CRC is wrong (libpng discards a damaged ancillary chunk): no EXIF.
+  EXPECT_TRUE(detail::png_exif(png)->empty());
+  auto damaged = detail::png_exif(with_chunk(png, "eXIf", exif, true));
+  ASSERT_TRUE(damaged.ok());
+  EXPECT_TRUE(damaged->empty());
+  // A broken critical chunk is libpng's error.
+  auto bad_ihdr = png;
+  bad_ihdr[29] ^= 1;  // IHDR's CRC
+  auto err = detail::png_exif(bad_ihdr);
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.error().code, ErrorCode::kCorrupt);
+  EXPECT_NE(err.error().message.find("PNG"), std::string::npos);
 }
 
 TEST(AtomicWrite, WritesReplacesOnlyWhenAskedAndRefusesSymlinks) {

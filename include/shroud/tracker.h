@@ -4,7 +4,8 @@
 // Greedy IoU matching of detections to tracks of the same kind (predicted with a constant
 // velocity); unmatched detections start tracks; a track not matched for more than `hold_frames`
 // frames ends. While a track coasts, its box grows by `grow_per_frame` per missed frame (the
-// face may be moving away from the prediction). Not thread-safe; one tracker per stream.
+// face may be moving away from the prediction). With apply_motion(), boxes also follow the
+// camera's own motion (pan, zoom) between detections. Not thread-safe; one tracker per stream.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,11 @@ class Tracker {
 
   // Regions for a frame without detection (between detections): every live track, predicted.
   std::vector<Region> predict(std::int64_t frame);
+
+  // The camera moved by `prev_to_cur` (CameraMotion::step) since the previous frame: every
+  // track's last box (and landmarks) moves with the scene, so its own velocity is what is left.
+  // Call it once per frame, before update() or predict() for that frame.
+  void apply_motion(const cv::Matx23d& prev_to_cur);
 
   // Ids of tracks created by the last update() call (for backward extension).
   const std::vector<int>& new_track_ids() const { return new_ids_; }

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "shroud/detector.h"
+#include "shroud/eval.h"
 #include "shroud/result.h"
 #include "shroud/video.h"
 
@@ -21,13 +23,31 @@ namespace shroud {
 
 struct MovingClip {
   std::string path;                             // the rendered video
-  std::vector<std::vector<cv::Rect>> faces;     // per frame, the labelled faces in frame pixels
+  std::vector<std::vector<cv::Rect>> faces;     // per frame, the labelled boxes in frame pixels
+  std::vector<std::vector<int>> ids;            // per frame, each box's index in the still's labels
 };
 
 // Renders the clip to `path` (FFV1 in .mkv): `frames` frames of `size`, camera zooming from 1.25x
 // to 2x and back while panning left to right. Deterministic.
 Result<MovingClip> make_moving_camera_clip(const std::filesystem::path& dlib_dir, const std::string& path,
                                            int frames = 150, cv::Size size = {640, 360});
+// The same camera path over any labelled still (its `image` and `boxes`).
+Result<MovingClip> make_moving_camera_clip(const LabeledImage& still, const std::string& path, int frames = 150,
+                                           cv::Size size = {640, 360});
+
+// The plate clip: the same camera path over a 1920x1080 mosaic of four openalpr EU photos (one
+// labelled plate each; `data_dir` laid out like ../shared/data). Deterministic.
+Result<MovingClip> make_moving_plate_clip(const std::filesystem::path& data_dir, const std::string& path,
+                                          int frames = 150, cv::Size size = {640, 360});
+
+// "Found in any frame": runs `detector` on the clip's frames on their own and keeps only the
+// labelled boxes of the ids that some frame's detection of `kind` matches with IoU >= min_iou;
+// the rest are dropped from every frame. `every_frame`: each frame is given index 0, so a
+// detector with a cadence (lpd, every 12th frame) runs its model on every frame; otherwise frames
+// keep their index and the detector runs on the frames the video pipeline would run it on.
+// `cpu_ms_per_frame` (optional) receives the detector's mean CPU time per frame on this thread.
+Result<MovingClip> keep_found_labels(const MovingClip& clip, Detector& detector, Kind kind, bool every_frame,
+                                     double min_iou = 0.3, double* cpu_ms_per_frame = nullptr);
 
 // Renders a clip from a fixed camera (FFV1 in .mkv): a still window of the same composite at 2x
 // zoom (its faces stay put) with four of its faces, larger, walking across the frame (moving for

@@ -6,6 +6,11 @@
 // payload is "shRd" | version (1) | sequence (u16, from 1) | count (u16) | up to 65,524 bytes of
 // the container. Parsers walk the structure with bounds checks and sum the sizes before
 // allocating anything.
+//
+// These walkers work on bytes, not through libjpeg/libpng, because a carrier is spliced into an
+// already-encoded file and cut out again byte-exactly (the carrier digest covers everything
+// else): libjpeg can only write markers while compressing, and libpng's writer recompresses IDAT.
+// Reading image headers and EXIF goes through the libraries (src/jpeg/header.cc, src/io/png_exif.cc).
 #include <zlib.h>
 
 #include <algorithm>

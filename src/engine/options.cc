@@ -2,7 +2,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-
 #include <cmath>
 #include <functional>
 #include <map>
@@ -157,8 +156,8 @@ const std::map<std::string, Setter>& setters() {
        }},
       {"detector", str(&EngineOptions::detector)},
       {"threshold", [](EngineOptions& o, const json& v, const std::string& f) -> Status {
-         if (!v.is_number()) return type_error(f, "a number", v);
-         o.threshold = v.get<float>();
+         if (!v.is_number() || !(std::abs(v.get<double>()) <= 1e6)) return type_error(f, "a number", v);
+         o.threshold = static_cast<float>(v.get<double>());
          return ok_status();
        }},
       {"detect_size", integer(&EngineOptions::detect_size)},

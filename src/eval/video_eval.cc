@@ -16,12 +16,17 @@ namespace shroud {
 
 Result<MovingClip> make_moving_camera_clip(const std::filesystem::path& dlib_dir, const std::string& path,
                                            int frames, cv::Size size) {
+  SHROUD_ASSIGN_OR_RETURN(Dataset ds, make_small_faces_dataset(dlib_dir, "faces-small"));
+  return make_moving_camera_clip(ds.images.front(), path, frames, size);
+}
+
+Result<MovingClip> make_moving_camera_clip(const LabeledImage& still, const std::string& path, int frames,
+                                           cv::Size size) {
   if (frames < 2 || size.width < 16 || size.height < 16) {
     return make_error(ErrorCode::kInvalidArgument, "moving clip: need at least 2 frames of 16x16");
   }
-  SHROUD_ASSIGN_OR_RETURN(Dataset ds, make_small_faces_dataset(dlib_dir, "faces-small"));
-  const LabeledImage& still = ds.images.front();
   const cv::Mat& img = still.image;
+  if (img.empty()) return make_error(ErrorCode::kInvalidArgument, "moving clip: the still has no pixels");
   VideoWriterOptions wo;
   wo.path = path;
   wo.size = size;
@@ -52,12 +57,18 @@ Result<MovingClip> make_moving_camera_clip(const std::filesystem::path& dlib_dir
     cv::Mat frame;
     cv::resize(img(win), frame, size, 0, 0, sx < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
     std::vector<cv::Rect> faces;
-    for (const cv::Rect& b : still.boxes) {
+    std::vector<int> ids;
+    for (std::size_t i = 0; i < still.boxes.size(); ++i) {
+      const cv::Rect& b = still.boxes[i];
       const cv::Rect r(static_cast<int>(std::lround((b.x - x0) * sx)), static_cast<int>(std::lround((b.y - y0) * sy)),
                        static_cast<int>(std::lround(b.width * sx)), static_cast<int>(std::lround(b.height * sy)));
-      if ((r & cv::Rect(0, 0, size.width, size.height)).area() > 0) faces.push_back(r);
+      if ((r & cv::Rect(0, 0, size.width, size.height)).area() > 0) {
+        faces.push_back(r);
+        ids.push_back(static_cast<int>(i));
+      }
     }
     clip.faces.push_back(std::move(faces));
+    clip.ids.push_back(std::move(ids));
     SHROUD_RETURN_IF_ERROR(writer->write(frame));
   }
   SHROUD_RETURN_IF_ERROR(writer->finish());

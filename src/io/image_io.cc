@@ -16,6 +16,9 @@
 #include <fstream>
 #include <mutex>
 
+#include "io/png_exif.h"
+#include "jpeg/jpeg_internal.h"
+
 namespace fs = std::filesystem;
 
 namespace shroud {
@@ -34,46 +37,6 @@ bool starts_with(const std::vector<std::uint8_t>& b, std::initializer_list<std::
   if (b.size() < offset + sig.size()) return false;
   return std::equal(sig.begin(), sig.end(), b.begin() + static_cast<std::ptrdiff_t>(offset));
 }
-
-// EXIF payload (from "II*\0"/"MM\0*" onwards) of a JPEG's first Exif APP1 segment.
-std::vector<std::uint8_t> jpeg_exif(const std::vector<std::uint8_t>& b) {
-  std::size_t i = 2;
-  while (i + 4 <= b.size()) {
-    if (b[i] != 0xFF) break;
-    const std::uint8_t marker = b[i + 1];
-    if (marker == 0xFF) { ++i; continue; }
-    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) { i += 2; continue; }
-    if (marker == 0xDA || marker == 0xD9) break;  // start of scan / end: no more metadata
-    const std::size_t len = be16(&b[i + 2]);
-    if (len < 2 || i + 2 + len > b.size()) break;
-    if (marker == 0xE1 && len >= 8 && std::memcmp(&b[i + 4], "Exif\0\0", 6) == 0) {
-      return {b.begin() + static_cast<std::ptrdiff_t>(i + 10),
-              b.begin() + static_cast<std::ptrdiff_t>(i + 2 + len)};
-    }
-    i += 2 + len;
-  }
-  return {};
-}
-
-// EXIF payload of a PNG eXIf chunk.
-std::vector<std::uint8_t> png_exif(const std::vector<std::uint8_t>& b) {
-  std::size_t i = 8;
-  while (i + 12 <= b.size()) {
-    const std::uint32_t len = be32(&b[i]);
-    if (len > b.size() - i - 12) break;
-    if (std::memcmp(&b[i + 4], "eXIf", 4) == 0) {
-      return {b.begin() + static_cast<std::ptrdiff_t>(i + 8),
-              b.begin() + static_cast<std::ptrdiff_t>(i + 8 + len)};
-    }
-    if (std::memcmp(&b[i + 4], "IDAT", 4) == 0 || std::memcmp(&b[i + 4], "IEND", 4) == 0) break;
-    i += 12 + len;
-  }
-  return {};
-}
-
-}  // namespace
-
-namespace {
 
 std::uint32_t le16(const std::uint8_t* p) { return p[0] | (p[1] << 8); }
 std::uint32_t le24(const std::uint8_t* p) { return p[0] | (p[1] << 8) | (p[2] << 16); }
@@ -126,25 +89,9 @@ Result<cv::Size> probe_dimensions(const std::vector<std::uint8_t>& b) {
     return cv::Size(static_cast<int>(w), static_cast<int>(h));
   }
   if (fmt == "jpeg") {
-    std::size_t i = 2;
-    while (i + 4 <= b.size()) {
-      if (b[i] != 0xFF) return make_error(ErrorCode::kCorrupt, "JPEG marker structure is malformed");
-      const std::uint8_t m = b[i + 1];
-      if (m == 0xFF) { ++i; continue; }
-      if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; }
-      const std::size_t len = be16(&b[i + 2]);
-      if (len < 2) return make_error(ErrorCode::kCorrupt, "JPEG segment length is invalid");
-      const bool sof = (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC;
-      if (sof) {
-        if (i + 9 > b.size() || len < 7) break;
-        const int h = be16(&b[i + 5]), w = be16(&b[i + 7]);
-        if (w == 0 || h == 0) return make_error(ErrorCode::kCorrupt, "JPEG frame has zero size");
-        return cv::Size(w, h);
-      }
-      if (m == 0xDA || m == 0xD9) break;
-      i += 2 + len;
-    }
-    return make_error(ErrorCode::kCorrupt, "JPEG has no frame header (truncated?)");
+    // libjpeg reads the markers up to the first scan (jpeg_read_header); nothing is decoded.
+    SHROUD_ASSIGN_OR_RETURN(auto header, jpeg::read_header(b));
+    return cv::Size(header.width, header.height);
   }
   if (fmt == "bmp") {
     // BITMAPFILEHEADER (14 bytes), then the info header: its size, then width and height
@@ -290,7 +237,14 @@ Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes, const I
   {
     // Every format Shroud reads is probed from its header: nothing is decoded (or allocated for
     // decoding) before the size is known to be within the limit.
-    SHROUD_ASSIGN_OR_RETURN(cv::Size size, probe_dimensions(bytes));
+    cv::Size size;
+    if (out.format == "jpeg") {  // one libjpeg header pass gives the size and the EXIF
+      SHROUD_ASSIGN_OR_RETURN(auto header, jpeg::read_header(bytes));
+      size = cv::Size(header.width, header.height);
+      out.exif = std::move(header.exif);
+    } else {
+      SHROUD_ASSIGN_OR_RETURN(size, probe_dimensions(bytes));
+    }
     const std::int64_t pixels = std::int64_t{size.width} * size.height;
     if (pixels > limits.max_pixels) {
       return make_error(ErrorCode::kResourceLimit,
@@ -300,8 +254,9 @@ Result<LoadedImage> decode_image(const std::vector<std::uint8_t>& bytes, const I
     }
   }
   set_opencv_pixel_backstop(limits.max_pixels);
-  if (out.format == "jpeg") out.exif = jpeg_exif(bytes);
-  if (out.format == "png") out.exif = png_exif(bytes);
+  if (out.format == "png") {
+    SHROUD_ASSIGN_OR_RETURN(out.exif, detail::png_exif(bytes));
+  }
 
   cv::Mat decoded;
   try {
@@ -394,6 +349,17 @@ Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::
   } else {
     return make_error(ErrorCode::kUnsupported, "cannot write format '" + format + "'");
   }
+  if (format == "jpeg" && !options.exif.empty()) {
+    // libjpeg writes the Exif APP1 segment after its JFIF APP0 (jpeg_write_marker).
+    const auto exif = exif_with_orientation_reset(options.exif, options.keep_exif);
+    std::vector<jpeg::Marker> markers;
+    if (!exif.empty() && exif.size() + 6 <= 65533) {
+      jpeg::Marker app1{JPEG_APP0 + 1, {'E', 'x', 'i', 'f', 0, 0}};
+      app1.data.insert(app1.data.end(), exif.begin(), exif.end());
+      markers.push_back(std::move(app1));
+    }
+    return jpeg::encode_pixels(image, options.jpeg_quality, markers);
+  }
   std::vector<std::uint8_t> out;
   try {
     if (!cv::imencode(ext, image, out, params)) {
@@ -401,18 +367,6 @@ Result<std::vector<std::uint8_t>> encode_image(const cv::Mat& image, const std::
     }
   } catch (const cv::Exception& e) {
     return make_error(ErrorCode::kInternal, std::string("encoding failed: ") + e.what());
-  }
-  if (!options.exif.empty() && format == "jpeg") {
-    // Insert an APP1 Exif segment right after SOI.
-    const auto exif = exif_with_orientation_reset(options.exif, options.keep_exif);
-    const std::size_t seg_len = exif.size() + 8;  // length field + "Exif\0\0" + payload
-    if (!exif.empty() && seg_len <= 0xFFFF) {
-      std::vector<std::uint8_t> seg = {0xFF, 0xE1, static_cast<std::uint8_t>(seg_len >> 8),
-                                       static_cast<std::uint8_t>(seg_len & 0xFF),
-                                       'E', 'x', 'i', 'f', 0, 0};
-      seg.insert(seg.end(), exif.begin(), exif.end());
-      out.insert(out.begin() + 2, seg.begin(), seg.end());
-    }
   }
   return out;
 }

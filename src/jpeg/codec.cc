@@ -28,6 +28,8 @@ void on_output_message(j_common_ptr cinfo) {
   }
 }
 
+}  // namespace
+
 Error classify(const ErrorManager& em) {
   const int code = em.pub.msg_code;
   if (code == JERR_IMAGE_TOO_BIG) return make_error(ErrorCode::kResourceLimit, "JPEG: " + em.message);
@@ -37,6 +39,8 @@ Error classify(const ErrorManager& em) {
   }
   return make_error(ErrorCode::kCorrupt, "JPEG: " + em.message);
 }
+
+namespace {
 
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 
@@ -371,13 +375,20 @@ Result<std::vector<std::uint8_t>> write_coefficients(const Coefficients& c, cons
     si.Al = s.Al;
     scans.push_back(si);
   }
+  return compress_to_memory([&](jpeg_compress_struct* cc, ErrorManager* em, unsigned char** buf, unsigned long* size) {
+    return write_into(cc, em, &c, &markers, &params, &scans, buf, size);
+  });
+}
+
+Result<std::vector<std::uint8_t>> compress_to_memory(
+    const std::function<bool(jpeg_compress_struct*, ErrorManager*, unsigned char**, unsigned long*)>& body) {
   ErrorManager em;
   jpeg_compress_struct cc{};
   install_error_manager(reinterpret_cast<j_common_ptr>(&cc), em);
   jpeg_create_compress(&cc);
   unsigned char* buf = nullptr;
   unsigned long size = 0;
-  const bool ok = write_into(&cc, &em, &c, &markers, &params, &scans, &buf, &size);
+  const bool ok = body(&cc, &em, &buf, &size);
   jpeg_destroy_compress(&cc);
   std::vector<std::uint8_t> out;
   if (ok && buf != nullptr) out.assign(buf, buf + size);

@@ -12,6 +12,7 @@
 #include <array>
 #include <csetjmp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -29,6 +30,13 @@ struct ErrorManager {
   std::string message;
 };
 void install_error_manager(j_common_ptr cinfo, ErrorManager& em);
+// A fresh compressor writing to memory, handed to `body` (which calls setjmp on `em` itself and
+// returns false after a libjpeg error); returns the bytes written, or the encoder's error.
+Result<std::vector<std::uint8_t>> compress_to_memory(
+    const std::function<bool(jpeg_compress_struct*, ErrorManager*, unsigned char**, unsigned long*)>& body);
+// The Result error for a libjpeg failure: kResourceLimit (image too big), kUnsupported (precision,
+// process or colour conversion not supported), kCorrupt otherwise; the message is libjpeg's.
+Error classify(const ErrorManager& em);
 
 // One saved APPn/COM marker in file order.
 struct Marker {
@@ -105,6 +113,20 @@ struct WriteParams {
 // with the given markers after SOI/JFIF/Adobe and before the tables.
 Result<std::vector<std::uint8_t>> write_coefficients(const Coefficients& c, const std::vector<Marker>& markers,
                                                      const WriteParams& params);
+
+// What jpeg_read_header finds before the first scan: the frame size and the first Exif APP1
+// segment's payload (from the TIFF header on, empty when there is none). libjpeg walks the markers;
+// a warning on the way (bytes between markers, a premature end) is kCorrupt like an error.
+struct Header {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> exif;
+};
+Result<Header> read_header(std::span<const std::uint8_t> file);
+
+// Encodes 8-bit BGR or gray pixels as a baseline JPEG with libjpeg's defaults at `quality`
+// (what cv::imencode(".jpg") writes, byte for byte), with `markers` written after the JFIF APP0
+// segment through jpeg_write_marker.
+Result<std::vector<std::uint8_t>> encode_pixels(const cv::Mat& image, int quality, const std::vector<Marker>& markers);
 
 // Decodes pixels (BGR, or gray for one component) at scale num/8 (8: full size), ISLOW IDCT,
 // libjpeg's fancy (triangle) chroma upsampling unless `fancy` is false.

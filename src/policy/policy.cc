@@ -145,7 +145,7 @@ Result<Policy> parse_policy_json(const std::string& text) {
       SHROUD_ASSIGN_OR_RETURN(p.shape, parse_shape(at("shape").get<std::string>()));
     }
     if (j.contains("feather")) p.feather = at("feather").get<double>();
-    if (j.contains("min_score")) p.min_score = at("min_score").get<float>();
+    if (j.contains("min_score")) p.min_score = shroud::detail::json_float(at("min_score"));
     if (j.contains("blur_strength")) p.params.blur_strength = at("blur_strength").get<double>();
     if (j.contains("pixel_cells")) p.params.pixel_cells = shroud::detail::json_int(at("pixel_cells"));
     if (j.contains("epsilon")) p.params.epsilon = at("epsilon").get<double>();

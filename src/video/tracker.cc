@@ -1,5 +1,7 @@
 #include "shroud/tracker.h"
 
+#include "shroud/camera_motion.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -87,6 +89,11 @@ std::vector<Region> Tracker::update(const std::vector<Region>& detections, std::
     new_ids_.push_back(t.id);
   }
   return predict(frame);
+}
+
+void Tracker::apply_motion(const cv::Matx23d& m) {
+  if (m == cv::Matx23d(1, 0, 0, 0, 1, 0)) return;
+  for (auto& t : tracks_) t.region = transform_region(t.region, m);
 }
 
 std::vector<Region> Tracker::predict(std::int64_t frame) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "shroud/camera_motion.h"
 #include "shroud/pipeline.h"
 #include "shroud/video.h"
 #include "video/bounded_queue.h"
@@ -206,9 +207,12 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
       std::int64_t index;
       cv::Mat image;
       std::vector<Region> regions;
+      cv::Matx23d motion;  // the camera's motion from the previous frame to this one
     };
     // Plates seen every `period` frames must outlive the gap between two sightings.
     Tracker tracker(stream_tracker_options(options.tracker, period));
+    // Boxes carried between detections, and backwards, move with the camera (pan, zoom).
+    CameraMotion camera;
     std::deque<Pending> delay;
     auto emit = [&](Pending& p) -> bool {
       const auto t_prot = Clock::now();
@@ -237,19 +241,27 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
         cv.notify_all();
       }
       const auto t_track = Clock::now();
+      // Needed while boxes are carried, and for extending a new track back (delayed frames).
+      const cv::Matx23d motion = camera.step(d.image, extend_back > 0 || !tracker.tracks().empty());
+      tracker.apply_motion(motion);
       std::vector<Region> regions = d.detected ? tracker.update(d.regions, d.index) : tracker.predict(d.index);
       if (d.detected && extend_back > 0) {
         for (int id : tracker.new_track_ids()) {
           for (const Region& r : regions) {
             if (r.track_id != id) continue;
-            for (auto& p : delay) {
-              if (d.index - p.index <= extend_back) p.regions.push_back(r);
+            // Walk back through the delayed frames, undoing each frame's camera motion.
+            Region carried = r;
+            cv::Matx23d undo = motion;
+            for (auto p = delay.rbegin(); p != delay.rend() && d.index - p->index <= extend_back; ++p) {
+              carried = transform_region(carried, invert_motion(undo));
+              undo = p->motion;
+              p->regions.push_back(carried);
             }
           }
         }
       }
       timings.track += secs(t_track, Clock::now());
-      delay.push_back({d.index, std::move(d.image), std::move(regions)});
+      delay.push_back({d.index, std::move(d.image), std::move(regions), motion});
       while (static_cast<int>(delay.size()) > extend_back) {
         if (!emit(delay.front())) break;
         delay.pop_front();
