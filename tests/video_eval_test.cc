@@ -59,11 +59,38 @@ TEST(EvalVideo, DefaultDetectorLeavesNoFaceExposedOnAMovingCamera) {
   EXPECT_EQ(r->exposed_face_frames, 0) << r->frames_with_exposure << " frames with an exposed face";
 }
 
+// A fixed camera with faces walking in and standing still: exercises YuNet's change gate (faces
+// kept from the reference where nothing changed, detected again where something did), at the
+// every frame (as the moving-camera check; at every 2nd frame this 60-frame clip leaves 1
+// face-frame exposed with or without the gate), two workers as on the CLI.
+TEST(EvalVideo, DefaultDetectorLeavesNoFaceExposedOnAStaticCamera) {
+  SHROUD_REQUIRE_FILE(dlib_dir() / "testing.xml");
+  SHROUD_REQUIRE_FILE(shared_dir() / "models" / "face_detection_yunet_2022mar.onnx");
+  TempDir tmp;
+  auto clip = make_static_camera_clip(dlib_dir(), (tmp.path() / "clip.mkv").string(), 60, cv::Size(640, 360));
+  if (!clip.ok() && clip.error().code == ErrorCode::kNotFound) GTEST_SKIP() << clip.error().message;
+  ASSERT_TRUE(clip.ok()) << clip.error().message;
+  ASSERT_EQ(clip->faces.size(), 60u);
+  EXPECT_NE(clip->faces.front(), clip->faces.back());  // the walkers moved
+  DetectorOptions opts;
+  const std::string spec = default_detector_spec(opts.models, nullptr);
+  DetectorFactory factory = [&]() { return create_detector(spec, opts); };
+  VideoProtectOptions vo;
+  vo.detect_workers = 2;
+  auto r = evaluate_exposure(*clip, factory, vo, (tmp.path() / "out.mkv").string());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->frames, 60);
+  EXPECT_GT(r->face_frames, 200);
+  EXPECT_EQ(r->exposed_face_frames, 0) << r->frames_with_exposure << " frames with an exposed face";
+}
+
 TEST(EvalVideo, BadClipArgumentsAreErrors) {
   TempDir tmp;
   EXPECT_EQ(make_moving_camera_clip(dlib_dir(), (tmp.path() / "c.mkv").string(), 1).error().code,
             ErrorCode::kInvalidArgument);
   EXPECT_FALSE(make_moving_camera_clip(tmp.path() / "missing", (tmp.path() / "c.mkv").string()).ok());
+  EXPECT_EQ(make_static_camera_clip(dlib_dir(), (tmp.path() / "c.mkv").string(), 1).error().code,
+            ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

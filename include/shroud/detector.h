@@ -15,6 +15,7 @@
 #include "shroud/models.h"
 #include "shroud/region.h"
 #include "shroud/result.h"
+#include "shroud/stream_context.h"
 
 namespace shroud {
 
@@ -46,6 +47,11 @@ class Detector {
   // a reduced DCT scale) without losing what it would find at full size. 0: full resolution
   // (YuNet's native-resolution tile pass); -1: no opinion, the caller's own rule applies.
   virtual int min_input_side() const { return -1; }
+  // Video: the state shared by the detectors of one stream (stream_context.h), set by the video
+  // pipeline on every worker's detector before its first frame. A detector that reuses work across
+  // frames keeps it there, so its results do not depend on which worker saw which frame; without
+  // one (stills, a detector used alone in frame order) it keeps its own.
+  virtual void set_stream(std::shared_ptr<StreamContext> /*stream*/) {}
 
  private:
   std::vector<std::string> model_files_;

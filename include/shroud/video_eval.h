@@ -49,6 +49,12 @@ Result<MovingClip> make_moving_plate_clip(const std::filesystem::path& data_dir,
 Result<MovingClip> keep_found_labels(const MovingClip& clip, Detector& detector, Kind kind, bool every_frame,
                                      double min_iou = 0.3, double* cpu_ms_per_frame = nullptr);
 
+// Renders a clip from a fixed camera (FFV1 in .mkv): a still window of the same composite at 2x
+// zoom (its faces stay put) with four of its faces, larger, walking across the frame (moving for
+// the first third of the clip, standing for the second, moving again). Deterministic.
+Result<MovingClip> make_static_camera_clip(const std::filesystem::path& dlib_dir, const std::string& path,
+                                           int frames = 150, cv::Size size = {640, 360});
+
 struct ExposureResult {
   int frames = 0;
   int face_frames = 0;           // (face, frame) pairs counted (>= min_width, inside the frame)

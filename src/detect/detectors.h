@@ -19,6 +19,9 @@ Result<std::unique_ptr<Detector>> make_zones_detector(const DetectorOptions& opt
 Result<std::unique_ptr<Detector>> make_frames_detector(const DetectorOptions& options);
 
 Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& options);
+// Frames a YuNet detector has detected only where they changed since its reference frame (the
+// video change gate, yunet.cc); 0 for any other detector. For tests.
+std::int64_t yunet_gated_frames(const Detector& detector);
 Result<std::unique_ptr<Detector>> make_yolox_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_ultraface_detector(const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> make_lpd_yunet_detector(const DetectorOptions& options);

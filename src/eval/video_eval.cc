@@ -75,6 +75,95 @@ Result<MovingClip> make_moving_camera_clip(const LabeledImage& still, const std:
   return clip;
 }
 
+Result<MovingClip> make_static_camera_clip(const std::filesystem::path& dlib_dir, const std::string& path,
+                                           int frames, cv::Size size) {
+  if (frames < 2 || size.width < 64 || size.height < 64) {
+    return make_error(ErrorCode::kInvalidArgument, "static clip: need at least 2 frames of 64x64");
+  }
+  SHROUD_ASSIGN_OR_RETURN(Dataset ds, make_small_faces_dataset(dlib_dir, "faces-small"));
+  const LabeledImage& still = ds.images.front();
+  const cv::Mat& img = still.image;
+  // The camera: a fixed window of the still at 2x zoom (as the moving clip's closest view),
+  // centred.
+  double wh = img.rows / 2.0, ww = wh * size.width / size.height;
+  if (ww > img.cols) {
+    ww = img.cols;
+    wh = ww * size.height / size.width;
+  }
+  const cv::Rect win = cv::Rect(static_cast<int>((img.cols - ww) / 2), static_cast<int>((img.rows - wh) / 2),
+                                static_cast<int>(ww), static_cast<int>(wh)) &
+                       cv::Rect(0, 0, img.cols, img.rows);
+  const double sx = static_cast<double>(size.width) / win.width, sy = static_cast<double>(size.height) / win.height;
+  cv::Mat background;
+  cv::resize(img(win), background, size, 0, 0, sx < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  const cv::Rect frame_rect(0, 0, size.width, size.height);
+  auto to_frame = [&](const cv::Rect& b) {
+    return cv::Rect(static_cast<int>(std::lround((b.x - win.x) * sx)), static_cast<int>(std::lround((b.y - win.y) * sy)),
+                    static_cast<int>(std::lround(b.width * sx)), static_cast<int>(std::lround(b.height * sy)));
+  };
+  std::vector<cv::Rect> fixed;
+  for (const cv::Rect& b : still.boxes) {
+    const cv::Rect r = to_frame(b);
+    if ((r & frame_rect).area() > 0) fixed.push_back(r);
+  }
+  // Walkers: four of the still's faces (with a margin of half a face), scaled like the window,
+  // crossing the frame: moving for the first third, standing for the second, moving again.
+  struct Walker {
+    cv::Mat patch;
+    cv::Rect face;  // the face inside the patch
+    cv::Point2d from, to;
+  };
+  std::vector<Walker> walkers;
+  const int n = static_cast<int>(still.boxes.size());
+  for (int k = 0; k < 4 && n > 0; ++k) {
+    const cv::Rect b = still.boxes[static_cast<std::size_t>((k * 7) % n)];
+    const cv::Rect m = cv::Rect(b.x - b.width / 2, b.y - b.height / 2, b.width * 2, b.height * 2) &
+                       cv::Rect(0, 0, img.cols, img.rows);
+    Walker w;
+    // The walkers are shown 1.5x larger than the window's scale (faces 20-120 px here).
+    const double ws = 1.5 * sx;
+    cv::resize(img(m), w.patch, cv::Size(), ws, ws, cv::INTER_LINEAR);
+    w.face = cv::Rect(static_cast<int>(std::lround((b.x - m.x) * ws)), static_cast<int>(std::lround((b.y - m.y) * ws)),
+                      static_cast<int>(std::lround(b.width * ws)), static_cast<int>(std::lround(b.height * ws)));
+    const double y = (k + 0.5) * size.height / 4.0 - w.patch.rows / 2.0;
+    const double left = 0, right = size.width - w.patch.cols;
+    w.from = k % 2 == 0 ? cv::Point2d(left, y) : cv::Point2d(right, y);
+    w.to = k % 2 == 0 ? cv::Point2d(right, y) : cv::Point2d(left, y);
+    walkers.push_back(std::move(w));
+  }
+  VideoWriterOptions wo;
+  wo.path = path;
+  wo.size = size;
+  wo.fps = 25.0;
+  wo.codec = "ffv1";
+  wo.overwrite = true;
+  SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
+  MovingClip clip;
+  clip.path = path;
+  for (int t = 0; t < frames; ++t) {
+    const double u = static_cast<double>(t) / (frames - 1);
+    const double progress = u < 1.0 / 3 ? u * 1.5 : u < 2.0 / 3 ? 0.5 : 0.5 + (u - 2.0 / 3) * 1.5;
+    cv::Mat frame = background.clone();
+    std::vector<cv::Rect> faces = fixed;
+    for (const Walker& w : walkers) {
+      const cv::Point at(static_cast<int>(std::lround(w.from.x + (w.to.x - w.from.x) * progress)),
+                         static_cast<int>(std::lround(w.from.y + (w.to.y - w.from.y) * progress)));
+      const cv::Rect dst = cv::Rect(at, w.patch.size()) & frame_rect;
+      if (dst.area() <= 0) continue;
+      w.patch(dst - at).copyTo(frame(dst));
+      // A walker hides the fixed faces under it.
+      faces.erase(std::remove_if(faces.begin(), faces.end(), [&](const cv::Rect& f) { return (f & dst).area() > 0; }),
+                  faces.end());
+      const cv::Rect face = (w.face + at) & frame_rect;
+      if (face.area() > 0) faces.push_back(face);
+    }
+    clip.faces.push_back(std::move(faces));
+    SHROUD_RETURN_IF_ERROR(writer->write(frame));
+  }
+  SHROUD_RETURN_IF_ERROR(writer->finish());
+  return clip;
+}
+
 Result<ExposureResult> evaluate_exposure(const MovingClip& clip, const DetectorFactory& make_detector,
                                          VideoProtectOptions options, const std::string& output, int min_width,
                                          double min_cover) {

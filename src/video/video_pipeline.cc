@@ -71,9 +71,13 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
   if (summary.input.size.area() <= 0) return make_error(ErrorCode::kCorrupt, "'" + source + "': video has no frame size");
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const int workers = options.detect_workers > 0 ? options.detect_workers : static_cast<int>(hw);
+  // One StreamContext for all workers' detectors: what a detector reuses across frames (YuNet's
+  // change gate) is shared by index, so the output does not depend on which worker ran which frame.
+  auto stream = std::make_shared<StreamContext>(options.detect_every);
   std::vector<std::unique_ptr<Detector>> detectors;
   for (int i = 0; i < workers; ++i) {
     SHROUD_ASSIGN_OR_RETURN(auto d, make_detector());
+    d->set_stream(stream);
     detectors.push_back(std::move(d));
   }
   // A detector part running every cadence-th frame (plates) sees only detection frames, so its
@@ -119,6 +123,7 @@ Result<VideoSummary> protect_video(const std::string& source, const DetectorFact
 
   auto fail = [&](const Error& e) {
     failure.set(e);
+    stream->close();  // a detector waiting for another worker's frame gives up
     decoded.close();
     encode_queue.close();
     std::lock_guard<std::mutex> lock(mu);

@@ -63,6 +63,8 @@ class LibavWriter final : public VideoWriter {
     const std::string& tmp = file_.temp_path();
     int err = avformat_alloc_output_context2(&oc_, fmt, nullptr, tmp.c_str());
     if (err < 0 || oc_ == nullptr) return make_error(ErrorCode::kInternal, "cannot create output container: " + av_error(err));
+    // Same frames, same bytes: no random ids (Matroska's segment UID) or library version strings.
+    oc_->flags |= AVFMT_FLAG_BITEXACT;
 
     SHROUD_RETURN_IF_ERROR(open_encoder(o));
     vst_ = avformat_new_stream(oc_, nullptr);

@@ -33,32 +33,40 @@ int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
   const auto tmp = std::filesystem::temp_directory_path() / ("shroud-eval-" + std::to_string(::getpid()));
   std::error_code ec;
   std::filesystem::create_directories(tmp, ec);
-  auto clip = make_moving_camera_clip(data / "faces" / "dlib_examples_faces", (tmp / "clip.mkv").string());
   int code = 0;
-  if (!clip.ok()) {
-    code = report(clip.error());
-  } else {
+  nlohmann::json all = nlohmann::json::array();
+  for (const bool moving : {true, false}) {
+    const std::string name = moving ? "moving-camera" : "static-camera";
+    auto clip = moving ? make_moving_camera_clip(data / "faces" / "dlib_examples_faces", (tmp / "clip.mkv").string())
+                       : make_static_camera_clip(data / "faces" / "dlib_examples_faces", (tmp / "clip.mkv").string());
+    if (!clip.ok()) {
+      code = report(clip.error());
+      break;
+    }
     DetectorFactory factory = [&]() { return make_detector(o.detect, g, false); };
     VideoProtectOptions vo;
     vo.detect_every = o.detect_every;
     auto r = evaluate_exposure(*clip, factory, vo, (tmp / "out.mkv").string());
     if (!r.ok()) {
       code = report(r.error());
-    } else if (o.json) {
-      fmt::print("{}\n", nlohmann::json{{"frames", r->frames},
-                                        {"face_frames", r->face_frames},
-                                        {"exposed_face_frames", r->exposed_face_frames},
-                                        {"frames_with_exposure", r->frames_with_exposure},
-                                        {"detect_every", o.detect_every},
-                                        {"fps", r->summary.fps}}
-                                           .dump());
+      break;
+    }
+    if (o.json) {
+      all.push_back(nlohmann::json{{"clip", name},
+                                   {"frames", r->frames},
+                                   {"face_frames", r->face_frames},
+                                   {"exposed_face_frames", r->exposed_face_frames},
+                                   {"frames_with_exposure", r->frames_with_exposure},
+                                   {"detect_every", o.detect_every},
+                                   {"fps", r->summary.fps}});
     } else {
-      fmt::print("moving-camera clip 640x360, {} frames, detect every {}: {} face-frames (faces >= 16 px), "
+      fmt::print("{} clip 640x360, {} frames, detect every {}: {} face-frames (faces >= 16 px), "
                  "{} exposed, {} frames with an exposed face; {:.1f} fps\n",
-                 r->frames, o.detect_every, r->face_frames, r->exposed_face_frames, r->frames_with_exposure,
+                 name, r->frames, o.detect_every, r->face_frames, r->exposed_face_frames, r->frames_with_exposure,
                  r->summary.fps);
     }
   }
+  if (o.json && code == 0) fmt::print("{}\n", all.dump());
   std::filesystem::remove_all(tmp, ec);
   return code;
 }
@@ -134,7 +142,7 @@ void add_eval(CLI::App& app, Globals& g) {
   cmd->add_option("--iou", o->min_iou, "minimum IoU for a match (default 0.3)")->check(CLI::Range(0.01, 1.0));
   cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->add_flag("--missed", o->list_missed, "list the images with unmatched labels");
-  cmd->add_flag("--video", o->video, "instead: exposed face-frames on a generated moving-camera clip (faces >= 16 px)");
+  cmd->add_flag("--video", o->video, "instead: exposed face-frames on generated moving- and static-camera clips (faces >= 16 px)");
   cmd->add_flag("--video-plates", o->video_plates,
                 "instead: exposed plate-frames on a generated moving-camera clip over openalpr EU photos (plates the "
                 "detector finds in some frame on its own)");
