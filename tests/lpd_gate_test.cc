@@ -10,6 +10,7 @@
 #include "detect/lpd_yunet.h"
 #include "shroud/detector.h"
 #include "shroud/registry.h"
+#include "shroud/stream_context.h"
 #include "test_util.h"
 
 namespace shroud {
@@ -139,6 +140,36 @@ TEST(LpdGate, SingleRunsOneFullPassAndOptionsParse) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(bad.error().message.find("single"), std::string::npos) << bad.error().message;
+}
+
+// In a video stream the gate runs at 480 (the model sees one frame in 12 there); stills keep 320;
+// --detect-size wins in both.
+TEST(LpdGate, VideoStreamGatesAt480UnlessTheSizeIsGiven) {
+  SHROUD_REQUIRE_FILE(kModel);
+  SHROUD_REQUIRE_FILE(kPlates / "us" / "car9.jpg");
+  const Frame frame = load(kPlates / "us" / "car9.jpg");
+  auto size_of = [&](Detector& det) {
+    auto regions = det.detect(frame);
+    EXPECT_TRUE(regions.ok()) << regions.error().message;
+    return lpd_last_passes(det)->size;
+  };
+  auto det = make("lpd");
+  ASSERT_TRUE(det);
+  EXPECT_EQ(size_of(*det), 320);
+  det->set_stream(std::make_shared<StreamContext>());
+  EXPECT_EQ(size_of(*det), 480);
+  det->set_stream(nullptr);
+  EXPECT_EQ(size_of(*det), 320);
+  DetectorOptions given;
+  given.detect_size = 400;
+  auto fixed = create_detector("lpd", given);
+  ASSERT_TRUE(fixed.ok()) << fixed.error().message;
+  (*fixed)->set_stream(std::make_shared<StreamContext>());
+  EXPECT_EQ(size_of(**fixed), 400);
+  auto single = make("lpd:single");
+  ASSERT_TRUE(single);
+  single->set_stream(std::make_shared<StreamContext>());
+  EXPECT_EQ(size_of(*single), 480);
 }
 
 TEST(LpdGate, PassesAreOnlyReportedForLpd) {

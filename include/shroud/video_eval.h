@@ -46,6 +46,8 @@ Result<MovingClip> make_moving_plate_clip(const std::filesystem::path& data_dir,
 // detector with a cadence (lpd, every 12th frame) runs its model on every frame; otherwise frames
 // keep their index and the detector runs on the frames the video pipeline would run it on.
 // `cpu_ms_per_frame` (optional) receives the detector's mean CPU time per frame on this thread.
+// The detector runs as in a video stream (Detector::set_stream), so it sizes its passes as the
+// video pipeline would; it is left without a stream afterwards.
 Result<MovingClip> keep_found_labels(const MovingClip& clip, Detector& detector, Kind kind, bool every_frame,
                                      double min_iou = 0.3, double* cpu_ms_per_frame = nullptr);
 

@@ -15,7 +15,8 @@
 // plates best when they are 64-160 px wide in its input, and the cost is per input pixel, so
 // this spends the model where plates may be and at the scale that finds them. A frame without
 // candidates costs the gate pass alone; one with more than 8 to refine gets one single pass at
-// 480 instead of the refinements.
+// 480 instead of the refinements. In video (a detector given a stream) the gate runs at 480
+// unless --detect-size says otherwise: the model sees one frame in 12 there.
 // `lpd:single`: one pass on the frame resized to the detection size (default 480).
 //
 // The model was trained on Chinese plates; EU/US/BR plates score low, so the default threshold is
@@ -40,6 +41,10 @@ namespace {
 constexpr float kDefaultThreshold = 0.3f;
 constexpr int kDefaultGateSize = 320;
 constexpr int kDefaultSingleSize = 480;
+// Video gate: larger than a photo's. A plate the gate misses on a scheduled frame stays exposed
+// until the next one, and the model runs on one frame in 12, so video spends a bigger gate
+// (docs/video.md, "Moving camera": 14 of 189 plate boxes exposed at 320, none at 480).
+constexpr int kDefaultVideoGateSize = 480;
 constexpr double kMaxUpscale = 2.0;
 constexpr float kNmsThreshold = 0.3f;
 constexpr int kPad = 32;
@@ -145,9 +150,11 @@ Result<std::vector<Candidate>> run_pass(cv::dnn::Net& net, cv::Mat input, float 
 
 class LpdYunetDetector final : public Detector {
  public:
-  LpdYunetDetector(cv::dnn::Net net, std::string name, bool single, int detect_size, float threshold, int every)
+  // `video_size`: the detection size once the detector belongs to a video stream.
+  LpdYunetDetector(cv::dnn::Net net, std::string name, bool single, int detect_size, int video_size, float threshold,
+                   int every)
       : net_(std::move(net)), name_(std::move(name)), single_(single), detect_size_(detect_size),
-        threshold_(threshold), every_(every) {}
+        photo_size_(detect_size), video_size_(video_size), threshold_(threshold), every_(every) {}
 
   std::string name() const override { return name_; }
   int cadence() const override { return every_; }
@@ -155,6 +162,9 @@ class LpdYunetDetector final : public Detector {
   // the full resolution; `lpd:single` only its detection size.
   int min_input_side() const override { return single_ ? detect_size_ : 0; }
   const LpdPasses& passes() const { return passes_; }
+  void set_stream(std::shared_ptr<StreamContext> stream) override {
+    detect_size_ = stream ? video_size_ : photo_size_;
+  }
 
   Result<std::vector<Region>> detect(const Frame& frame) override {
     passes_ = LpdPasses{};
@@ -166,6 +176,7 @@ class LpdYunetDetector final : public Detector {
       std::vector<cv::Rect2d> boxes;
       std::vector<float> scores;
       const double scale = detection_scale(bgr.size(), detect_size_, kMaxUpscale);
+      passes_.size = detect_size_;
       if (single_) {
         SHROUD_ASSIGN_OR_RETURN(auto found, run_pass(net_, resized(bgr, scale), threshold_));
         ++passes_.single;
@@ -241,6 +252,7 @@ class LpdYunetDetector final : public Detector {
   std::string name_;
   bool single_;
   int detect_size_;
+  int photo_size_, video_size_;
   float threshold_;
   int every_;
   LpdPasses passes_;
@@ -266,8 +278,9 @@ Result<std::unique_ptr<Detector>> make_lpd_yunet_detector(const DetectorOptions&
   SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "LPD-YuNet"));
   const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
   const int size = options.detect_size > 0 ? options.detect_size : (single ? kDefaultSingleSize : kDefaultGateSize);
+  const int video_size = options.detect_size > 0 || single ? size : kDefaultVideoGateSize;
   auto detector = std::make_unique<LpdYunetDetector>(std::move(model.net), detector_name("lpd", options.arg), single,
-                                                     size, threshold, args.every);
+                                                     size, video_size, threshold, args.every);
   detector->add_model_file(model.path.string());
   return std::unique_ptr<Detector>(std::move(detector));
 }

@@ -13,6 +13,7 @@ struct LpdPasses {
   int refine = 0;  // passes on crops around gate candidates
   int single = 0;  // full passes at the single size: `lpd:single`, or the gate's fallback when
                    // there are too many candidates to refine (0 or 1)
+  int size = 0;    // longest side of the gate (or single) pass input: the detection size
 };
 
 // The passes of `detector`'s last detect() if it is an `lpd` detector, otherwise nullopt.

@@ -5,9 +5,11 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "shroud/region.h"
+#include "shroud/stream_context.h"
 #include "shroud/video_eval.h"
 #include "shroud/video_io.h"
 
@@ -56,10 +58,19 @@ Result<MovingClip> keep_found_labels(const MovingClip& clip, Detector& detector,
   std::set<int> found;
   double cpu_ms = 0.0;
   std::size_t f = 0;
+  // The detector runs as in a video stream (lpd's video gate size); with every_frame each frame is
+  // frame 0 of a stream of its own. Left without one afterwards.
+  auto stream = std::make_shared<StreamContext>();
+  detector.set_stream(stream);
+  struct Unset {
+    Detector& d;
+    ~Unset() { d.set_stream(nullptr); }
+  } unset{detector};
   for (;; ++f) {
     SHROUD_ASSIGN_OR_RETURN(cv::Mat image, reader->read());
     if (image.empty()) break;
     if (f >= clip.faces.size()) return make_error(ErrorCode::kCorrupt, "clip has more frames than labels");
+    if (every_frame && f > 0) detector.set_stream(std::make_shared<StreamContext>());
     Frame frame;
     frame.image = image;
     frame.index = every_frame ? 0 : static_cast<std::int64_t>(f);
