@@ -13,6 +13,20 @@
 #include "shroud/video_io.h"
 
 namespace shroud {
+namespace {
+
+// The generated clips are lossless (FFV1, 25 fps) so the ground truth matches the pixels.
+Result<std::unique_ptr<VideoWriter>> open_clip_writer(const std::string& path, cv::Size size) {
+  VideoWriterOptions wo;
+  wo.path = path;
+  wo.size = size;
+  wo.fps = 25.0;
+  wo.codec = "ffv1";
+  wo.overwrite = true;
+  return VideoWriter::open(wo);
+}
+
+}  // namespace
 
 Result<MovingClip> make_moving_camera_clip(const std::filesystem::path& dlib_dir, const std::string& path,
                                            int frames, cv::Size size) {
@@ -27,13 +41,7 @@ Result<MovingClip> make_moving_camera_clip(const LabeledImage& still, const std:
   }
   const cv::Mat& img = still.image;
   if (img.empty()) return make_error(ErrorCode::kInvalidArgument, "moving clip: the still has no pixels");
-  VideoWriterOptions wo;
-  wo.path = path;
-  wo.size = size;
-  wo.fps = 25.0;
-  wo.codec = "ffv1";
-  wo.overwrite = true;
-  SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
+  SHROUD_ASSIGN_OR_RETURN(auto writer, open_clip_writer(path, size));
   MovingClip clip;
   clip.path = path;
   const double aspect = static_cast<double>(size.width) / size.height;
@@ -131,13 +139,7 @@ Result<MovingClip> make_static_camera_clip(const std::filesystem::path& dlib_dir
     w.to = k % 2 == 0 ? cv::Point2d(right, y) : cv::Point2d(left, y);
     walkers.push_back(std::move(w));
   }
-  VideoWriterOptions wo;
-  wo.path = path;
-  wo.size = size;
-  wo.fps = 25.0;
-  wo.codec = "ffv1";
-  wo.overwrite = true;
-  SHROUD_ASSIGN_OR_RETURN(auto writer, VideoWriter::open(wo));
+  SHROUD_ASSIGN_OR_RETURN(auto writer, open_clip_writer(path, size));
   MovingClip clip;
   clip.path = path;
   for (int t = 0; t < frames; ++t) {
