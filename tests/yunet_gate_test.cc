@@ -136,6 +136,61 @@ TEST_F(YunetGate, ChangedAreasOfLargeFramesGetTheNativeTiles) {
   EXPECT_TRUE(has_face_in(*r2, area_b));
 }
 
+// Video: a detected frame that is not a gate reference runs half of the native tiles (even
+// tile indices, then odd ones on the next detected frame), so each small face is seen every
+// second detected frame and the tracker holds it between; gate references and stills run all.
+// 1920x1080 has 2 x 4 tiles: `a` lies only in tile 0, `b` only in tile 7.
+TEST_F(YunetGate, VideoFramesBetweenReferencesRotateTheTiles) {
+  const cv::Mat img = cv::imread(kMessi, cv::IMREAD_COLOR);
+  cv::Mat small_head;  // face about 19x26: only a native tile finds it
+  cv::resize(img(cv::Rect(204, 66, 72, 92)), small_head, cv::Size(), 0.6, 0.6, cv::INTER_AREA);
+  cv::Mat big(1080, 1920, CV_8UC3);
+  for (int x = 0; x < big.cols; ++x) big.col(x).setTo(cv::Scalar::all(60 + x / 24));
+  const cv::Point a(200, 150), b(1500, 800);
+  small_head.copyTo(big(cv::Rect(a, small_head.size())));
+  small_head.copyTo(big(cv::Rect(b, small_head.size())));
+  const cv::Rect area_a(a, small_head.size()), area_b(b, small_head.size());
+
+  auto still = make("yunet:nogate");  // no stream: every tile
+  ASSERT_TRUE(still);
+  auto rs = still->detect(frame(1, big));
+  ASSERT_TRUE(rs.ok());
+  ASSERT_TRUE(has_face_in(*rs, area_a));
+  ASSERT_TRUE(has_face_in(*rs, area_b));
+
+  auto video = make("yunet:nogate");  // in a stream, detect every 2: frames 2, 4, 6 ...
+  ASSERT_TRUE(video);
+  video->set_stream(std::make_shared<StreamContext>(2));
+  for (std::int64_t i : {2, 4, 6, 8}) {
+    auto r = video->detect(frame(i, big));
+    ASSERT_TRUE(r.ok());
+    const bool even_tiles = (i / 2) % 2 == 0;
+    EXPECT_EQ(has_face_in(*r, area_a), even_tiles) << "frame " << i;
+    EXPECT_EQ(has_face_in(*r, area_b), !even_tiles) << "frame " << i;
+  }
+
+  auto all_tiles = make("yunet:nogate+tilerotate=1");
+  ASSERT_TRUE(all_tiles);
+  all_tiles->set_stream(std::make_shared<StreamContext>(2));
+  auto r1 = all_tiles->detect(frame(2, big));
+  ASSERT_TRUE(r1.ok());
+  EXPECT_TRUE(has_face_in(*r1, area_a) && has_face_in(*r1, area_b));
+
+  // With the gate: reference frame 0 runs every tile; frame 2 (unchanged) keeps its faces.
+  auto gated = make("yunet");
+  ASSERT_TRUE(gated);
+  gated->set_stream(std::make_shared<StreamContext>(2));
+  for (std::int64_t i : {0, 2}) {
+    auto r = gated->detect(frame(i, big));
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(has_face_in(*r, area_a) && has_face_in(*r, area_b)) << "frame " << i;
+  }
+  DetectorOptions opts;
+  EXPECT_FALSE(create_detector("yunet:tilerotate=0", opts).ok());
+  EXPECT_FALSE(create_detector("yunet:tilerotate=9", opts).ok());
+  EXPECT_FALSE(create_detector("yunet:tilerotate=x", opts).ok());
+}
+
 TEST_F(YunetGate, StillsOldReferencesAndOtherSizesRunWhole) {
   auto det = make("yunet");
   ASSERT_TRUE(det);

@@ -6,7 +6,9 @@
 // longest side exceeds 1.5x the detection size get a second pass over overlapping
 // detect_size x detect_size tiles (96 px overlap) at native resolution ("tilescale=X" scales
 // the frame first; "tile" also tiles frames between 1x and 1.5x; "notile" disables it), merged
-// with NMS. "model=FILE" uses another copy of the model (a name looked up like the default, or a path).
+// with NMS. In video, frames between change-gate references run every Nth tile in turn
+// ("tilerotate=N", default 2; 1 runs all). "model=FILE" uses another copy of the model (a name
+// looked up like the default, or a path).
 //
 // Defaults lean to recall (measured in docs/detection.md): score threshold 0.6 instead of the
 // model's customary 0.9 (which misses 30-pixel faces), and the frame is resized so its longest
@@ -36,6 +38,11 @@ constexpr int kTopK = 5000;
 constexpr int kMinInput = 64;
 constexpr int kTileOverlap = 96;       // pixels (at tile scale) shared by neighbouring tiles
 constexpr double kDefaultTileScale = 1.0;  // tiles run at this fraction of the frame's resolution
+// Video: a detected frame that is not a gate reference runs every kDefaultTileRotation-th tile
+// of its tile pass, the next detected frame the following ones, so each tile is seen every
+// kDefaultTileRotation detected frames (the tracker holds what was found in between); gate
+// references and stills run every tile.
+constexpr int kDefaultTileRotation = 2;
 // Change gate (video): grey blocks of kGateBlock x kGateBlock pixels; a block whose mean moved by
 // more than kGateDiff grey levels since the reference is changed; changed areas grow by
 // max(kGateMinMargin, longest side / 16) pixels; more than kGateMaxArea of the frame changed runs
@@ -61,9 +68,9 @@ enum class TileMode { kAuto, kOff, kOn };
 class YunetDetector final : public Detector {
  public:
   YunetDetector(cv::Ptr<cv::FaceDetectorYN> net, std::string name, int detect_size, bool eyes, TileMode tile,
-                double tile_scale, bool gate)
+                double tile_scale, int tile_rotation, bool gate)
       : net_(std::move(net)), name_(std::move(name)), detect_size_(detect_size), eyes_(eyes), tile_(tile),
-        tile_scale_(tile_scale), gate_(gate) {}
+        tile_scale_(tile_scale), tile_rotation_(tile_rotation), gate_(gate) {}
 
   std::string name() const override { return name_; }
   // The tile pass looks at the frame's full resolution (its size decides whether it runs).
@@ -89,6 +96,12 @@ class YunetDetector final : public Detector {
       const bool tile = tile_ == TileMode::kOn ? longest * tile_scale_ > detect_size_
                         : tile_ == TileMode::kAuto ? longest * tile_scale_ > detect_size_ * 3 / 2
                                                    : false;
+      // Which share of the tiles this frame runs (all of them for stills and gate references).
+      TileShare share;
+      if (stream_ != nullptr && !reference && tile_rotation_ > 1) {
+        share.every = tile_rotation_;
+        share.phase = static_cast<int>((frame.index / stream_->detect_every()) % tile_rotation_);
+      }
       std::vector<Region> faces;
       std::vector<cv::Rect> areas;
       std::shared_ptr<const GateReference> ref;
@@ -104,7 +117,7 @@ class YunetDetector final : public Detector {
             cv::resize(crop, crop, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
           }
           run_at(crop, cv::Point2d(a.x, a.y), 1.0 / scale, &faces, /*native=*/true);
-          if (tile) tile_pass(bgr, a, &faces);
+          if (tile) tile_pass(bgr, a, share, &faces);
         }
         faces = suppress_overlaps(std::move(faces), kNmsThreshold);
         ++gated_frames_;
@@ -112,7 +125,7 @@ class YunetDetector final : public Detector {
         faces.clear();
         run_at(bgr, cv::Point2d(0, 0), 1.0, &faces);
         if (tile) {
-          tile_pass(bgr, whole, &faces);
+          tile_pass(bgr, whole, share, &faces);
           faces = suppress_overlaps(std::move(faces), kNmsThreshold);
         }
         if (reference) {
@@ -142,9 +155,15 @@ class YunetDetector final : public Detector {
   std::int64_t gated_frames() const { return gated_frames_; }
 
  private:
+  // The tiles a pass runs: those whose index (row-major) is `phase` modulo `every`.
+  struct TileShare {
+    int every = 1;
+    int phase = 0;
+  };
+
   // Second pass over `area` of the frame: overlapping detect_size x detect_size tiles of it at
   // tile_scale_, so small faces are seen near native resolution (the first pass downscaled them).
-  void tile_pass(const cv::Mat& bgr, const cv::Rect& area, std::vector<Region>* faces) {
+  void tile_pass(const cv::Mat& bgr, const cv::Rect& area, TileShare share, std::vector<Region>* faces) {
     cv::Mat scaled = bgr(area);
     if (tile_scale_ != 1.0) cv::resize(scaled, scaled, cv::Size(), tile_scale_, tile_scale_, cv::INTER_AREA);
     const int t = detect_size_;
@@ -159,8 +178,10 @@ class YunetDetector final : public Detector {
     };
     const int tw = scaled.cols <= t + t / 4 ? scaled.cols : t;
     const int th = scaled.rows <= t + t / 4 ? scaled.rows : t;
+    int index = 0;
     for (int y : starts(scaled.rows)) {
       for (int x : starts(scaled.cols)) {
+        if (index++ % share.every != share.phase) continue;
         const cv::Rect r = cv::Rect(x, y, tw, th) & cv::Rect(0, 0, scaled.cols, scaled.rows);
         run_at(scaled(r), cv::Point2d(area.x + r.x / tile_scale_, area.y + r.y / tile_scale_), 1.0 / tile_scale_,
                faces, /*native=*/true);
@@ -326,6 +347,7 @@ class YunetDetector final : public Detector {
   bool eyes_;
   TileMode tile_;
   double tile_scale_;
+  int tile_rotation_;
   bool gate_;
   // Change gate state: the stream's shared references, or this detector's own last one.
   std::shared_ptr<StreamContext> stream_;
@@ -344,6 +366,7 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
   bool eyes = false;
   TileMode tile = TileMode::kAuto;
   double tile_scale = kDefaultTileScale;
+  int tile_rotation = kDefaultTileRotation;
   bool gate = true;
   auto extra = [&](const std::string& word) -> Result<bool> {
     if (word == "eyes") eyes = true;
@@ -359,13 +382,22 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
       if (!(tile_scale >= 0.25 && tile_scale <= 2.0)) {
         return make_error(ErrorCode::kInvalidArgument, "yunet tilescale must be a number in [0.25, 2]: '" + word + "'");
       }
+    } else if (word.rfind("tilerotate=", 0) == 0) {
+      try {
+        tile_rotation = std::stoi(word.substr(11));
+      } catch (const std::exception&) {
+        tile_rotation = 0;
+      }
+      if (tile_rotation < 1 || tile_rotation > 8) {
+        return make_error(ErrorCode::kInvalidArgument, "yunet tilerotate must be an integer in [1, 8]: '" + word + "'");
+      }
     } else {
       return false;
     }
     return true;
   };
   SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "yunet", kYunetModel, 0,
-                                                    "eyes, tile, notile, nogate, tilescale=X, model=FILE, e.g. yunet:eyes+notile", extra));
+                                                    "eyes, tile, notile, nogate, tilescale=X, tilerotate=N, model=FILE, e.g. yunet:eyes+notile", extra));
   SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, args.model));
   const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
   const int size = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
@@ -377,7 +409,7 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
   }
   if (net.empty()) return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "'");
   auto detector = std::make_unique<YunetDetector>(std::move(net), detector_name("yunet", options.arg), size, eyes, tile,
-                                                  tile_scale, gate);
+                                                  tile_scale, tile_rotation, gate);
   detector->add_model_file(path.string());
   return std::unique_ptr<Detector>(std::move(detector));
 }

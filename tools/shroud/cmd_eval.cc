@@ -27,6 +27,7 @@ struct Opts {
   bool video = false;
   bool video_plates = false;
   int detect_every = 1;
+  int video_height = 360;  // --video clips are rendered at 16:9 of this height
 };
 
 int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
@@ -37,8 +38,10 @@ int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
   nlohmann::json all = nlohmann::json::array();
   for (const bool moving : {true, false}) {
     const std::string name = moving ? "moving-camera" : "static-camera";
-    auto clip = moving ? make_moving_camera_clip(data / "faces" / "dlib_examples_faces", (tmp / "clip.mkv").string())
-                       : make_static_camera_clip(data / "faces" / "dlib_examples_faces", (tmp / "clip.mkv").string());
+    const cv::Size size((o.video_height * 16 / 9 + 1) / 2 * 2, o.video_height);
+    const auto dlib = data / "faces" / "dlib_examples_faces";
+    auto clip = moving ? make_moving_camera_clip(dlib, (tmp / "clip.mkv").string(), 150, size)
+                       : make_static_camera_clip(dlib, (tmp / "clip.mkv").string(), 150, size);
     if (!clip.ok()) {
       code = report(clip.error());
       break;
@@ -53,6 +56,8 @@ int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
     }
     if (o.json) {
       all.push_back(nlohmann::json{{"clip", name},
+                                   {"width", size.width},
+                                   {"height", size.height},
                                    {"frames", r->frames},
                                    {"face_frames", r->face_frames},
                                    {"exposed_face_frames", r->exposed_face_frames},
@@ -60,9 +65,9 @@ int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
                                    {"detect_every", o.detect_every},
                                    {"fps", r->summary.fps}});
     } else {
-      fmt::print("{} clip 640x360, {} frames, detect every {}: {} face-frames (faces >= 16 px), "
+      fmt::print("{} clip {}x{}, {} frames, detect every {}: {} face-frames (faces >= 16 px), "
                  "{} exposed, {} frames with an exposed face; {:.1f} fps\n",
-                 name, r->frames, o.detect_every, r->face_frames, r->exposed_face_frames, r->frames_with_exposure,
+                 name, size.width, size.height, r->frames, o.detect_every, r->face_frames, r->exposed_face_frames, r->frames_with_exposure,
                  r->summary.fps);
     }
   }
@@ -146,6 +151,8 @@ void add_eval(CLI::App& app, Globals& g) {
   cmd->add_flag("--video-plates", o->video_plates,
                 "instead: exposed plate-frames on a generated moving-camera clip over openalpr EU photos (plates the "
                 "detector finds in some frame on its own)");
+  cmd->add_option("--video-height", o->video_height, "with --video: render the clips at this height, 16:9 (default 360)")
+      ->check(CLI::Range(180, 2160));
   cmd->add_option("--detect-every", o->detect_every, "with --video / --video-plates: run the detector every N frames")->check(CLI::Range(1, 1000));
   cmd->callback([&g, o] {
     const std::filesystem::path data = o->data.empty() ? default_data_dir() : std::filesystem::path(o->data);
