@@ -189,6 +189,7 @@ TEST_F(YunetGate, VideoFramesBetweenReferencesRotateTheTiles) {
   EXPECT_FALSE(create_detector("yunet:tilerotate=0", opts).ok());
   EXPECT_FALSE(create_detector("yunet:tilerotate=9", opts).ok());
   EXPECT_FALSE(create_detector("yunet:tilerotate=x", opts).ok());
+  EXPECT_FALSE(create_detector("yunet:tilerotate=2x", opts).ok());
 }
 
 TEST_F(YunetGate, StillsOldReferencesAndOtherSizesRunWhole) {

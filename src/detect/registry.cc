@@ -81,7 +81,8 @@ const std::vector<DetectorInfo>& detector_registry() {
   static const std::vector<DetectorInfo> kDetectors = {
       {"yunet",
        "YuNet faces + 5 landmarks (face_detection_yunet_2022mar.onnx); yunet:eyes for eye bands; "
-       "frames over 1.5x the detection size get a second pass of native-resolution tiles (yunet:notile: off); "
+       "frames over 1.5x the detection size get a second pass of native-resolution tiles (yunet:notile: off; "
+       "video frames between references run half of them in turn, yunet:tilerotate=1: all); "
        "video frames are detected only where they changed since their reference (every 12th frame, shared by all workers; yunet:nogate: off)",
        "face, eyes", make_yunet_detector},
       {"yolox", "YOLOX-Nano COCO objects (yolox_nano.onnx): persons, vehicles, other classes as custom",

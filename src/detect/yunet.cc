@@ -383,11 +383,8 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
         return make_error(ErrorCode::kInvalidArgument, "yunet tilescale must be a number in [0.25, 2]: '" + word + "'");
       }
     } else if (word.rfind("tilerotate=", 0) == 0) {
-      try {
-        tile_rotation = std::stoi(word.substr(11));
-      } catch (const std::exception&) {
-        tile_rotation = 0;
-      }
+      const std::string n = word.substr(11);
+      tile_rotation = n.size() == 1 && n[0] >= '1' && n[0] <= '8' ? n[0] - '0' : 0;
       if (tile_rotation < 1 || tile_rotation > 8) {
         return make_error(ErrorCode::kInvalidArgument, "yunet tilerotate must be an integer in [1, 8]: '" + word + "'");
       }
