@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <utility>
 
 #include "detect/detectors.h"
 
@@ -164,7 +165,11 @@ std::string default_detector_spec(const ModelLocator& models, std::string* warni
     if (models.find(kPpocrDetModel).ok()) {
       parts.push_back("text");
     } else {
-      notes.push_back(std::string("no text detector: text is not detected without ") + kPpocrDetModel);
+      // Appended rather than `std::string(...) + kPpocrDetModel`: GCC 12 warns falsely
+      // (-Warray-bounds) on the inlined operator+ at -O2.
+      std::string note = "no text detector: text is not detected without ";
+      note += kPpocrDetModel;
+      notes.push_back(std::move(note));
     }
   }
   if (warning != nullptr) {
