@@ -9,6 +9,7 @@
 
 namespace shroud {
 namespace {
+namespace attack_msai_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -122,5 +123,6 @@ TEST(AttackMsai, CliBlockScrambleCpaJson) {
   EXPECT_NE(r.output.find("cannot read"), std::string::npos) << r.output;
 }
 
+}  // namespace attack_msai_test
 }  // namespace
 }  // namespace shroud

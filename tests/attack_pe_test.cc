@@ -9,6 +9,7 @@
 
 namespace shroud {
 namespace {
+namespace attack_pe_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -124,5 +125,6 @@ TEST(AttackPe, CliPbeCpaJson) {
   EXPECT_DOUBLE_EQ(j["success"].get<double>(), 0.0);
 }
 
+}  // namespace attack_pe_test
 }  // namespace
 }  // namespace shroud

@@ -9,6 +9,7 @@
 
 namespace shroud {
 namespace {
+namespace attack_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -118,5 +119,6 @@ TEST(Attack, CliJsonContract) {
   EXPECT_GE(l["attacks"].size(), 3u);
 }
 
+}  // namespace attack_test
 }  // namespace
 }  // namespace shroud

@@ -18,6 +18,7 @@
 
 namespace shroud {
 namespace {
+namespace bad_input_corpus_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 
@@ -557,5 +558,6 @@ TEST_F(BadInputCorpus, EveryCaseFailsCleanly) {
   EXPECT_GE(cases.size(), 150u) << "the corpus shrank below the 150 cases issue #13 asks for";
 }
 
+}  // namespace bad_input_corpus_test
 }  // namespace
 }  // namespace shroud

@@ -12,6 +12,7 @@
 
 namespace shroud {
 namespace {
+namespace box_follower_test {  // one namespace per file: unity builds batch the tests
 
 // A 640x360 clip: a smooth random background and a 64x64 textured patch moving 3 px right and
 // 1 px down per frame from (100, 150); from frame `vanish` on the patch is gone.
@@ -187,5 +188,6 @@ TEST(BoxFollower, MarkedRegionsOfAFramesDocumentAreFollowedThroughTheClip) {
   }
 }
 
+}  // namespace box_follower_test
 }  // namespace
 }  // namespace shroud

@@ -15,6 +15,7 @@
 
 namespace shroud {
 namespace {
+namespace camera_motion_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::TempDir;
 
@@ -158,5 +159,6 @@ TEST(CameraMotion, PipelineCoversAnObjectSeenOnceWhileTheCameraPans) {
   }
 }
 
+}  // namespace camera_motion_test
 }  // namespace
 }  // namespace shroud

@@ -18,6 +18,7 @@
 #include "test_util.h"
 
 namespace {
+namespace capi_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::TempDir;
 
@@ -452,4 +453,5 @@ TEST_F(CapiTest, ConcurrentCallsAndPerThreadErrors) {
   shroud_engine_destroy(e);
 }
 
+}  // namespace capi_test
 }  // namespace

@@ -6,6 +6,7 @@
 
 namespace shroud {
 namespace {
+namespace cli_commands_test {  // one namespace per file: unity builds batch the tests
 
 using testing::run_shroud;
 
@@ -36,5 +37,6 @@ TEST(CliCommandsTest, UnknownCommandIsAnErrorWithASuggestion) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+}  // namespace cli_commands_test
 }  // namespace
 }  // namespace shroud

@@ -10,6 +10,7 @@
 
 namespace shroud {
 namespace {
+namespace cli_protect_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -201,5 +202,6 @@ TEST(CliList, ListsDetectorsAndMethodsWithSecurity) {
   EXPECT_TRUE(cascade);
 }
 
+}  // namespace cli_protect_test
 }  // namespace
 }  // namespace shroud

@@ -14,6 +14,7 @@
 
 namespace shroud {
 namespace {
+namespace cli_schemes_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 namespace fs = std::filesystem;
@@ -314,5 +315,6 @@ TEST(CliSchemes, ListShowsEverySchemeWithItsLevel) {
   EXPECT_EQ(level["sisa"], "authenticated encryption");
 }
 
+}  // namespace cli_schemes_test
 }  // namespace
 }  // namespace shroud

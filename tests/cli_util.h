@@ -31,6 +31,14 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
+// Runs `shroud -q ARGS` (ARGS already shell-quoted where needed) with its output discarded;
+// returns the exit code.
+inline int run_shroud_quiet(const std::string& args) {
+  const std::string cmd = shell_quote(shroud_bin()) + " -q " + args + " >/dev/null 2>&1";
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
 // Runs `shroud ARGS...` and returns its exit code and combined output.
 inline RunResult run_shroud(const std::vector<std::string>& args) {
   std::string cmd = shell_quote(shroud_bin());

@@ -9,6 +9,7 @@
 
 namespace shroud {
 namespace {
+namespace container_test {  // one namespace per file: unity builds batch the tests
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -237,5 +238,6 @@ TEST(ContainerTest, PlaceholderNames) {
   EXPECT_FALSE(parse_placeholder("gauss").ok());
 }
 
+}  // namespace container_test
 }  // namespace
 }  // namespace shroud

@@ -5,6 +5,7 @@
 
 namespace shroud {
 namespace {
+namespace core_test {  // one namespace per file: unity builds batch the tests
 
 TEST(Result, CarriesValueOrError) {
   Result<int> good = 3;
@@ -56,5 +57,6 @@ TEST(Region, SuppressKeepsHighestScorePerKind) {
   EXPECT_EQ(out[1].box, cv::Rect(1, 1, 10, 10));
 }
 
+}  // namespace core_test
 }  // namespace
 }  // namespace shroud

@@ -5,6 +5,7 @@
 
 namespace shroud::crypto {
 namespace {
+namespace crypto_test {  // one namespace per file: unity builds batch the tests
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -103,5 +104,6 @@ TEST(CryptoTest, Base64Exact) {
   EXPECT_FALSE(from_base64_exact("!!!!", b3).ok());
 }
 
+}  // namespace crypto_test
 }  // namespace
 }  // namespace shroud::crypto

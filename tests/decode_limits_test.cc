@@ -18,6 +18,7 @@
 
 namespace shroud {
 namespace {
+namespace decode_limits_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 using testing::TempDir;
@@ -176,5 +177,6 @@ TEST(DecodeLimits, VideoFrameSizeAndExtendBackBufferAreBounded) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+}  // namespace decode_limits_test
 }  // namespace
 }  // namespace shroud

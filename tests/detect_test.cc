@@ -14,6 +14,7 @@
 
 namespace shroud {
 namespace {
+namespace detect_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::opencv_samples;
 using shroud::testing::shared_dir;
@@ -286,5 +287,6 @@ TEST(DetectRegistry, DefaultSpecFallsBackToCascadesWithAWarning) {
   EXPECT_NE(warning.find("scripts/fetch-models"), std::string::npos);
 }
 
+}  // namespace detect_test
 }  // namespace
 }  // namespace shroud

@@ -16,6 +16,7 @@
 
 namespace shroud {
 namespace {
+namespace dp_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -215,11 +216,13 @@ TEST(DpCli, PrintsNominalAndTrueEpsilonAndRejectsBadBudgets) {
   }
 }
 
+}  // namespace dp_test
 }  // namespace
 }  // namespace shroud
 
 namespace shroud {
 namespace {
+namespace dp_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -272,5 +275,6 @@ TEST(Generate, CliEndToEnd) {
   EXPECT_DOUBLE_EQ(j["protected"][0]["epsilon"]["true"].get<double>(), 1.0);
 }
 
+}  // namespace dp_test
 }  // namespace
 }  // namespace shroud

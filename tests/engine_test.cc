@@ -14,6 +14,7 @@
 
 namespace shroud {
 namespace {
+namespace engine_test {  // one namespace per file: unity builds batch the tests
 
 using testing::TempDir;
 using testing::random_image;
@@ -381,5 +382,6 @@ TEST(EngineTest, ProtectPathsCancelledWritesNothing) {
   EXPECT_NE(same.error().message.find("is the input"), std::string::npos);
 }
 
+}  // namespace engine_test
 }  // namespace
 }  // namespace shroud

@@ -8,6 +8,7 @@
 
 namespace shroud {
 namespace {
+namespace eval_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::shared_dir;
 
@@ -201,5 +202,6 @@ TEST(EvalRegression, DefaultDetectorSmallFaceRecallOnComposites) {
   EXPECT_EQ(labelled, 272);
 }
 
+}  // namespace eval_test
 }  // namespace
 }  // namespace shroud

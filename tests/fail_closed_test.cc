@@ -18,6 +18,7 @@
 
 namespace shroud {
 namespace {
+namespace fail_closed_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 using testing::TempDir;
@@ -86,5 +87,6 @@ TEST(FailClosed, KeygenForceNeverReplacesAKeyset) {
   EXPECT_NE(testing::read_text(keys), before);
 }
 
+}  // namespace fail_closed_test
 }  // namespace
 }  // namespace shroud

@@ -25,6 +25,7 @@
 
 namespace shroud::testing {
 namespace {
+namespace fleet_msai_test {  // one namespace per file: unity builds batch the tests
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -250,11 +251,13 @@ TEST_F(FleetMsaiTest, CloudNeverSeesTheAreaAndTheDataCentreRestoresBitExactly) {
   EXPECT_EQ(cloud.wait(10s), 0) << read_text(tmp_.file("cloud.log"));
 }
 
+}  // namespace fleet_msai_test
 }  // namespace
 }  // namespace shroud::testing
 
 namespace shroud::testing {
 namespace {
+namespace fleet_msai_test {  // one namespace per file: unity builds batch the tests
 
 // The cloud acknowledges a frame only after its durable write: killed with -9 mid-stream and
 // started again, it ends with every frame stored exactly once, each the camera's message.
@@ -316,11 +319,13 @@ TEST_F(FleetMsaiTest, KilledCloudLosesNothing) {
   EXPECT_EQ(dc.wait(10s), 0);
 }
 
+}  // namespace fleet_msai_test
 }  // namespace
 }  // namespace shroud::testing
 
 namespace shroud::testing {
 namespace {
+namespace fleet_msai_test {  // one namespace per file: unity builds batch the tests
 
 // The masked-frame framing refuses every malformed body with kCorrupt before using it.
 TEST(FleetMsaiWire, UnpackRefusesMalformedFrames) {
@@ -364,5 +369,6 @@ TEST(FleetMsaiWire, UnpackRefusesMalformedFrames) {
   }
 }
 
+}  // namespace fleet_msai_test
 }  // namespace
 }  // namespace shroud::testing

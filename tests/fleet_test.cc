@@ -28,6 +28,7 @@
 
 namespace shroud::testing {
 namespace {
+namespace fleet_test {  // one namespace per file: unity builds batch the tests
 
 using namespace std::chrono_literals;
 
@@ -632,5 +633,6 @@ TEST(FleetWire, CameraIdsAreOneSubjectToken) {
   EXPECT_EQ(*fleet::parse_frame_index("17"), 17);
 }
 
+}  // namespace fleet_test
 }  // namespace
 }  // namespace shroud::testing

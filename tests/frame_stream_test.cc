@@ -9,6 +9,7 @@
 
 namespace shroud {
 namespace {
+namespace frame_stream_test {  // one namespace per file: unity builds batch the tests
 
 using testing::TempDir;
 
@@ -153,5 +154,6 @@ TEST(FrameStream, RefusesWhatItCannotDo) {
   EXPECT_NE(s.error().message.find("seal"), std::string::npos);
 }
 
+}  // namespace frame_stream_test
 }  // namespace
 }  // namespace shroud

@@ -18,6 +18,7 @@
 
 namespace shroud {
 namespace {
+namespace harden_crypto_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -253,5 +254,6 @@ TEST(CryptoChecks, CliTamperWithValidCrcReachesTheManifestAndTheAead) {
   }
 }
 
+}  // namespace harden_crypto_test
 }  // namespace
 }  // namespace shroud

@@ -14,6 +14,7 @@
 
 namespace shroud {
 namespace {
+namespace image_io_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::TempDir;
 using shroud::testing::random_image;
@@ -288,5 +289,6 @@ TEST(AtomicFile, StreamsUnderATempNameAndAppearsOnlyOnCommit) {
   EXPECT_EQ(entries(), 2);
 }
 
+}  // namespace image_io_test
 }  // namespace
 }  // namespace shroud

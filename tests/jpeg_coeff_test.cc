@@ -24,6 +24,7 @@
 
 namespace shroud {
 namespace {
+namespace jpeg_coeff_test {  // one namespace per file: unity builds batch the tests
 
 // A textured image with odd dimensions (partial iMCUs at the right and bottom edges).
 cv::Mat test_image(int w = 333, int h = 251) {
@@ -475,6 +476,7 @@ TEST(JpegCoeffTest, GrayscaleWorks) {
   EXPECT_EQ(pixels_changed_outside(*a, *b, rects(out->actions), 0), 0);
 }
 
+}  // namespace jpeg_coeff_test
 }  // namespace
 }  // namespace shroud
 
@@ -483,6 +485,7 @@ TEST(JpegCoeffTest, GrayscaleWorks) {
 // share restored byte for byte and the protected/original size ratio. Skips without the data.
 namespace shroud {
 namespace {
+namespace jpeg_coeff_test {  // one namespace per file: unity builds batch the tests
 
 TEST(JpegCoeffCorpus, SealRecoverCorpus) {
   std::vector<std::string> files;
@@ -544,6 +547,7 @@ TEST(JpegCoeffCorpus, SealRecoverCorpus) {
   EXPECT_EQ(coeff_identical, total);
 }
 
+}  // namespace jpeg_coeff_test
 }  // namespace
 }  // namespace shroud
 
@@ -553,6 +557,7 @@ TEST(JpegCoeffCorpus, SealRecoverCorpus) {
 
 namespace shroud {
 namespace {
+namespace jpeg_coeff_test {  // one namespace per file: unity builds batch the tests
 
 using testing::read_text;
 using testing::run_shroud;
@@ -622,5 +627,6 @@ TEST(JpegCoeffCli, RegionsFileEntriesNameTheirJpegs) {
   EXPECT_EQ(cv::norm(b, orig, cv::NORM_INF), 0.0);                       // b has no regions: untouched pixels
 }
 
+}  // namespace jpeg_coeff_test
 }  // namespace
 }  // namespace shroud

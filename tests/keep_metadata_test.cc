@@ -19,6 +19,7 @@
 
 namespace shroud {
 namespace {
+namespace keep_metadata_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 using testing::TempDir;
@@ -153,5 +154,6 @@ TEST(KeepMetadata, DropsThumbnailMakerNoteGpsAndPersonalTags) {
   EXPECT_FALSE(fs::exists(bad));
 }
 
+}  // namespace keep_metadata_test
 }  // namespace
 }  // namespace shroud

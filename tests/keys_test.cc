@@ -10,6 +10,7 @@
 
 namespace shroud {
 namespace {
+namespace keys_test {  // one namespace per file: unity builds batch the tests
 
 using testing::TempDir;
 
@@ -129,5 +130,6 @@ TEST(KeysTest, MalformedKeysetsAreRejected) {
   }
 }
 
+}  // namespace keys_test
 }  // namespace
 }  // namespace shroud

@@ -16,6 +16,7 @@
 
 namespace shroud {
 namespace {
+namespace ksame_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::TempDir;
 
@@ -303,5 +304,6 @@ TEST(Ksame, CliUtilityTableWithAGallery) {
   EXPECT_NE(r.output.find("fewer than k = 4"), std::string::npos) << r.output;
 }
 
+}  // namespace ksame_test
 }  // namespace
 }  // namespace shroud

@@ -10,6 +10,7 @@
 
 namespace shroud {
 namespace {
+namespace learning_report_test {  // one namespace per file: unity builds batch the tests
 
 using testing::TempDir;
 
@@ -102,5 +103,6 @@ TEST(CliReport, LearningOnlyReport) {
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir.file("r4")) / "report.md"));
 }
 
+}  // namespace learning_report_test
 }  // namespace
 }  // namespace shroud

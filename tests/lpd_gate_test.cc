@@ -15,6 +15,7 @@
 
 namespace shroud {
 namespace {
+namespace lpd_gate_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::shared_dir;
 
@@ -179,5 +180,6 @@ TEST(LpdGate, PassesAreOnlyReportedForLpd) {
   EXPECT_FALSE(lpd_last_passes(**det).has_value());
 }
 
+}  // namespace lpd_gate_test
 }  // namespace
 }  // namespace shroud

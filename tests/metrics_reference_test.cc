@@ -27,6 +27,7 @@
 
 namespace shroud {
 namespace {
+namespace metrics_reference_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 using shroud::testing::TempDir;
@@ -241,5 +242,6 @@ TEST(MetricsReference, MatchesScikitImage) {
   diff.print();
 }
 
+}  // namespace metrics_reference_test
 }  // namespace
 }  // namespace shroud

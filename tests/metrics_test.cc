@@ -17,6 +17,7 @@
 
 namespace shroud {
 namespace {
+namespace metrics_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 using shroud::testing::TempDir;
@@ -296,11 +297,13 @@ TEST(MetricsCli, JsonContractAndErrors) {
   EXPECT_NE(run(utility + " --methods blur,nonsense", &out), 0);
 }
 
+}  // namespace metrics_test
 }  // namespace
 }  // namespace shroud
 
 namespace shroud {
 namespace {
+namespace metrics_test {  // one namespace per file: unity builds batch the tests
 
 // dHash's own area averaging agrees with OpenCV's INTER_AREA resize on real photos.
 TEST(Metrics, DhashMatchesInterAreaReference) {
@@ -320,5 +323,6 @@ TEST(Metrics, DhashMatchesInterAreaReference) {
   }
 }
 
+}  // namespace metrics_test
 }  // namespace
 }  // namespace shroud

@@ -11,6 +11,7 @@
 
 namespace shroud {
 namespace {
+namespace metrics_utility_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 
@@ -157,5 +158,6 @@ TEST(Plots, HistogramAndScatterImages) {
   EXPECT_FALSE(plot_adjacent_scatter({{"c", colour}}, Adjacency::kVertical, so).ok());
 }
 
+}  // namespace metrics_utility_test
 }  // namespace
 }  // namespace shroud

@@ -18,6 +18,7 @@
 
 namespace shroud {
 namespace {
+namespace partial_recovery_test {  // one namespace per file: unity builds batch the tests
 
 Action seal_action(cv::Rect rect, Kind kind) {
   Action a;
@@ -68,5 +69,6 @@ TEST(PartialRecovery, OverlappingUnselectedRegionStaysHidden) {
   EXPECT_EQ(cv::norm(rec->image, original, cv::NORM_INF), 0);
 }
 
+}  // namespace partial_recovery_test
 }  // namespace
 }  // namespace shroud

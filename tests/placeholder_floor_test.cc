@@ -18,6 +18,7 @@
 
 namespace shroud {
 namespace {
+namespace placeholder_floor_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 using testing::TempDir;
@@ -104,5 +105,6 @@ TEST(PlaceholderFloor, PolicyAndPlaceholderRefuseBelowTheFloor) {
   EXPECT_FALSE(parse_policy_json(R"({"method": "pixelate", "pixel_cells": 1000})").ok());
 }
 
+}  // namespace placeholder_floor_test
 }  // namespace
 }  // namespace shroud

@@ -9,6 +9,7 @@
 
 namespace shroud {
 namespace {
+namespace plate_video_eval_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::shared_dir;
 using shroud::testing::TempDir;
@@ -40,5 +41,6 @@ TEST(EvalVideo, ScheduledPlatesStayCoveredWhileTheCameraPansAndZooms) {
   EXPECT_EQ(r->exposed_face_frames, 0) << r->frames_with_exposure << " frames with an exposed plate";
 }
 
+}  // namespace plate_video_eval_test
 }  // namespace
 }  // namespace shroud

@@ -8,6 +8,7 @@
 
 namespace shroud {
 namespace {
+namespace policy_test {  // one namespace per file: unity builds batch the tests
 
 TEST(Policy, ScaleAndClipAroundCentre) {
   EXPECT_EQ(scale_and_clip({10, 10, 10, 10}, 1.0, {100, 100}), cv::Rect(10, 10, 10, 10));
@@ -95,11 +96,13 @@ TEST(Policy, JsonRoundTripAndErrors) {
   EXPECT_FALSE(parse_policy_json(R"({"min_score": -1e39})").ok());
 }
 
+}  // namespace policy_test
 }  // namespace
 }  // namespace shroud
 
 namespace shroud {
 namespace {
+namespace policy_test {  // one namespace per file: unity builds batch the tests
 
 TEST(Policy, ShippedPresetsLoad) {
   int n = 0;
@@ -113,5 +116,6 @@ TEST(Policy, ShippedPresetsLoad) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+}  // namespace policy_test
 }  // namespace
 }  // namespace shroud

@@ -8,6 +8,7 @@
 
 namespace shroud {
 namespace {
+namespace protect_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 
@@ -130,5 +131,6 @@ TEST(Pipeline, OneByOnePixelAndEdgeRegions) {
   EXPECT_EQ(img.at<cv::Vec3b>(4, 5), cv::Vec3b(0, 0, 0));
 }
 
+}  // namespace protect_test
 }  // namespace
 }  // namespace shroud

@@ -25,6 +25,7 @@
 
 namespace shroud {
 namespace {
+namespace provenance_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 namespace fs = std::filesystem;
@@ -523,5 +524,6 @@ TEST_F(ProvenanceCli, SignedVideoTrackVerifiesRecoversAndDetectsTampering) {
   EXPECT_NE(sw.output.find("the video is not the one"), std::string::npos) << sw.output;
 }
 
+}  // namespace provenance_test
 }  // namespace
 }  // namespace shroud

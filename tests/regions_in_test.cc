@@ -18,6 +18,7 @@
 
 namespace shroud {
 namespace {
+namespace regions_in_test {  // one namespace per file: unity builds batch the tests
 
 namespace fs = std::filesystem;
 using testing::TempDir;
@@ -122,5 +123,6 @@ TEST(RegionsIn, PolicyIntegersOutOfRangeAreErrors) {
   EXPECT_TRUE(parse_policy_json(R"({"pixel_cells": 8})").ok());
 }
 
+}  // namespace regions_in_test
 }  // namespace
 }  // namespace shroud

@@ -12,6 +12,7 @@
 
 namespace shroud {
 namespace {
+namespace report_test {  // one namespace per file: unity builds batch the tests
 
 using testing::random_image;
 using testing::TempDir;
@@ -165,5 +166,6 @@ TEST(CliReport, RunsOnAnImageWithManualRegions) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
+}  // namespace report_test
 }  // namespace
 }  // namespace shroud

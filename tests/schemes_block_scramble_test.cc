@@ -11,16 +11,11 @@
 
 namespace shroud::schemes {
 namespace {
+namespace schemes_block_scramble_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 
-bool equal(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  for (int y = 0; y < a.rows; ++y) {
-    if (std::memcmp(a.ptr(y), b.ptr(y), a.cols * a.elemSize()) != 0) return false;
-  }
-  return true;
-}
+using shroud::testing::mats_equal;
 
 ScrambleKey key_of(std::uint8_t base) {
   ScrambleKey k;
@@ -55,7 +50,7 @@ TEST_P(SchemesBlockScrambleRoundTrip, ExactForEveryModeAndBlockSize) {
       ASSERT_TRUE(rec.ok()) << rec.error().message;
       auto back = block_unscramble(s->image, key, *rec);
       ASSERT_TRUE(back.ok()) << back.error().message;
-      EXPECT_TRUE(equal(*back, img)) << "bs " << bs << " " << remainder_name(rem);
+      EXPECT_TRUE(mats_equal(*back, img)) << "bs " << bs << " " << remainder_name(rem);
     }
   }
   // Region mode: only the region changes.
@@ -67,10 +62,10 @@ TEST_P(SchemesBlockScrambleRoundTrip, ExactForEveryModeAndBlockSize) {
     ASSERT_TRUE(s.ok());
     cv::Mat outside = s->image.clone();
     img(p.region).copyTo(outside(p.region));
-    EXPECT_TRUE(equal(outside, img));
+    EXPECT_TRUE(mats_equal(outside, img));
     auto back = block_unscramble(s->image, key, s->record);
     ASSERT_TRUE(back.ok());
-    EXPECT_TRUE(equal(*back, img));
+    EXPECT_TRUE(mats_equal(*back, img));
   }
 }
 
@@ -127,7 +122,7 @@ TEST(SchemesBlockScramble, MovesWholeBlocksAccordingToTau) {
     const cv::Rect out((i % 4) * 8, (i / 4) * 8, 8, 8);
     const int t = static_cast<int>((*tau)[i]);
     const cv::Rect in((t % 4) * 8, (t / 4) * 8, 8, 8);
-    EXPECT_TRUE(equal(s->image(out), img(in))) << "output block " << i << " is not input block " << t;
+    EXPECT_TRUE(mats_equal(s->image(out), img(in))) << "output block " << i << " is not input block " << t;
   }
 }
 
@@ -135,9 +130,9 @@ TEST(SchemesBlockScramble, KeepLeavesTheRemainderInPlace) {
   const cv::Mat img = random_image(21, 30, CV_8UC1, 2);
   auto s = block_scramble(img, key_of(1), {});
   ASSERT_TRUE(s.ok());
-  EXPECT_TRUE(equal(s->image(cv::Rect(24, 0, 6, 21)), img(cv::Rect(24, 0, 6, 21))));
-  EXPECT_TRUE(equal(s->image(cv::Rect(0, 16, 30, 5)), img(cv::Rect(0, 16, 30, 5))));
-  EXPECT_FALSE(equal(s->image, img));
+  EXPECT_TRUE(mats_equal(s->image(cv::Rect(24, 0, 6, 21)), img(cv::Rect(24, 0, 6, 21))));
+  EXPECT_TRUE(mats_equal(s->image(cv::Rect(0, 16, 30, 5)), img(cv::Rect(0, 16, 30, 5))));
+  EXPECT_FALSE(mats_equal(s->image, img));
 }
 
 TEST(SchemesBlockScramble, WrongKeyOrFrameGivesOtherPixels) {
@@ -148,12 +143,12 @@ TEST(SchemesBlockScramble, WrongKeyOrFrameGivesOtherPixels) {
   ASSERT_TRUE(s.ok());
   auto wrong = block_unscramble(s->image, key_of(2), s->record);
   ASSERT_TRUE(wrong.ok());
-  EXPECT_FALSE(equal(*wrong, img));
+  EXPECT_FALSE(mats_equal(*wrong, img));
   BlockScrambleRecord other = s->record;
   other.frame_index = 3;
   auto wrong_frame = block_unscramble(s->image, key_of(1), other);
   ASSERT_TRUE(wrong_frame.ok());
-  EXPECT_FALSE(equal(*wrong_frame, img));
+  EXPECT_FALSE(mats_equal(*wrong_frame, img));
 }
 
 TEST(SchemesBlockScramble, RejectsBadParametersAndRecords) {
@@ -208,5 +203,6 @@ TEST(SchemesBlockScramble, KeyHexRoundTrip) {
   EXPECT_FALSE(scramble_key_from_hex(std::string(64, 'g')).ok());
 }
 
+}  // namespace schemes_block_scramble_test
 }  // namespace
 }  // namespace shroud::schemes

@@ -15,16 +15,12 @@
 
 namespace shroud::schemes {
 namespace {
+namespace schemes_msai_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 using shroud::testing::TempDir;
 
-bool equal(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  cv::Mat d;
-  cv::compare(a.reshape(1), b.reshape(1), d, cv::CMP_NE);
-  return cv::countNonZero(d) == 0;
-}
+using shroud::testing::mats_equal;
 
 // PSNR in dB for 8-bit images; +inf when identical.
 double psnr8(const cv::Mat& a, const cv::Mat& b) {
@@ -84,7 +80,7 @@ TEST_P(SchemesMsaiLRoundTrip, ExactAndRejectsWrongKey) {
   ASSERT_TRUE(masked.ok()) << masked.error().message;
   auto back = msai_l_unmask(*masked, size, type, *key);
   ASSERT_TRUE(back.ok()) << back.error().message;
-  EXPECT_TRUE(equal(*back, area));
+  EXPECT_TRUE(mats_equal(*back, area));
   // Wrong keys are rejected (each sample passes by chance with probability ~2^-30) unless every
   // sample is zero, which this image is not.
   for (int i = 0; i < 10; ++i) {
@@ -125,7 +121,7 @@ TEST(SchemesMsaiL, TamperingAndBadValuesAreCaught) {
   auto big = msai_l_membrane(*key, 10 * 9 * 3);
   auto m2 = msai_l_mask(area, *big, 10, 9);
   ASSERT_TRUE(m2.ok());
-  EXPECT_TRUE(equal(*msai_l_unmask(*m2, area.size(), area.type(), *key), area));
+  EXPECT_TRUE(mats_equal(*msai_l_unmask(*m2, area.size(), area.type(), *key), area));
   EXPECT_FALSE(msai_l_mask(area, *lambda, 5, 5).ok());
   EXPECT_EQ(msai_l_mask(cv::Mat(3, 3, CV_32FC1), *lambda, 6, 5).error().code, ErrorCode::kUnsupported);
 }
@@ -164,7 +160,7 @@ TEST(SchemesMsaiPaper, LosesValuesAbove250AndOnlyThose) {
   // The wrong key does not fail: it silently gives other pixels.
   auto wrong = msai_paper_unmask(*masked, full.size(), 3, MsaiPaperKey{key->k % 250 + 1});
   ASSERT_TRUE(wrong.ok());
-  EXPECT_FALSE(equal(*wrong, *back));
+  EXPECT_FALSE(mats_equal(*wrong, *back));
   EXPECT_EQ(msai_paper_mask(cv::Mat(4, 4, CV_16UC1), *lambda, 37, 53).error().code, ErrorCode::kUnsupported);
   EXPECT_FALSE(msai_paper_check_key(MsaiPaperKey{0}).ok());
   EXPECT_FALSE(msai_paper_check_key(MsaiPaperKey{251}).ok());
@@ -206,7 +202,7 @@ TEST_P(SchemesMsaiProtocol, LosslessEndToEndThroughFiles) {
   ASSERT_TRUE(tau.ok());
   auto back = msai_datacenter_recover(out->visible, *payload, *key, *tau);
   ASSERT_TRUE(back.ok()) << back.error().message;
-  EXPECT_TRUE(equal(*back, img));
+  EXPECT_TRUE(mats_equal(*back, img));
   // A wrong k is rejected.
   MsaiKey wrong(MsaiScheme::kLossless, key->k % (kMsaiLModulus - 1) + 1);
   EXPECT_EQ(msai_datacenter_recover(out->visible, *payload, wrong, *tau).error().code, ErrorCode::kAuthentication);
@@ -232,7 +228,7 @@ TEST(SchemesMsai, PaperEndToEnd) {
   for (int y = area.y; y < area.br().y; ++y) {
     for (int x = area.x * 3; x < area.br().x * 3; ++x) expect.ptr(y)[x] = static_cast<std::uint8_t>(img.ptr(y)[x] % 251);
   }
-  EXPECT_TRUE(equal(*back, expect));
+  EXPECT_TRUE(mats_equal(*back, expect));
   EXPECT_EQ(msai_camera_protect(cv::Mat(8, 8, CV_16UC3), cv::Rect(0, 0, 4, 4), p.membrane, p.tau, 0).error().code,
             ErrorCode::kUnsupported);
 }
@@ -260,7 +256,7 @@ TEST(SchemesMsai, CameraAndDataCentreRejectMismatches) {
   ASSERT_TRUE(none.ok());
   auto back = msai_datacenter_recover(none->visible, *parse_payload(serialize_payload(none->payload)), p.key, p.tau);
   ASSERT_TRUE(back.ok());
-  EXPECT_TRUE(equal(*back, img));
+  EXPECT_TRUE(mats_equal(*back, img));
 }
 
 TEST(SchemesMsaiFiles, ParsersRejectMalformedMessages) {
@@ -353,5 +349,6 @@ TEST(SchemesMsaiFiles, SecretFilesAreOwnerOnly) {
   EXPECT_EQ(read_secret_file(dir.file("missing"), 1024).error().code, ErrorCode::kNotFound);
 }
 
+}  // namespace schemes_msai_test
 }  // namespace
 }  // namespace shroud::schemes

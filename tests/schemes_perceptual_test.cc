@@ -13,15 +13,11 @@
 
 namespace shroud::schemes {
 namespace {
+namespace schemes_perceptual_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 
-bool equal(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  cv::Mat d;
-  cv::compare(a.reshape(1), b.reshape(1), d, cv::CMP_NE);
-  return cv::countNonZero(d) == 0;
-}
+using shroud::testing::mats_equal;
 
 PeSeed seed_of(std::uint8_t base) {
   PeSeed s{};
@@ -98,9 +94,9 @@ TEST_P(SchemesPeRoundTrip, PbeAndPerceptualAreExact) {
     ASSERT_TRUE(enc.ok()) << enc.error().message;
     auto dec = pbe_decrypt(*enc, pk);
     ASSERT_TRUE(dec.ok());
-    EXPECT_TRUE(equal(*dec, img));
+    EXPECT_TRUE(mats_equal(*dec, img));
     if (size.area() >= 64) {
-      EXPECT_FALSE(equal(*enc, img));
+      EXPECT_FALSE(mats_equal(*enc, img));
     }
 
     PerceptualKey key;
@@ -112,15 +108,15 @@ TEST_P(SchemesPeRoundTrip, PbeAndPerceptualAreExact) {
     ASSERT_TRUE(penc.ok()) << penc.error().message;
     auto pdec = perceptual_decrypt(*penc, key);
     ASSERT_TRUE(pdec.ok());
-    EXPECT_TRUE(equal(*pdec, img));
+    EXPECT_TRUE(mats_equal(*pdec, img));
     if (size.area() >= 64) {
-      EXPECT_FALSE(equal(*penc, img));
+      EXPECT_FALSE(mats_equal(*penc, img));
     }
     if (img.channels() == 4) {   // alpha untouched
       cv::Mat a0, a1;
       cv::extractChannel(img, a0, 3);
       cv::extractChannel(*penc, a1, 3);
-      EXPECT_TRUE(equal(a0, a1));
+      EXPECT_TRUE(mats_equal(a0, a1));
     }
   }
 }
@@ -220,5 +216,6 @@ TEST(SchemesPe, KeysRoundTripThroughJson) {
   EXPECT_FALSE(PbeKey::from_json(nlohmann::json{{"scheme", "pbe"}, {"seed", "zz"}, {"shuffle", true}}).ok());
 }
 
+}  // namespace schemes_perceptual_test
 }  // namespace
 }  // namespace shroud::schemes

@@ -10,6 +10,7 @@
 
 namespace shroud::schemes {
 namespace {
+namespace schemes_record_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 
@@ -159,5 +160,6 @@ TEST(SchemeRecord, MsaiWithoutRegionsOnlyScramblesAndCoverageIsBounded) {
   EXPECT_TRUE(scheme_protect(img, *pk, o).ok());
 }
 
+}  // namespace schemes_record_test
 }  // namespace
 }  // namespace shroud::schemes

@@ -8,6 +8,7 @@
 
 namespace shroud::schemes {
 namespace {
+namespace schemes_sisa_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::random_image;
 
@@ -18,12 +19,7 @@ Region region(Kind kind, cv::Rect box) {
   return r;
 }
 
-bool equal(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  cv::Mat d;
-  cv::compare(a.reshape(1), b.reshape(1), d, cv::CMP_NE);
-  return cv::countNonZero(d) == 0;
-}
+using shroud::testing::mats_equal;
 
 TEST(SchemesSisa, LevelFractions) {
   const double expected[] = {0.30, 0.475, 0.65, 0.825, 1.0};
@@ -163,15 +159,15 @@ TEST(SchemesSisaPaper, RoundTripAndTheFlawsItReproduces) {
     const cv::Rect rect(5, 6, 20, 9);
     auto rec = sisa_paper_encrypt(img, rect, *key);
     ASSERT_TRUE(rec.ok()) << rec.error().message;
-    EXPECT_FALSE(equal(img(rect), original(rect)));
+    EXPECT_FALSE(mats_equal(img(rect), original(rect)));
     cv::Mat outside = img.clone();
     original(rect).copyTo(outside(rect));
-    EXPECT_TRUE(equal(outside, original));
+    EXPECT_TRUE(mats_equal(outside, original));
     auto rec2 = SisaPaperRecord::from_json(nlohmann::json::parse(rec->to_json().dump()));
     ASSERT_TRUE(rec2.ok());
     cv::Mat dec = img.clone();
     ASSERT_TRUE(sisa_paper_decrypt(dec, *rec2, *key).ok());
-    EXPECT_TRUE(equal(dec, original));
+    EXPECT_TRUE(mats_equal(dec, original));
 
     // S1 malleability: flip one ciphertext bit; decryption "succeeds" and the same plaintext bit
     // flips (the following 16-byte block is garbled).
@@ -186,7 +182,7 @@ TEST(SchemesSisaPaper, RoundTripAndTheFlawsItReproduces) {
     shifted.rect.x += 1;
     cv::Mat wrong = img.clone();
     EXPECT_TRUE(sisa_paper_decrypt(wrong, shifted, *key).ok());
-    EXPECT_FALSE(equal(wrong, original));
+    EXPECT_FALSE(mats_equal(wrong, original));
   }
   cv::Mat img = random_image(8, 8, CV_8UC3, 1);
   SisaPaperKey key;
@@ -194,5 +190,6 @@ TEST(SchemesSisaPaper, RoundTripAndTheFlawsItReproduces) {
   EXPECT_FALSE(sisa_paper_encrypt(img, cv::Rect(0, 0, 0, 8), key).ok());
 }
 
+}  // namespace schemes_sisa_test
 }  // namespace
 }  // namespace shroud::schemes

@@ -15,6 +15,7 @@
 
 namespace shroud {
 namespace {
+namespace seal_compressed_test {  // one namespace per file: unity builds batch the tests
 
 Action seal_action(cv::Rect r) {
   Action a;
@@ -155,5 +156,6 @@ TEST(SealCompressed, DecompressRefusesMalformedPlaintexts) {
   EXPECT_FALSE(codec::decompress_region(std::vector<std::uint8_t>{0, 0}, 16, 16, g, out.data()).ok());
 }
 
+}  // namespace seal_compressed_test
 }  // namespace
 }  // namespace shroud

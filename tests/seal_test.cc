@@ -11,6 +11,7 @@
 
 namespace shroud {
 namespace {
+namespace seal_test {  // one namespace per file: unity builds batch the tests
 
 using Bytes = std::vector<std::uint8_t>;
 using testing::random_image;
@@ -358,5 +359,6 @@ TEST(SealTest, ContainerMovedToAnotherFrameOrImageFails) {
   EXPECT_EQ(recover_regions(a, b, ks).error().code, ErrorCode::kAuthentication);
 }
 
+}  // namespace seal_test
 }  // namespace
 }  // namespace shroud

@@ -22,6 +22,7 @@
 
 namespace shroud::testing {
 namespace {
+namespace service_api_test {  // one namespace per file: unity builds batch the tests
 
 using Headers = httplib::Headers;
 
@@ -687,5 +688,6 @@ TEST(ServiceApi, InitRefusesTwiceAndKeysArePrivate) {
   EXPECT_NE(open.output.find("--insecure"), std::string::npos) << open.output;
 }
 
+}  // namespace service_api_test
 }  // namespace
 }  // namespace shroud::testing

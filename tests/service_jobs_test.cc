@@ -18,6 +18,7 @@
 
 namespace shroud::testing {
 namespace {
+namespace service_jobs_test {  // one namespace per file: unity builds batch the tests
 
 using json = nlohmann::json;
 
@@ -397,5 +398,6 @@ TEST(ServiceJobs, JobsSurviveARestartAndQueuedOnesRunAfterIt) {
   EXPECT_EQ(run_shroud({"audit", "verify", "--data", svc.data().string()}).exit_code, 0);
 }
 
+}  // namespace service_jobs_test
 }  // namespace
 }  // namespace shroud::testing

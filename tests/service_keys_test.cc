@@ -22,6 +22,7 @@
 
 namespace shroud::testing {
 namespace {
+namespace service_keys_test {  // one namespace per file: unity builds batch the tests
 
 using json = nlohmann::json;
 
@@ -281,5 +282,6 @@ TEST(ServiceQueue, AFullQueueAnswers503WithRetryAfterAndRecovers) {
   std::printf("overflow answered 503 in %.3f s\n", c_seconds);
 }
 
+}  // namespace service_keys_test
 }  // namespace
 }  // namespace shroud::testing

@@ -17,6 +17,7 @@
 
 namespace shroud::service {
 namespace {
+namespace service_store_test {  // one namespace per file: unity builds batch the tests
 
 TEST(ServiceStore, KeysetJsonRoundTripAndWrapIsBoundToTheTenant) {
   ASSERT_TRUE(crypto_init().ok());
@@ -275,5 +276,6 @@ TEST(ServiceStorePostgres, Conformance) {
   EXPECT_NE(empty.error().message.find("not a shroud service store"), std::string::npos) << empty.error().message;
 }
 
+}  // namespace service_store_test
 }  // namespace
 }  // namespace shroud::service

@@ -10,6 +10,7 @@
 
 namespace shroud::testing {
 namespace {
+namespace service_studio_test {  // one namespace per file: unity builds batch the tests
 
 using json = nlohmann::json;
 
@@ -300,5 +301,6 @@ TEST(ServiceStudio, MalformedEditsAreRefusedAndTheServerKeepsServing) {
             std::string::npos);
 }
 
+}  // namespace service_studio_test
 }  // namespace
 }  // namespace shroud::testing

@@ -51,4 +51,12 @@ inline cv::Mat random_image(int rows, int cols, int type, std::uint64_t seed = 1
   return m;
 }
 
+// True when two images have the same size, type and every pixel value.
+inline bool mats_equal(const cv::Mat& a, const cv::Mat& b) {
+  if (a.size() != b.size() || a.type() != b.type()) return false;
+  cv::Mat d;
+  cv::compare(a.reshape(1), b.reshape(1), d, cv::CMP_NE);
+  return cv::countNonZero(d) == 0;
+}
+
 }  // namespace shroud::testing

@@ -15,6 +15,7 @@
 
 namespace shroud {
 namespace {
+namespace text_detect_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::shared_dir;
 using shroud::testing::TempDir;
@@ -185,5 +186,6 @@ TEST(DetectRegistry, JpegPathFindsTheSmallFacesOfFullResolution) {
   EXPECT_GE(report->regions, item.boxes.size() * 9 / 10);
 }
 
+}  // namespace text_detect_test
 }  // namespace
 }  // namespace shroud

@@ -4,6 +4,7 @@
 
 namespace shroud {
 namespace {
+namespace tracker_test {  // one namespace per file: unity builds batch the tests
 
 Region face(int x, int y, int w = 40, int h = 40) {
   Region r;
@@ -67,5 +68,6 @@ TEST(Tracker, PredictBetweenDetections) {
   EXPECT_NEAR(mid[0].box.x + mid[0].box.width / 2.0, 35.0, 1.5);
 }
 
+}  // namespace tracker_test
 }  // namespace
 }  // namespace shroud

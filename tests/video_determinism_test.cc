@@ -17,6 +17,7 @@
 
 namespace shroud {
 namespace {
+namespace video_determinism_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::shared_dir;
 using shroud::testing::TempDir;
@@ -74,5 +75,6 @@ TEST(VideoDeterminism, DefaultDetectorGivesTheSameBytesWithOneOrTwoWorkers) {
   EXPECT_TRUE(a.bytes == one.bytes) << "1 and 2 workers wrote different bytes";
 }
 
+}  // namespace video_determinism_test
 }  // namespace
 }  // namespace shroud

@@ -11,6 +11,7 @@
 
 namespace shroud {
 namespace {
+namespace video_eval_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::shared_dir;
 using shroud::testing::TempDir;
@@ -93,5 +94,6 @@ TEST(EvalVideo, BadClipArgumentsAreErrors) {
             ErrorCode::kInvalidArgument);
 }
 
+}  // namespace video_eval_test
 }  // namespace
 }  // namespace shroud

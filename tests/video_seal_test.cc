@@ -20,6 +20,7 @@
 
 namespace shroud {
 namespace {
+namespace video_seal_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -466,5 +467,6 @@ TEST(VideoSealTrack, ParserRejectsOversizedCounts) {
   ASSERT_FALSE(s.ok());
 }
 
+}  // namespace video_seal_test
 }  // namespace
 }  // namespace shroud

@@ -15,6 +15,7 @@
 
 namespace shroud {
 namespace {
+namespace video_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -255,11 +256,13 @@ TEST(Video, CliProtectsAVideoAndWritesTrackIds) {
   EXPECT_EQ(b["streams"].size(), 2u);  // video + audio
 }
 
+}  // namespace video_test
 }  // namespace
 }  // namespace shroud
 
 namespace shroud {
 namespace {
+namespace video_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -302,5 +305,6 @@ TEST(Video, DpPlateIsDrawnOncePerTrack) {
   }
 }
 
+}  // namespace video_test
 }  // namespace
 }  // namespace shroud

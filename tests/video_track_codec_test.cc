@@ -22,6 +22,7 @@
 
 namespace shroud {
 namespace {
+namespace video_track_codec_test {  // one namespace per file: unity builds batch the tests
 
 using namespace shroud::testing;
 
@@ -419,5 +420,6 @@ TEST(VideoTrackV2, MidGopDamageLosesOnlyUpToTheNextKeyFrame) {
   EXPECT_EQ(first_failure(good), -1);
 }
 
+}  // namespace video_track_codec_test
 }  // namespace
 }  // namespace shroud

@@ -11,6 +11,7 @@
 
 namespace shroud {
 namespace {
+namespace wycheproof_test {  // one namespace per file: unity builds batch the tests
 
 using Bytes = std::vector<std::uint8_t>;
 using nlohmann::json;
@@ -137,5 +138,6 @@ TEST(WycheproofTest, X25519) {
   EXPECT_EQ(t.fail, 0);
 }
 
+}  // namespace wycheproof_test
 }  // namespace
 }  // namespace shroud

@@ -19,6 +19,7 @@
 
 namespace shroud {
 namespace {
+namespace yunet_gate_test {  // one namespace per file: unity builds batch the tests
 
 using shroud::testing::opencv_samples;
 using shroud::testing::shared_dir;
@@ -321,5 +322,6 @@ TEST_F(YunetGate, ReferencesFollowDetectEvery) {
   EXPECT_EQ(yunet_gated_frames(*every12), 0);
 }
 
+}  // namespace yunet_gate_test
 }  // namespace
 }  // namespace shroud

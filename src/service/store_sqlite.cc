@@ -13,7 +13,7 @@ Error db_error(sqlite3* db, const std::string& what) {
 // A prepared statement, finalised on destruction.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
   ~Stmt() { sqlite3_finalize(s_); }
   bool ok() const { return rc_ == SQLITE_OK; }
   Stmt& text(int i, const std::string& v) {
@@ -40,7 +40,6 @@ class Stmt {
   }
 
  private:
-  sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
   int rc_ = SQLITE_ERROR;
 };

@@ -15,6 +15,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_audit {
 
 struct Opts {
   std::string data;
@@ -64,9 +66,11 @@ Status run_list(const Opts& o) {
   return ok_status();
 }
 
+}  // namespace cmd_audit
 }  // namespace
 
 void add_audit(CLI::App& app, Globals& g) {
+  using namespace cmd_audit;
   auto* cmd = app.add_subcommand("audit", "verify or list the service's hash-chained audit trail");
   cmd->require_subcommand(1);
   auto o = std::make_shared<Opts>();

@@ -12,6 +12,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_camera {
 
 struct Opts {
   fleet::CameraOptions c;
@@ -57,9 +59,11 @@ int run(Opts& o, const Globals& g) {
   return 0;
 }
 
+}  // namespace cmd_camera
 }  // namespace
 
 void add_fleet_camera(CLI::App& app, Globals& g) {
+  using namespace cmd_camera;
   auto* cmd = app.add_subcommand("camera", "fleet: publish a camera's frames to NATS JetStream (docs/fleet.md)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("input", o->c.input, "a folder of JPEG/PNG frames (sorted), or a video file")->required();

@@ -16,6 +16,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_collect {
 
 struct Opts {
   fleet::CollectOptions c;
@@ -100,9 +102,11 @@ int run(Opts& o) {
   return o.c.frames > 0 && !rep->gaps.empty() ? exit_code(ErrorCode::kNotFound) : 0;
 }
 
+}  // namespace cmd_collect
 }  // namespace
 
 void add_fleet_collect(CLI::App& app, Globals& g) {
+  using namespace cmd_collect;
   auto* cmd = app.add_subcommand("collect", "fleet: reassemble a camera's protected frames in order (docs/fleet.md)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("--nats", o->c.url, "NATS server URL, e.g. nats://127.0.0.1:4222")->required();

@@ -16,6 +16,8 @@
 namespace shroud::cli {
 
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_eval {
 
 struct Opts {
   DetectFlags detect;
@@ -136,9 +138,11 @@ int eval_video_plates(const Opts& o, Globals& g, const std::filesystem::path& da
   return st.ok() ? 0 : report(st.error());
 }
 
+}  // namespace cmd_eval
 }  // namespace
 
 void add_eval(CLI::App& app, Globals& g) {
+  using namespace cmd_eval;
   auto* cmd = app.add_subcommand("eval", "measure detector recall/precision on labelled face and plate sets");
   auto o = std::make_shared<Opts>();
   o->detect.add_to(cmd);

@@ -21,6 +21,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_keygen {
 
 struct Opts {
   std::string keyset;
@@ -156,9 +158,11 @@ Status run(const Opts& o) {
   return ok_status();
 }
 
+}  // namespace cmd_keygen
 }  // namespace
 
 void add_keygen(CLI::App& app, Globals& g) {
+  using namespace cmd_keygen;
   auto* cmd = app.add_subcommand("keygen", "create a keyset, rotate keys, or make a recipient key pair (docs/keys.md)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("keyset", o->keyset, "keyset file (JSON, kept at mode 0600)");

@@ -15,6 +15,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_metrics {
 
 struct Opts {
   std::string a, b;
@@ -171,9 +173,11 @@ Status run(const Opts& o, const Globals& g) {
   return ok_status();
 }
 
+}  // namespace cmd_metrics
 }  // namespace
 
 void add_metrics(CLI::App& app, Globals& g) {
+  using namespace cmd_metrics;
   auto* cmd = app.add_subcommand(
       "metrics", "compare two images: MSE, PSNR, SSIM, NPCR, UACI, L0, L2, ALD_p, dHash, entropy, correlation");
   auto o = std::make_shared<Opts>();

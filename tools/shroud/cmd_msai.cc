@@ -22,6 +22,8 @@ namespace fs = std::filesystem;
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_msai {
 
 using namespace shroud::schemes;
 
@@ -307,9 +309,11 @@ void add_camera(CLI::App& msai, Globals& g) {
   });
 }
 
+}  // namespace cmd_msai
 }  // namespace
 
 void add_msai(CLI::App& app, Globals& g) {
+  using namespace cmd_msai;
   auto* msai = app.add_subcommand(
       "msai", "MSAI three-party masking (cloud, camera, data centre). Obfuscation only: see docs/schemes.md");
   msai->require_subcommand(1);

@@ -15,6 +15,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_msai_fleet {
 
 // The keyset's recipient key: `id` when given, else the only/first X25519 key.
 Result<std::uint32_t> recipient_id(const Keyset& ks, std::uint32_t id, const std::string& path) {
@@ -192,9 +194,11 @@ void add_restore(CLI::App& parent, Globals& g) {
   });
 }
 
+}  // namespace cmd_msai_fleet
 }  // namespace
 
 void add_msai_fleet(CLI::App& app, Globals& g) {
+  using namespace cmd_msai_fleet;
   auto* cmd = app.add_subcommand("msai-fleet", "MSAI's camera, cloud and data centre as services on NATS (docs/fleet.md)");
   cmd->require_subcommand(1);
   add_camera_party(*cmd, g);

@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_protect {
 
 // Flags; the numeric ones use "unset" sentinels (<= 0 or < 0) as CLI11 fills plain values.
 struct Opts {
@@ -203,9 +205,11 @@ int run(const Opts& o, const Globals& g) {
   return video ? run_video(*engine, o, g) : run_images(*engine, o, g);
 }
 
+}  // namespace cmd_protect
 }  // namespace
 
 void add_protect(CLI::App& app, Globals& g) {
+  using namespace cmd_protect;
   auto* cmd = app.add_subcommand("protect", "detect sensitive regions and protect them (files or folders)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("inputs", o->inputs, "image files or folders (recursive), or one video file / URL / - (stdin)");

@@ -12,6 +12,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_recover {
 
 struct Opts {
   std::string input;
@@ -61,9 +63,11 @@ Status run(const Opts& o) {
   return ok_status();
 }
 
+}  // namespace cmd_recover
 }  // namespace
 
 void add_recover(CLI::App& app, Globals& g) {
+  using namespace cmd_recover;
   auto* cmd = app.add_subcommand("recover", "verify a sealed (or paper-scheme) image and restore its original regions");
   auto o = std::make_shared<Opts>();
   cmd->add_option("input", o->input, "sealed image (PNG or JPEG; any format with --sidecar), or a sealed video")->required();

@@ -20,6 +20,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_report {
 
 constexpr const char* kSamples = "/usr/share/doc/opencv-doc/examples/data/";
 
@@ -171,9 +173,11 @@ Status run_report(const Opts& o, const Globals& g) {
   return ok_status();
 }
 
+}  // namespace cmd_report
 }  // namespace
 
 void add_report(CLI::App& app, Globals& g) {
+  using namespace cmd_report;
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("report", "reproduce the MSAI and SISA papers' tables and figures (Markdown + PNG)");
   cmd->add_option("images", o->inputs, "images (or folders) whose detections become MSAI cases; the first is the "

@@ -19,6 +19,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_serve {
 
 struct Opts {
   service::ServeOptions serve;
@@ -73,9 +75,11 @@ Status run_serve(Opts o) {
   return s;
 }
 
+}  // namespace cmd_serve
 }  // namespace
 
 void add_serve(CLI::App& app, Globals& g) {
+  using namespace cmd_serve;
   auto* cmd = app.add_subcommand("serve", "HTTP API over the engine: tokens, tenants, key custody, audit (docs/service.md)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->serve.data, "data directory (store, keys, items)");

@@ -12,6 +12,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_utility {
 
 struct Opts {
   std::vector<std::string> inputs;
@@ -86,9 +88,11 @@ Status run(const Opts& o, const Globals& g) {
   return ok_status();
 }
 
+}  // namespace cmd_utility
 }  // namespace
 
 void add_utility(CLI::App& app, Globals& g) {
+  using namespace cmd_utility;
   auto* cmd = app.add_subcommand(
       "utility", "utility table of protection methods: dHash, SSIM, L0, L2, ALD_p and re-identification rate");
   auto o = std::make_shared<Opts>();

@@ -13,6 +13,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_verify {
 
 struct Opts {
   std::string input;
@@ -48,9 +50,11 @@ Status run(const Opts& o) {
   return ok_status();
 }
 
+}  // namespace cmd_verify
 }  // namespace
 
 void add_verify(CLI::App& app, Globals& g) {
+  using namespace cmd_verify;
   auto* cmd = app.add_subcommand("verify", "check who signed a sealed image or video (signed provenance, docs/provenance.md)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("input", o->input, "sealed image, or a sealed video (its track: INPUT.shroudv or --track)")->required();

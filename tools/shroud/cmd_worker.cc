@@ -10,6 +10,8 @@
 
 namespace shroud::cli {
 namespace {
+// Named as the file, so unity builds (SHROUD_UNITY) can batch the commands together.
+namespace cmd_worker {
 
 struct Opts {
   fleet::WorkerOptions w;
@@ -48,9 +50,11 @@ int run(Opts& o, const Globals& g) {
   return 0;
 }
 
+}  // namespace cmd_worker
 }  // namespace
 
 void add_fleet_worker(CLI::App& app, Globals& g) {
+  using namespace cmd_worker;
   auto* cmd = app.add_subcommand("worker", "fleet: protect frames from the NATS JetStream work queue (docs/fleet.md)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("--nats", o->w.url, "NATS server URL, e.g. nats://127.0.0.1:4222")->required();
