@@ -28,14 +28,14 @@
 namespace shroud::attacks {
 namespace {
 
-constexpr std::uint64_t kQ = schemes::kMsaiLModulus;
+constexpr std::uint64_t kLatticeQ = schemes::kMsaiLModulus;
 constexpr int kScale = 13;   // 2^48 * 2^13 = 2^61: balances the t_i against k
 constexpr std::uint64_t kMultiples = 32;
 
 bool passes_range(const std::vector<std::uint64_t>& c, std::uint64_t k) {
   const std::uint64_t t_max = (schemes::kMsaiLW + schemes::kMsaiLNoise) * 255;
   for (auto x : c)
-    if (schemes::detail::mul_mod61(k, x % kQ) > t_max) return false;
+    if (schemes::detail::mul_mod61(k, x % kLatticeQ) > t_max) return false;
   return true;
 }
 
@@ -44,7 +44,7 @@ std::vector<std::uint64_t> lattice_candidates(const std::vector<std::uint64_t>& 
   const int n = static_cast<int>(sample.size());
   fplll::ZZ_mat<mpz_t> b(n + 1, n + 1);
   for (int i = 0; i < n; ++i) {
-    mpz_set_ui(b[i][i].get_data(), kQ);
+    mpz_set_ui(b[i][i].get_data(), kLatticeQ);
     mpz_mul_2exp(b[i][i].get_data(), b[i][i].get_data(), kScale);
     mpz_set_ui(b[n][i].get_data(), sample[i]);
     mpz_mul_2exp(b[n][i].get_data(), b[n][i].get_data(), kScale);
@@ -57,14 +57,14 @@ std::vector<std::uint64_t> lattice_candidates(const std::vector<std::uint64_t>& 
   }
   std::vector<std::uint64_t> out;
   mpz_t q, r;
-  mpz_init_set_ui(q, kQ);
+  mpz_init_set_ui(q, kLatticeQ);
   mpz_init(r);
   for (int row = 0; row <= n; ++row) {
     mpz_mod(r, b[row][n].get_data(), q);   // non-negative residue
     const std::uint64_t k = mpz_get_ui(r);
     if (k != 0) {
       out.push_back(k);
-      out.push_back(kQ - k);
+      out.push_back(kLatticeQ - k);
     }
   }
   mpz_clear(q);
@@ -97,7 +97,7 @@ Result<AttackResult> msai_l_lattice(const AttackOptions& o) {
       for (std::size_t i = 0; i + 8 <= ct.size(); i += 8) {
         std::uint64_t v = 0;
         for (int b = 7; b >= 0; --b) v = (v << 8) | ct[i + b];
-        c.push_back(v & kQ);
+        c.push_back(v & kLatticeQ);
       }
     } else {
       SHROUD_ASSIGN_OR_RETURN(auto v, msai::msai_victim(img, area, schemes::MsaiScheme::kLossless));
@@ -107,7 +107,7 @@ Result<AttackResult> msai_l_lattice(const AttackOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::uint64_t> nonzero;
     for (auto x : c)
-      if (x != 0 && x < kQ) nonzero.push_back(x);
+      if (x != 0 && x < kLatticeQ) nonzero.push_back(x);
     std::shuffle(nonzero.begin(), nonzero.end(), pick);
     if (static_cast<int>(nonzero.size()) > dim) nonzero.resize(dim);
     std::uint64_t found = 0;

@@ -10,7 +10,7 @@
 namespace shroud {
 namespace {
 
-constexpr std::uint8_t kMagic[4] = {'S', 'H', 'R', 'D'};
+constexpr std::uint8_t kContainerMagic[4] = {'S', 'H', 'R', 'D'};
 constexpr std::uint8_t kAeadXChaCha = 1;
 constexpr std::uint8_t kKdfHkdfSha256 = 1;
 constexpr std::size_t kTagBytes = 16;
@@ -44,7 +44,7 @@ class Reader {
   const std::uint8_t* p_;
 };
 
-Error corrupt(const std::string& what) { return make_error(ErrorCode::kCorrupt, "container: " + what); }
+Error container_corrupt(const std::string& what) { return make_error(ErrorCode::kCorrupt, "container: " + what); }
 
 }  // namespace
 
@@ -80,7 +80,7 @@ std::uint64_t region_plaintext_bytes(const ContainerHeader& h, const ContainerRe
 std::array<std::uint8_t, kFileHeaderBytes> encode_file_header(const ContainerHeader& h) {
   std::array<std::uint8_t, kFileHeaderBytes> out{};
   Writer w(out.data());
-  w.bytes(kMagic, 4);
+  w.bytes(kContainerMagic, 4);
   w.u8(h.version);
   w.u8(static_cast<std::uint8_t>(h.scheme));
   w.u8(kAeadXChaCha);
@@ -147,8 +147,8 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     return make_error(ErrorCode::kResourceLimit, "container is " + std::to_string(b.size()) +
                                                      " bytes, over the limit of " + std::to_string(limits.max_bytes));
   }
-  if (b.size() < kFileHeaderBytes + kManifestTagBytes) return corrupt("truncated header");
-  if (std::memcmp(b.data(), kMagic, 4) != 0) return corrupt("bad magic (not a shroud container)");
+  if (b.size() < kFileHeaderBytes + kManifestTagBytes) return container_corrupt("truncated header");
+  if (std::memcmp(b.data(), kContainerMagic, 4) != 0) return container_corrupt("bad magic (not a shroud container)");
   Reader r(b.data() + 4);
   const std::uint8_t version = r.u8();
   if (version != kContainerVersion && version != kContainerVersionCompressed) {
@@ -170,12 +170,12 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
   h.version = version;
   h.scheme = static_cast<PayloadScheme>(scheme);
   const std::uint8_t mode = r.u8();
-  if (mode != 1 && mode != 2) return corrupt("unknown key mode");
+  if (mode != 1 && mode != 2) return container_corrupt("unknown key mode");
   h.key_mode = static_cast<KeyMode>(mode);
   const std::uint8_t binding = r.u8();
-  if (binding != 1 && binding != 2) return corrupt("unknown carrier binding");
+  if (binding != 1 && binding != 2) return container_corrupt("unknown carrier binding");
   h.binding = static_cast<CarrierBinding>(binding);
-  if (r.u16() != 0) return corrupt("reserved bytes are not zero");
+  if (r.u16() != 0) return container_corrupt("reserved bytes are not zero");
   h.key_id = r.u32();
   r.bytes(h.salt);
   h.width = r.u32();
@@ -183,27 +183,27 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
   h.channels = r.u8();
   h.depth_bits = r.u8();
   h.orientation = r.u8();
-  if (r.u8() != 0) return corrupt("reserved bytes are not zero");
+  if (r.u8() != 0) return container_corrupt("reserved bytes are not zero");
   h.frame = r.u64();
   h.region_count = r.u32();
   r.bytes(h.carrier_digest);
   const std::uint16_t wrapped = r.u16();
-  if (r.u16() != 0) return corrupt("reserved bytes are not zero");
+  if (r.u16() != 0) return container_corrupt("reserved bytes are not zero");
 
-  if (h.width == 0 || h.height == 0) return corrupt("zero image size");
+  if (h.width == 0 || h.height == 0) return container_corrupt("zero image size");
   if (limits.max_pixels < 0 || std::uint64_t{h.width} * h.height > static_cast<std::uint64_t>(limits.max_pixels)) {
     return make_error(ErrorCode::kResourceLimit, "container: image size over the pixel limit");
   }
-  if (h.channels != 1 && h.channels != 3 && h.channels != 4) return corrupt("channels must be 1, 3 or 4");
-  if (h.depth_bits != 8 && h.depth_bits != 16) return corrupt("bit depth must be 8 or 16");
-  if (h.orientation < 1 || h.orientation > 8) return corrupt("orientation must be 1..8");
+  if (h.channels != 1 && h.channels != 3 && h.channels != 4) return container_corrupt("channels must be 1, 3 or 4");
+  if (h.depth_bits != 8 && h.depth_bits != 16) return container_corrupt("bit depth must be 8 or 16");
+  if (h.orientation < 1 || h.orientation > 8) return container_corrupt("orientation must be 1..8");
   if (h.binding == CarrierBinding::kDetached &&
       std::any_of(h.carrier_digest.begin(), h.carrier_digest.end(), [](std::uint8_t v) { return v != 0; })) {
-    return corrupt("detached container with a non-zero carrier digest");
+    return container_corrupt("detached container with a non-zero carrier digest");
   }
   const std::size_t want_wrapped = h.key_mode == KeyMode::kRecipient ? kRecipientWrapBytes : 0;
-  if (wrapped != want_wrapped) return corrupt("wrapped key length does not match the key mode");
-  if (h.region_count == 0) return corrupt("no regions");
+  if (wrapped != want_wrapped) return container_corrupt("wrapped key length does not match the key mode");
+  if (h.region_count == 0) return container_corrupt("no regions");
   if (h.region_count > limits.max_regions) {
     return make_error(ErrorCode::kResourceLimit, "container: " + std::to_string(h.region_count) +
                                                      " regions, over the limit of " + std::to_string(limits.max_regions));
@@ -211,7 +211,7 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
   // Sizes of the fixed part, checked against the input before anything is allocated.
   const std::uint64_t fixed = std::uint64_t{kFileHeaderBytes} + wrapped +
                               std::uint64_t{h.region_count} * kRegionHeaderBytes + kManifestTagBytes;
-  if (fixed > b.size()) return corrupt("truncated (region table runs past the end)");
+  if (fixed > b.size()) return container_corrupt("truncated (region table runs past the end)");
 
   std::size_t pos = kFileHeaderBytes;
   h.wrapped_key.assign(b.begin() + static_cast<std::ptrdiff_t>(pos), b.begin() + static_cast<std::ptrdiff_t>(pos + wrapped));
@@ -223,14 +223,14 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     pos += kRegionHeaderBytes;
     ContainerRegion& reg = c.regions[i];
     reg.index = rr.u32();
-    if (reg.index != i) return corrupt("region indices out of order (region " + std::to_string(i) + ")");
+    if (reg.index != i) return container_corrupt("region indices out of order (region " + std::to_string(i) + ")");
     const std::uint8_t kind = rr.u8();
-    if (kind > static_cast<std::uint8_t>(Kind::kCustom)) return corrupt("unknown region kind");
+    if (kind > static_cast<std::uint8_t>(Kind::kCustom)) return container_corrupt("unknown region kind");
     reg.kind = static_cast<Kind>(kind);
     const std::uint8_t ph = rr.u8();
-    if (ph < 1 || ph > 4) return corrupt("unknown placeholder");
+    if (ph < 1 || ph > 4) return container_corrupt("unknown placeholder");
     reg.placeholder = static_cast<Placeholder>(ph);
-    if (rr.u16() != 0) return corrupt("reserved bytes are not zero");
+    if (rr.u16() != 0) return container_corrupt("reserved bytes are not zero");
     reg.x = rr.u32();
     reg.y = rr.u32();
     reg.width = rr.u32();
@@ -238,13 +238,13 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     rr.bytes(reg.nonce);
     rr.bytes(reg.commitment);
     reg.ciphertext_size = rr.u32();
-    if (reg.width == 0 || reg.height == 0) return corrupt("empty region");
+    if (reg.width == 0 || reg.height == 0) return container_corrupt("empty region");
     if (std::uint64_t{reg.x} + reg.width > h.width || std::uint64_t{reg.y} + reg.height > h.height) {
-      return corrupt("region " + std::to_string(i) + " lies outside the image");
+      return container_corrupt("region " + std::to_string(i) + " lies outside the image");
     }
     if (h.scheme == PayloadScheme::kSeal && h.version == kContainerVersion &&
         region_plaintext_bytes(h, reg) + kTagBytes != reg.ciphertext_size) {
-      return corrupt("region " + std::to_string(i) + " ciphertext size does not match its rectangle");
+      return container_corrupt("region " + std::to_string(i) + " ciphertext size does not match its rectangle");
     }
     if (h.version == kContainerVersionCompressed) {
       // The padded plaintext must be one of the sizes the padding produces for this rectangle.
@@ -252,13 +252,13 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
       const std::uint64_t cap = codec::padded_region_cap(reg.width, reg.height, g);
       if (reg.ciphertext_size < kTagBytes ||
           !codec::is_bucket_size(reg.ciphertext_size - kTagBytes, codec::kContainerBucketSteps, cap)) {
-        return corrupt("region " + std::to_string(i) + " compressed body size is not a padding bucket for its rectangle");
+        return container_corrupt("region " + std::to_string(i) + " compressed body size is not a padding bucket for its rectangle");
       }
     }
     if (h.scheme == PayloadScheme::kJpegCoefficients &&
         (reg.ciphertext_size <= kTagBytes ||
          reg.ciphertext_size > jpeg_payload_limit(reg.width, reg.height, h.channels) + kTagBytes)) {
-      return corrupt("region " + std::to_string(i) + " coefficient payload size is out of range for its rectangle");
+      return container_corrupt("region " + std::to_string(i) + " coefficient payload size is out of range for its rectangle");
     }
     body_total += reg.ciphertext_size;
   }
@@ -268,7 +268,7 @@ Result<Container> parse_container(std::span<const std::uint8_t> b, const Contain
     pos += kManifestTagBytes;
   }
   if (body_total != b.size() - pos) {
-    return corrupt(body_total > b.size() - pos ? "truncated (region data runs past the end)"
+    return container_corrupt(body_total > b.size() - pos ? "truncated (region data runs past the end)"
                                                : "trailing bytes after the last region");
   }
   c.ciphertext.assign(b.begin() + static_cast<std::ptrdiff_t>(pos), b.end());

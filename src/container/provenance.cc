@@ -9,11 +9,11 @@
 namespace shroud {
 namespace {
 
-constexpr std::uint8_t kMagic[8] = {'s', 'h', 'R', 'd', 'P', 'r', 'o', 'v'};
+constexpr std::uint8_t kProvenanceMagic[8] = {'s', 'h', 'R', 'd', 'P', 'r', 'o', 'v'};
 constexpr std::uint8_t kVersion = 1;
 constexpr char kLabel[] = "shroud/v1/provenance";
 
-Error corrupt(const std::string& m) { return make_error(ErrorCode::kCorrupt, "provenance record: " + m); }
+Error provenance_corrupt(const std::string& m) { return make_error(ErrorCode::kCorrupt, "provenance record: " + m); }
 
 // The message an Ed25519 signature covers: the label, then header + JSON.
 std::vector<std::uint8_t> signed_message(std::span<const std::uint8_t> framed) {
@@ -35,19 +35,19 @@ bool is_hex(const std::string& s, std::size_t n) {
 }  // namespace
 
 bool is_provenance_record(std::span<const std::uint8_t> bytes) {
-  return bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
+  return bytes.size() >= sizeof kProvenanceMagic && std::memcmp(bytes.data(), kProvenanceMagic, sizeof kProvenanceMagic) == 0;
 }
 
 Result<ProvenanceRecord> parse_provenance(std::span<const std::uint8_t> bytes) {
-  if (!is_provenance_record(bytes)) return corrupt("bad magic");
-  if (bytes.size() < kProvenanceHeaderBytes) return corrupt("truncated header");
+  if (!is_provenance_record(bytes)) return provenance_corrupt("bad magic");
+  if (bytes.size() < kProvenanceHeaderBytes) return provenance_corrupt("truncated header");
   if (bytes[8] != kVersion) return make_error(ErrorCode::kUnsupported, "provenance record: unknown version " + std::to_string(bytes[8]));
-  if (bytes[9] != 0 || bytes[10] != 0 || bytes[11] != 0) return corrupt("reserved bytes are not zero");
+  if (bytes[9] != 0 || bytes[10] != 0 || bytes[11] != 0) return provenance_corrupt("reserved bytes are not zero");
   const std::uint32_t len = (std::uint32_t{bytes[20]} << 24) | (std::uint32_t{bytes[21]} << 16) |
                             (std::uint32_t{bytes[22]} << 8) | std::uint32_t{bytes[23]};
   if (len > kProvenanceMaxJsonBytes) return make_error(ErrorCode::kResourceLimit, "provenance record: JSON over 256 KiB");
   const std::uint64_t total = std::uint64_t{kProvenanceHeaderBytes} + len + kSignatureBytes;
-  if (total > bytes.size()) return corrupt("truncated (JSON or signature past the end)");
+  if (total > bytes.size()) return provenance_corrupt("truncated (JSON or signature past the end)");
   ProvenanceRecord r;
   r.signer = crypto::to_hex(bytes.subspan(12, kSignerIdBytes));
   r.size = static_cast<std::size_t>(total);
@@ -55,16 +55,16 @@ Result<ProvenanceRecord> parse_provenance(std::span<const std::uint8_t> bytes) {
   r.signature = bytes.subspan(kProvenanceHeaderBytes + len, kSignatureBytes);
   const auto text = bytes.subspan(kProvenanceHeaderBytes, len);
   r.json = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (r.json.is_discarded() || !r.json.is_object()) return corrupt("the record is not a JSON object");
+  if (r.json.is_discarded() || !r.json.is_object()) return provenance_corrupt("the record is not a JSON object");
   const auto& j = r.json;
   auto str = [&j](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
   if (str("format") != "shroud-provenance" || !j.contains("version") || j["version"] != 1) {
-    return corrupt("format must be \"shroud-provenance\", version 1");
+    return provenance_corrupt("format must be \"shroud-provenance\", version 1");
   }
-  if (str("signer") != r.signer) return corrupt("the JSON signer differs from the header's");
+  if (str("signer") != r.signer) return provenance_corrupt("the JSON signer differs from the header's");
   if (!j.contains("payload") || !j["payload"].is_object() || !j["payload"].contains("blake2b") ||
       !j["payload"]["blake2b"].is_string() || !is_hex(j["payload"]["blake2b"].get<std::string>(), 64)) {
-    return corrupt("payload.blake2b (64 hex digits) is missing");
+    return provenance_corrupt("payload.blake2b (64 hex digits) is missing");
   }
   return r;
 }
@@ -79,8 +79,9 @@ Result<std::vector<std::uint8_t>> sign_provenance(nlohmann::json record, const S
   if (text.size() > kProvenanceMaxJsonBytes) {
     return make_error(ErrorCode::kResourceLimit, "provenance record over 256 KiB (too many regions to list)");
   }
-  std::vector<std::uint8_t> out(kMagic, kMagic + sizeof kMagic);
-  out.push_back(kVersion);
+  std::vector<std::uint8_t> out(sizeof kProvenanceMagic + 1);
+  std::memcpy(out.data(), kProvenanceMagic, sizeof kProvenanceMagic);
+  out[sizeof kProvenanceMagic] = kVersion;
   out.insert(out.end(), 3, 0);
   const auto id = signer_id_bytes(pub.public_key);
   out.insert(out.end(), id.begin(), id.end());
@@ -111,7 +112,7 @@ Result<SignedPayload> split_signed_payload(std::span<const std::uint8_t> payload
     return out;
   }
   SHROUD_ASSIGN_OR_RETURN(ProvenanceRecord r, parse_provenance(payload));
-  if (r.size >= payload.size()) return corrupt("no container follows the record");
+  if (r.size >= payload.size()) return provenance_corrupt("no container follows the record");
   out.container = payload.subspan(r.size);
   out.record = std::move(r);
   return out;

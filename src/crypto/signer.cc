@@ -32,7 +32,7 @@ constexpr std::size_t kMaxTrusted = 4096;
 
 Error corrupt(const std::string& m) { return make_error(ErrorCode::kCorrupt, m); }
 
-Status check_fields(const nlohmann::json& obj, std::initializer_list<const char*> allowed, const char* what) {
+Status check_signer_fields(const nlohmann::json& obj, std::initializer_list<const char*> allowed, const char* what) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     bool known = false;
     for (const char* a : allowed) known = known || it.key() == a;
@@ -48,7 +48,7 @@ std::string str_field(const nlohmann::json& j, const char* name) {
 // A public key object: format/version checked by the caller when `top_level`.
 Result<SignerPublicKey> parse_public_object(const nlohmann::json& j, bool top_level) {
   if (!j.is_object()) return corrupt("signer public key is not a JSON object");
-  SHROUD_RETURN_IF_ERROR(check_fields(j, {"format", "version", "id", "algorithm", "name", "created", "public"}, "signer public key"));
+  SHROUD_RETURN_IF_ERROR(check_signer_fields(j, {"format", "version", "id", "algorithm", "name", "created", "public"}, "signer public key"));
   if (top_level || j.contains("format")) {
     if (str_field(j, "format") != kPublicFormat || !j.contains("version") || j["version"] != 1) {
       if (str_field(j, "format") == kSecretFormat) {
@@ -133,7 +133,7 @@ Result<SignerKey> parse_signer(std::string_view text) {
     }
   };
   Result<SignerKey> out = [&]() -> Result<SignerKey> {
-    SHROUD_RETURN_IF_ERROR(check_fields(j, {"format", "version", "id", "algorithm", "name", "created", "public", "material"}, "signer key"));
+    SHROUD_RETURN_IF_ERROR(check_signer_fields(j, {"format", "version", "id", "algorithm", "name", "created", "public", "material"}, "signer key"));
     if (str_field(j, "format") != kSecretFormat || !j.contains("version") || j["version"] != 1) {
       if (str_field(j, "format") == kPublicFormat) {
         return make_error(ErrorCode::kInvalidArgument, "this is a signer public key; signing needs the secret key file");
@@ -210,7 +210,7 @@ Result<std::vector<SignerPublicKey>> parse_trusted_signers(std::string_view text
       SHROUD_ASSIGN_OR_RETURN(SignerPublicKey k, parse_public_object(j, true));
       return std::vector<SignerPublicKey>{k};
     }
-    SHROUD_RETURN_IF_ERROR(check_fields(j, {"format", "version", "signers"}, "trusted signers"));
+    SHROUD_RETURN_IF_ERROR(check_signer_fields(j, {"format", "version", "signers"}, "trusted signers"));
     if (str_field(j, "format") != kTrustedFormat || !j.contains("version") || j["version"] != 1) {
       return corrupt("not a trusted-signers file (format \"shroud-trusted-signers\", version 1, or a signer .pub file)");
     }

@@ -38,15 +38,15 @@
 namespace shroud {
 namespace {
 
-constexpr float kDefaultThreshold = 0.3f;
+constexpr float kLpdDefaultThreshold = 0.3f;
 constexpr int kDefaultGateSize = 320;
 constexpr int kDefaultSingleSize = 480;
 // Video gate: larger than a photo's. A plate the gate misses on a scheduled frame stays exposed
 // until the next one, and the model runs on one frame in 12, so video spends a bigger gate
 // (docs/video.md, "Moving camera": 14 of 189 plate boxes exposed at 320, none at 480).
 constexpr int kDefaultVideoGateSize = 480;
-constexpr double kMaxUpscale = 2.0;
-constexpr float kNmsThreshold = 0.3f;
+constexpr double kLpdMaxUpscale = 2.0;
+constexpr float kLpdNmsThreshold = 0.3f;
 constexpr int kPad = 32;
 constexpr int kMinSide = 64;  // smaller inputs make the stride-64 pooling empty
 // Gate: candidates at or above kGateScore are refined, at or above kAcceptScore kept as they are.
@@ -141,7 +141,7 @@ Result<std::vector<Candidate>> run_pass(cv::dnn::Net& net, cv::Mat input, float 
     }
   }
   std::vector<int> keep;
-  cv::dnn::NMSBoxes(boxes, scores, min_score, kNmsThreshold, keep);
+  cv::dnn::NMSBoxes(boxes, scores, min_score, kLpdNmsThreshold, keep);
   std::vector<Candidate> out;
   out.reserve(keep.size());
   for (int k : keep) out.push_back({boxes[static_cast<std::size_t>(k)], scores[static_cast<std::size_t>(k)]});
@@ -175,7 +175,7 @@ class LpdYunetDetector final : public Detector {
       // Boxes and scores in frame pixels, before the final NMS.
       std::vector<cv::Rect2d> boxes;
       std::vector<float> scores;
-      const double scale = detection_scale(bgr.size(), detect_size_, kMaxUpscale);
+      const double scale = detection_scale(bgr.size(), detect_size_, kLpdMaxUpscale);
       passes_.size = detect_size_;
       if (single_) {
         SHROUD_ASSIGN_OR_RETURN(auto found, run_pass(net_, resized(bgr, scale), threshold_));
@@ -197,7 +197,7 @@ class LpdYunetDetector final : public Detector {
           }
         }
         if (refine.size() > static_cast<std::size_t>(kMaxRefine)) {
-          const double single = detection_scale(bgr.size(), kDefaultSingleSize, kMaxUpscale);
+          const double single = detection_scale(bgr.size(), kDefaultSingleSize, kLpdMaxUpscale);
           SHROUD_ASSIGN_OR_RETURN(auto found, run_pass(net_, resized(bgr, single), threshold_));
           ++passes_.single;
           for (const auto& f : found) add(boxes, scores, f, single, 0, 0);
@@ -205,7 +205,7 @@ class LpdYunetDetector final : public Detector {
         }
         for (const auto& c : refine) {
           const cv::Rect2d box(c.box.x / scale, c.box.y / scale, c.box.width / scale, c.box.height / scale);
-          const double rs = std::min(kRefineWidth / std::max(box.width, 1.0), kMaxUpscale);
+          const double rs = std::min(kRefineWidth / std::max(box.width, 1.0), kLpdMaxUpscale);
           const double cx = box.x + box.width / 2, cy = box.y + box.height / 2;
           const double hw = box.width * kCropWidth / 2, hh = box.height * kCropHeight / 2;
           // Clamped as doubles first: a wild box must not overflow the int conversion.
@@ -220,7 +220,7 @@ class LpdYunetDetector final : public Detector {
         }
       }
       std::vector<int> keep;
-      cv::dnn::NMSBoxes(boxes, scores, threshold_, kNmsThreshold, keep);
+      cv::dnn::NMSBoxes(boxes, scores, threshold_, kLpdNmsThreshold, keep);
       std::vector<Region> out;
       const cv::Rect frame_rect(0, 0, bgr.cols, bgr.rows);
       for (int k : keep) {
@@ -276,7 +276,7 @@ Result<std::unique_ptr<Detector>> make_lpd_yunet_detector(const DetectorOptions&
                                                       return true;
                                                     }));
   SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "LPD-YuNet"));
-  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
+  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kLpdDefaultThreshold;
   const int size = options.detect_size > 0 ? options.detect_size : (single ? kDefaultSingleSize : kDefaultGateSize);
   const int video_size = options.detect_size > 0 || single ? size : kDefaultVideoGateSize;
   auto detector = std::make_unique<LpdYunetDetector>(std::move(model.net), detector_name("lpd", options.arg), single,

@@ -25,11 +25,11 @@
 namespace shroud {
 namespace {
 
-constexpr float kDefaultThreshold = 0.5f;  // mean probability inside a text contour
+constexpr float kTextDefaultThreshold = 0.5f;  // mean probability inside a text contour
 constexpr float kBinaryThreshold = 0.3f;   // probability map -> text pixels
 constexpr double kUnclipRatio = 1.5;
-constexpr int kDefaultDetectSize = 640;
-constexpr double kMaxUpscale = 2.0;
+constexpr int kTextDefaultDetectSize = 640;
+constexpr double kTextMaxUpscale = 2.0;
 constexpr int kMinSide = 3;  // map pixels: thinner components are noise
 constexpr int kDefaultEvery = 12;
 const cv::Scalar kMean(123.675, 116.28, 103.53);
@@ -49,7 +49,7 @@ class TextDetector final : public Detector {
     if (frame.index % every_ != 0) return std::vector<Region>{};
     try {
       const cv::Mat bgr = to_bgr8(frame.image);
-      const double scale = detection_scale(bgr.size(), side_, kMaxUpscale);
+      const double scale = detection_scale(bgr.size(), side_, kTextMaxUpscale);
       cv::Mat input(side_, side_, CV_8UC3, kMean);
       const cv::Size scaled(std::clamp(static_cast<int>(std::lround(bgr.cols * scale)), 1, side_),
                             std::clamp(static_cast<int>(std::lround(bgr.rows * scale)), 1, side_));
@@ -113,8 +113,8 @@ class TextDetector final : public Detector {
 Result<std::unique_ptr<Detector>> make_text_detector(const DetectorOptions& options) {
   SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "text", kPpocrDetModel, kDefaultEvery, "every=N, model=FILE"));
   SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "PP-OCR text"));
-  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
-  const int requested = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
+  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kTextDefaultThreshold;
+  const int requested = options.detect_size > 0 ? options.detect_size : kTextDefaultDetectSize;
   const int side = std::clamp((requested + 31) / 32 * 32, 64, 4096);
   auto detector = std::make_unique<TextDetector>(std::move(model.net), detector_name("text", options.arg), side, threshold,
                                                  args.every);

@@ -23,8 +23,8 @@ namespace {
 
 constexpr int kWidth = 320;
 constexpr int kHeight = 240;
-constexpr float kDefaultThreshold = 0.6f;
-constexpr float kNmsThreshold = 0.3f;
+constexpr float kUltrafaceDefaultThreshold = 0.6f;
+constexpr float kUltrafaceNmsThreshold = 0.3f;
 constexpr float kCenterVariance = 0.1f;
 constexpr float kSizeVariance = 0.2f;
 
@@ -92,7 +92,7 @@ class UltrafaceDetector final : public Detector {
         conf.push_back(s);
       }
       std::vector<int> keep;
-      cv::dnn::NMSBoxes(boxes, conf, threshold_, kNmsThreshold, keep);
+      cv::dnn::NMSBoxes(boxes, conf, threshold_, kUltrafaceNmsThreshold, keep);
       std::vector<Region> regions;
       for (int k : keep) {
         Region r;
@@ -119,7 +119,7 @@ class UltrafaceDetector final : public Detector {
 Result<std::unique_ptr<Detector>> make_ultraface_detector(const DetectorOptions& options) {
   SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "ultraface", kUltrafaceModel, 0, "model=FILE"));
   SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "UltraFace"));
-  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
+  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kUltrafaceDefaultThreshold;
   auto detector = std::make_unique<UltrafaceDetector>(std::move(model.net), threshold);
   detector->add_model_file(model.path.string());
   return std::unique_ptr<Detector>(std::move(detector));

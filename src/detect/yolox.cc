@@ -25,8 +25,8 @@ namespace shroud {
 namespace {
 
 constexpr int kInput = 416;
-constexpr float kDefaultThreshold = 0.3f;
-constexpr float kNmsThreshold = 0.45f;
+constexpr float kYoloxDefaultThreshold = 0.3f;
+constexpr float kYoloxNmsThreshold = 0.45f;
 constexpr int kClasses = 80;
 constexpr const char* kClassFile = "/usr/share/doc/opencv-doc/examples/data/dnn/object_detection_classes_yolov3.txt";
 
@@ -123,7 +123,7 @@ class YoloxDetector final : public Detector {
                                     static_cast<int>(std::ceil(d.y + d.height))));
         }
         std::vector<int> keep;
-        cv::dnn::NMSBoxes(ib, scores[cls], threshold_, kNmsThreshold, keep);
+        cv::dnn::NMSBoxes(ib, scores[cls], threshold_, kYoloxNmsThreshold, keep);
         for (int k : keep) {
           Region reg;
           reg.kind = kind_of_class(cls);
@@ -151,7 +151,7 @@ class YoloxDetector final : public Detector {
 Result<std::unique_ptr<Detector>> make_yolox_detector(const DetectorOptions& options) {
   SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "yolox", kYoloxModel, 0, "model=FILE"));
   SHROUD_ASSIGN_OR_RETURN(auto model, load_onnx_model(options.models, args.model, "YOLOX"));
-  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
+  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kYoloxDefaultThreshold;
   auto detector = std::make_unique<YoloxDetector>(std::move(model.net), threshold);
   detector->add_model_file(model.path.string());
   return std::unique_ptr<Detector>(std::move(detector));

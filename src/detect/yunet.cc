@@ -30,10 +30,10 @@
 namespace shroud {
 namespace {
 
-constexpr float kDefaultThreshold = 0.6f;
-constexpr int kDefaultDetectSize = 640;
-constexpr double kMaxUpscale = 4.0;
-constexpr float kNmsThreshold = 0.3f;
+constexpr float kYunetDefaultThreshold = 0.6f;
+constexpr int kYunetDefaultDetectSize = 640;
+constexpr double kYunetMaxUpscale = 4.0;
+constexpr float kYunetNmsThreshold = 0.3f;
 constexpr int kTopK = 5000;
 constexpr int kMinInput = 64;
 constexpr int kTileOverlap = 96;       // pixels (at tile scale) shared by neighbouring tiles
@@ -110,7 +110,7 @@ class YunetDetector final : public Detector {
         // Video, few pixels changed since the reference frame: its faces outside the changed
         // areas are kept (same pixels, same faces), the changed areas are detected again at the
         // scales the whole frame would have been seen at.
-        const double scale = detection_scale(bgr.size(), detect_size_, kMaxUpscale);
+        const double scale = detection_scale(bgr.size(), detect_size_, kYunetMaxUpscale);
         for (const cv::Rect& a : areas) {
           cv::Mat crop = bgr(a);
           if (scale != 1.0) {
@@ -119,14 +119,14 @@ class YunetDetector final : public Detector {
           run_at(crop, cv::Point2d(a.x, a.y), 1.0 / scale, &faces, /*native=*/true);
           if (tile) tile_pass(bgr, a, share, &faces);
         }
-        faces = suppress_overlaps(std::move(faces), kNmsThreshold);
+        faces = suppress_overlaps(std::move(faces), kYunetNmsThreshold);
         ++gated_frames_;
       } else {
         faces.clear();
         run_at(bgr, cv::Point2d(0, 0), 1.0, &faces);
         if (tile) {
           tile_pass(bgr, whole, share, &faces);
-          faces = suppress_overlaps(std::move(faces), kNmsThreshold);
+          faces = suppress_overlaps(std::move(faces), kYunetNmsThreshold);
         }
         if (reference) {
           publish_reference(frame, bgr, faces);
@@ -308,7 +308,7 @@ class YunetDetector final : public Detector {
   // Detects faces in `image` and appends them in frame coordinates: a box (x, y) in `image`
   // (after its resize to the detection size, unless `native`) maps to origin + (x, y) * back.
   void run_at(const cv::Mat& image, cv::Point2d origin, double back, std::vector<Region>* out, bool native = false) {
-    const double scale = native ? 1.0 : detection_scale(image.size(), detect_size_, kMaxUpscale);
+    const double scale = native ? 1.0 : detection_scale(image.size(), detect_size_, kYunetMaxUpscale);
     cv::Mat input = image;
     if (scale != 1.0) {
       cv::resize(image, input, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
@@ -396,11 +396,11 @@ Result<std::unique_ptr<Detector>> make_yunet_detector(const DetectorOptions& opt
   SHROUD_ASSIGN_OR_RETURN(auto args, parse_dnn_args(options.arg, "yunet", kYunetModel, 0,
                                                     "eyes, tile, notile, nogate, tilescale=X, tilerotate=N, model=FILE, e.g. yunet:eyes+notile", extra));
   SHROUD_ASSIGN_OR_RETURN(auto path, find_model(options.models, args.model));
-  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kDefaultThreshold;
-  const int size = options.detect_size > 0 ? options.detect_size : kDefaultDetectSize;
+  const float threshold = options.score_threshold >= 0 ? options.score_threshold : kYunetDefaultThreshold;
+  const int size = options.detect_size > 0 ? options.detect_size : kYunetDefaultDetectSize;
   cv::Ptr<cv::FaceDetectorYN> net;
   try {
-    net = cv::FaceDetectorYN::create(path.string(), "", cv::Size(320, 320), threshold, kNmsThreshold, kTopK);
+    net = cv::FaceDetectorYN::create(path.string(), "", cv::Size(320, 320), threshold, kYunetNmsThreshold, kTopK);
   } catch (const cv::Exception& e) {
     return make_error(ErrorCode::kCorrupt, "cannot load YuNet model '" + path.string() + "': " + e.what());
   }
