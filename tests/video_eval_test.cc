@@ -85,6 +85,38 @@ TEST(EvalVideo, DefaultDetectorLeavesNoFaceExposedOnAStaticCamera) {
   EXPECT_EQ(r->exposed_face_frames, 0) << r->frames_with_exposure << " frames with an exposed face";
 }
 
+// A detector that finds nothing leaves every counted face-frame exposed, and each is listed with
+// its frame, box and (zero) coverage. Needs only the dlib faces.
+class FindsNothing final : public Detector {
+ public:
+  std::string name() const override { return "nothing"; }
+  Result<std::vector<Region>> detect(const Frame&) override { return std::vector<Region>{}; }
+};
+
+TEST(EvalVideo, ListsEachExposedFaceFrame) {
+  SHROUD_REQUIRE_FILE(dlib_dir() / "testing.xml");
+  TempDir tmp;
+  auto clip = make_moving_camera_clip(dlib_dir(), (tmp.path() / "clip.mkv").string(), 8, cv::Size(320, 180));
+  ASSERT_TRUE(clip.ok()) << clip.error().message;
+  DetectorFactory factory = []() -> Result<std::unique_ptr<Detector>> { return std::unique_ptr<Detector>(new FindsNothing); };
+  VideoProtectOptions vo;
+  vo.detect_workers = 1;
+  auto r = evaluate_exposure(*clip, factory, vo, (tmp.path() / "out.mkv").string(), 8);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_GT(r->face_frames, 0);
+  EXPECT_EQ(r->exposed_face_frames, r->face_frames);
+  ASSERT_EQ(r->exposed.size(), static_cast<std::size_t>(r->exposed_face_frames));
+  int last_frame = 0;
+  for (const ExposedFace& e : r->exposed) {
+    EXPECT_GE(e.frame, last_frame);
+    last_frame = e.frame;
+    EXPECT_EQ(e.covered, 0.0);
+    ASSERT_LT(static_cast<std::size_t>(e.frame), clip->faces.size());
+    const auto& labels = clip->faces[static_cast<std::size_t>(e.frame)];
+    EXPECT_NE(std::find(labels.begin(), labels.end(), e.face), labels.end()) << "frame " << e.frame;
+  }
+}
+
 TEST(EvalVideo, BadClipArgumentsAreErrors) {
   TempDir tmp;
   EXPECT_EQ(make_moving_camera_clip(dlib_dir(), (tmp.path() / "c.mkv").string(), 1).error().code,

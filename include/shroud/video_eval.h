@@ -57,11 +57,19 @@ Result<MovingClip> keep_found_labels(const MovingClip& clip, Detector& detector,
 Result<MovingClip> make_static_camera_clip(const std::filesystem::path& dlib_dir, const std::string& path,
                                            int frames = 150, cv::Size size = {640, 360});
 
+// One face left uncovered in one frame.
+struct ExposedFace {
+  int frame = 0;
+  cv::Rect face;         // the labelled face, in frame pixels
+  double covered = 0.0;  // fraction of its pixels under a protected region
+};
+
 struct ExposureResult {
   int frames = 0;
   int face_frames = 0;           // (face, frame) pairs counted (>= min_width, inside the frame)
   int exposed_face_frames = 0;   // of those, not covered
   int frames_with_exposure = 0;  // frames with at least one exposed face
+  std::vector<ExposedFace> exposed;  // each exposed face-frame, in frame order
   double seconds = 0.0;          // protect_video wall time
   VideoSummary summary;
 };

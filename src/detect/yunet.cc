@@ -25,6 +25,7 @@
 
 #include "detect/detectors.h"
 #include "detect/onnx_model.h"
+#include "detect/tile_merge.h"
 #include "shroud/policy.h"
 
 namespace shroud {
@@ -37,6 +38,9 @@ constexpr float kYunetNmsThreshold = 0.3f;
 constexpr int kTopK = 5000;
 constexpr int kMinInput = 64;
 constexpr int kTileOverlap = 96;       // pixels (at tile scale) shared by neighbouring tiles
+// A tile face whose box comes this close (pixels at tile scale) to an inner tile edge may be cut
+// by it (merge_cut_faces(), tile_merge.h).
+constexpr int kTileEdgeTolerance = 3;
 constexpr double kDefaultTileScale = 1.0;  // tiles run at this fraction of the frame's resolution
 // Video: a detected frame that is not a gate reference runs every kDefaultTileRotation-th tile
 // of its tile pass, the next detected frame the following ones, so each tile is seen every
@@ -179,14 +183,27 @@ class YunetDetector final : public Detector {
     const int tw = scaled.cols <= t + t / 4 ? scaled.cols : t;
     const int th = scaled.rows <= t + t / 4 ? scaled.rows : t;
     int index = 0;
+    std::vector<Region> cut;  // faces touching a tile edge inside the area: possibly cut by it
     for (int y : starts(scaled.rows)) {
       for (int x : starts(scaled.cols)) {
         if (index++ % share.every != share.phase) continue;
         const cv::Rect r = cv::Rect(x, y, tw, th) & cv::Rect(0, 0, scaled.cols, scaled.rows);
+        std::vector<Region> found;
         run_at(scaled(r), cv::Point2d(area.x + r.x / tile_scale_, area.y + r.y / tile_scale_), 1.0 / tile_scale_,
-               faces, /*native=*/true);
+               &found, /*native=*/true);
+        // The tile's inner edges in frame coordinates (an edge on the area's border cuts nothing).
+        const double s = 1.0 / tile_scale_, tol = kTileEdgeTolerance * s;
+        const double x0 = r.x > 0 ? area.x + r.x * s : -1e9, y0 = r.y > 0 ? area.y + r.y * s : -1e9;
+        const double x1 = r.br().x < scaled.cols ? area.x + r.br().x * s : 1e9;
+        const double y1 = r.br().y < scaled.rows ? area.y + r.br().y * s : 1e9;
+        for (Region& f : found) {
+          const bool touches = f.box.x <= x0 + tol || f.box.y <= y0 + tol || f.box.br().x >= x1 - tol ||
+                               f.box.br().y >= y1 - tol;
+          (touches ? cut : *faces).push_back(std::move(f));
+        }
       }
     }
+    merge_cut_faces(std::move(cut), faces);
   }
 
   // Frames between two references: kGateEvery rounded up to a multiple of the stream's

@@ -200,8 +200,10 @@ Result<ExposureResult> evaluate_exposure(const MovingClip& clip, const DetectorF
         const cv::Rect inter = p & face;
         if (inter.area() > 0) mask(inter - face.tl()).setTo(255);
       }
-      if (cv::countNonZero(mask) < min_cover * face.area()) {
+      const int covered_px = cv::countNonZero(mask);
+      if (covered_px < min_cover * face.area()) {
         ++res.exposed_face_frames;
+        res.exposed.push_back({static_cast<int>(f), face, static_cast<double>(covered_px) / face.area()});
         any = true;
       }
     }

@@ -32,6 +32,25 @@ struct Opts {
   int video_height = 360;  // --video clips are rendered at 16:9 of this height
 };
 
+// Each exposed (frame, face) as JSON, and as text lines (the first `max_lines`).
+nlohmann::json exposed_json(const ExposureResult& r) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const ExposedFace& e : r.exposed) {
+    a.push_back({{"frame", e.frame}, {"x", e.face.x}, {"y", e.face.y}, {"width", e.face.width},
+                 {"height", e.face.height}, {"covered", e.covered}});
+  }
+  return a;
+}
+
+void print_exposed(const ExposureResult& r, std::size_t max_lines = 20) {
+  for (std::size_t i = 0; i < r.exposed.size() && i < max_lines; ++i) {
+    const ExposedFace& e = r.exposed[i];
+    fmt::print("  exposed: frame {} at {},{} {}x{}, {:.0f}% covered\n", e.frame, e.face.x, e.face.y, e.face.width,
+               e.face.height, 100.0 * e.covered);
+  }
+  if (r.exposed.size() > max_lines) fmt::print("  ... {} more (--json lists all)\n", r.exposed.size() - max_lines);
+}
+
 int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
   const auto tmp = std::filesystem::temp_directory_path() / ("shroud-eval-" + std::to_string(::getpid()));
   std::error_code ec;
@@ -64,6 +83,7 @@ int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
                                    {"face_frames", r->face_frames},
                                    {"exposed_face_frames", r->exposed_face_frames},
                                    {"frames_with_exposure", r->frames_with_exposure},
+                                   {"exposed", exposed_json(*r)},
                                    {"detect_every", o.detect_every},
                                    {"fps", r->summary.fps}});
     } else {
@@ -71,6 +91,7 @@ int eval_video(const Opts& o, Globals& g, const std::filesystem::path& data) {
                  "{} exposed, {} frames with an exposed face; {:.1f} fps\n",
                  name, size.width, size.height, r->frames, o.detect_every, r->face_frames, r->exposed_face_frames, r->frames_with_exposure,
                  r->summary.fps);
+      print_exposed(*r);
     }
   }
   if (o.json && code == 0) fmt::print("{}\n", all.dump());
@@ -112,6 +133,7 @@ int eval_video_plates(const Opts& o, Globals& g, const std::filesystem::path& da
                                     {"plate_frames", r.face_frames},
                                     {"exposed_plate_frames", r.exposed_face_frames},
                                     {"frames_with_exposure", r.frames_with_exposure},
+                                    {"exposed", exposed_json(r)},
                                     {"detect_every", o.detect_every},
                                     {"cadence", cadence},
                                     {"fps", r.summary.fps}});
@@ -124,6 +146,7 @@ int eval_video_plates(const Opts& o, Globals& g, const std::filesystem::path& da
                    "(>= 16 px, inside the frame), {} exposed, {} frames with an exposed plate; {:.1f} fps\n",
                    r.frames, o.detect_every, found_on, r.face_frames, r.exposed_face_frames, r.frames_with_exposure,
                    r.summary.fps);
+        print_exposed(r);
         if (every_frame) {
           fmt::print("detector alone: {:.1f} ms CPU per run (one thread), cadence {} -> {:.1f} ms per frame amortised\n",
                      cpu_ms, cadence, cpu_ms / cadence);
