@@ -42,10 +42,7 @@ std::string keygen(const TempDir& dir, const std::string& scheme, const std::str
   return path;
 }
 
-bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  return cv::norm(a, b, cv::NORM_INF) == 0;
-}
+using shroud::testing::mats_equal;
 
 struct Case {
   std::string method;
@@ -91,11 +88,11 @@ TEST_P(CliSchemeRoundTrip, RecoversPixelForPixel) {
   ASSERT_FALSE(prot.empty());
   EXPECT_EQ(prot.type(), img.type());
   if (prot.size() == img.size()) {
-    EXPECT_FALSE(same_pixels(prot, img)) << "nothing was protected";
+    EXPECT_FALSE(mats_equal(prot, img)) << "nothing was protected";
   }
   r = run_shroud({"recover", out, "-o", rec, "--key", key});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(same_pixels(cv::imread(rec, cv::IMREAD_UNCHANGED), img));
+  EXPECT_TRUE(mats_equal(cv::imread(rec, cv::IMREAD_UNCHANGED), img));
 }
 
 std::vector<Case> round_trip_cases() {
@@ -225,7 +222,7 @@ TEST(CliSchemes, SisaPaperCoordinatesAreUnauthenticatedAsInThePaper) {
   write_text(side, record);
   r = run_shroud({"recover", out, "-o", dir.file("rec.png"), "--key", key, "--sidecar", side});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_FALSE(same_pixels(cv::imread(dir.file("rec.png"), cv::IMREAD_UNCHANGED), img));
+  EXPECT_FALSE(mats_equal(cv::imread(dir.file("rec.png"), cv::IMREAD_UNCHANGED), img));
 }
 
 TEST(CliSchemes, RefusesLossyOutputAndPrintsOneWarning) {

@@ -386,9 +386,7 @@ std::vector<cv::Mat> video_frames(const std::string& path) {
   return out;
 }
 
-bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
-  return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
-}
+using shroud::testing::mats_equal;
 
 // The single-process reference: what `shroud recover` restores from one protected frame.
 cv::Mat recovered_reference(const Engine& recover, const std::vector<std::uint8_t>& protected_frame) {
@@ -463,8 +461,8 @@ TEST_F(FleetTest, SealedFramesThroughTwoWorkersCollectIntoAVideoThatRecoversExac
     auto prot = sealer->protect_encoded(*bytes, "jpeg", std::filesystem::path(files[src]).filename().string());
     ASSERT_TRUE(prot.ok()) << prot.error().message;
     const cv::Mat want = recovered_reference(*recoverer, prot->image);
-    EXPECT_TRUE(same_pixels(rec[i], want)) << "frame " << i;
-    EXPECT_FALSE(same_pixels(shown[i](face), want(face))) << "frame " << i << " shows the original face";
+    EXPECT_TRUE(mats_equal(rec[i], want)) << "frame " << i;
+    EXPECT_FALSE(mats_equal(shown[i](face), want(face))) << "frame " << i << " shows the original face";
     // Outside the sealed area the video is the protected frame itself. The area is the sealed
     // rectangles (the face box grown by the policy's mask scale), grown to whole JPEG blocks when the worker sealed JPEG coefficients (blocks and
     // chroma upsampling around the rectangle decode differently in the original).
@@ -517,7 +515,7 @@ TEST(FleetVideo, ReordersWithinTheWindowAndRepeatsGaps) {
   for (int i = 0; i < 6; ++i) {
     auto d = decode_image(frames[want[i]]);
     ASSERT_TRUE(d.ok());
-    EXPECT_TRUE(same_pixels(got[i], d->pixels)) << i;
+    EXPECT_TRUE(mats_equal(got[i], d->pixels)) << i;
   }
   // No frame at all: an error and no file.
   fleet::VideoCollectOptions e = v;
@@ -610,7 +608,7 @@ TEST(FleetVideo, SealedFramesGiveATrackOnlyWithTheKey) {
     const auto rec = video_frames(tmp.file("rec.mkv"));
     ASSERT_EQ(rec.size(), 4u);
     const int src[] = {0, 1, 1, 3};
-    for (int i = 0; i < 4; ++i) EXPECT_TRUE(same_pixels(rec[i], recovered_reference(*recoverer, prot[src[i]]))) << i;
+    for (int i = 0; i < 4; ++i) EXPECT_TRUE(mats_equal(rec[i], recovered_reference(*recoverer, prot[src[i]]))) << i;
   }
 }
 
